@@ -1,0 +1,47 @@
+package api
+
+import "encoding/json"
+
+// EventType names what happened to a resource.
+type EventType string
+
+// The event types of the API server.
+const (
+	ResourceCreated          EventType = "ResourceCreated"
+	ResourceUpdated          EventType = "ResourceUpdated"
+	ResourceDeleted          EventType = "ResourceDeleted"
+	SubResourceUpdated       EventType = "SubResourceUpdated"
+	SubscriptionUpdatedEvent EventType = "SubscriptionUpdatedEvent"
+)
+
+// Event is the envelope of every change: what the /events log returns and what
+// webhooks receive.
+type Event struct {
+	ID            string          `json:"id"`
+	Time          Time            `json:"time"`
+	Version       string          `json:"version"`
+	Product       string          `json:"product"`
+	CorrelationID string          `json:"correlationId"`
+	Organization  Organization    `json:"organization"`
+	Type          EventType       `json:"type"`
+	Payload       json.RawMessage `json:"payload"`
+	Metadata      *EventMetadata  `json:"metadata,omitempty"`
+}
+
+// Organization identifies the tenant an event belongs to.
+type Organization struct {
+	ID string `json:"id"`
+}
+
+// EventMetadata carries the event's place in the log and, on
+// SubResourceUpdated, which subresource changed.
+type EventMetadata struct {
+	SequenceID  int64  `json:"sequenceID,omitempty"`
+	Subresource string `json:"subresource,omitempty"`
+}
+
+// Event envelope constants.
+const (
+	EventVersion = "v1"
+	EventProduct = "AmplifyCentral"
+)
