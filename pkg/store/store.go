@@ -67,6 +67,8 @@ type EventFilter struct {
 	AfterSequence int64
 	// Limit caps the result; 0 means no cap.
 	Limit int
+	// Newest returns the events newest first, to find the head of the log.
+	Newest bool
 }
 
 // Tx is one transaction. Method names are noun first, then verb.

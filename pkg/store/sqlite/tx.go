@@ -153,8 +153,12 @@ func (t *tx) EventList(ctx context.Context, f store.EventFilter) ([]*api.Event, 
 	if limit <= 0 {
 		limit = -1
 	}
+	order := "ASC"
+	if f.Newest {
+		order = "DESC"
+	}
 	rows, err := t.tx.QueryContext(ctx,
-		`SELECT body FROM events WHERE org_id=? AND seq>? ORDER BY seq LIMIT ?`, f.Org, f.AfterSequence, limit)
+		`SELECT body FROM events WHERE org_id=? AND seq>? ORDER BY seq `+order+` LIMIT ?`, f.Org, f.AfterSequence, limit)
 	if err != nil {
 		return nil, err
 	}

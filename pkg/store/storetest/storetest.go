@@ -282,6 +282,10 @@ func testEvents(t *testing.T, s store.Store) {
 		if len(evs) != 2 || evs[0].Metadata.SequenceID != 3 || evs[1].ID != "ev3" || string(evs[0].Payload) != `{"name":"x"}` {
 			t.Fatalf("events after 2: %+v", evs)
 		}
+		head, err := tx.EventList(ctx, store.EventFilter{Org: org, Newest: true, Limit: 1})
+		if err != nil || len(head) != 1 || head[0].Metadata.SequenceID != 5 {
+			t.Fatalf("newest event: %+v %v", head, err)
+		}
 		return nil
 	})
 }

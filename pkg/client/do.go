@@ -1,0 +1,90 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+)
+
+// Do sends one request and decodes a JSON answer into out. It is the escape
+// hatch for endpoints without a typed method (/deliveries and the like) and
+// the base of every typed one, so all share the same headers and errors.
+//
+// path is relative to the base URL ("/apis/...", "/events"); an absolute URL
+// is used as is. body is sent as JSON: []byte and json.RawMessage verbatim,
+// anything else marshalled. out may be nil; an empty body leaves it
+// untouched. The returned response's body is already closed; its status and
+// headers remain readable, also alongside an *APIError.
+func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*http.Response, error) {
+	resp, err := c.send(ctx, method, path, query, body)
+	if err != nil {
+		return resp, err
+	}
+	defer resp.Body.Close()
+	if out == nil {
+		return resp, nil
+	}
+	if _, err := decodeBody(resp, out); err != nil {
+		return resp, err
+	}
+	return resp, nil
+}
+
+// send returns the response of a 2xx with its body open for the caller to
+// decode and close; anything else becomes an error, with the body closed.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (*http.Response, error) {
+	req := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
+	if len(query) > 0 {
+		req.SetQueryParamsFromValues(query)
+	}
+	if id := correlationID(ctx); id != "" {
+		req.SetHeader("X-Correlation-Id", id)
+	}
+	if body != nil {
+		b, err := encodeBody(body)
+		if err != nil {
+			return nil, fmt.Errorf("encoding the body of %s %s: %w", method, path, err)
+		}
+		req.SetBody(b).SetHeader("Content-Type", "application/json")
+	}
+	res, err := req.Execute(method, path)
+	if err != nil {
+		if res != nil && res.RawResponse != nil {
+			res.RawResponse.Body.Close()
+		}
+		return nil, c.transportError(err)
+	}
+	resp := res.RawResponse
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		defer resp.Body.Close()
+		return resp, readAPIError(resp, method, resp.Request.URL.String())
+	}
+	return resp, nil
+}
+
+func encodeBody(body any) ([]byte, error) {
+	switch b := body.(type) {
+	case []byte:
+		return b, nil
+	case json.RawMessage:
+		return b, nil
+	}
+	return json.Marshal(body)
+}
+
+// decodeBody decodes a JSON body into out and reports whether there was one:
+// 204s and bodiless 202s are success too.
+func decodeBody(resp *http.Response, out any) (bool, error) {
+	err := json.NewDecoder(resp.Body).Decode(out)
+	if errors.Is(err, io.EOF) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("reading the answer to %s %s: %w", resp.Request.Method, resp.Request.URL, err)
+	}
+	return true, nil
+}

@@ -1,0 +1,139 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"syscall"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// maxErrorBody caps how much of a failed response is read: a proxy's error
+// page or a misbehaving server must not fill memory just to be discarded.
+const maxErrorBody = 1 << 20
+
+// APIError is a response the server (or a proxy in front of it) answered
+// with a status outside 2xx.
+type APIError struct {
+	StatusCode int
+	Method     string
+	URL        string
+	// Errors holds the entries of the Amplify error body; it is empty when
+	// the body had another shape, such as a proxy's HTML page.
+	Errors []api.Error
+}
+
+// Error returns the first entry as "Title: detail", or the HTTP status text
+// when the body carried no entries.
+func (e *APIError) Error() string {
+	if len(e.Errors) > 0 {
+		return e.Errors[0].Error()
+	}
+	return e.statusText()
+}
+
+// Detail returns the first entry's detail, or its title when it has none:
+// the one line the CLI prints, like the Amplify CLI's "detail || title".
+func (e *APIError) Detail() string {
+	if len(e.Errors) > 0 {
+		if e.Errors[0].Detail != "" {
+			return e.Errors[0].Detail
+		}
+		if e.Errors[0].Title != "" {
+			return e.Errors[0].Title
+		}
+	}
+	return e.statusText()
+}
+
+func (e *APIError) statusText() string {
+	if t := http.StatusText(e.StatusCode); t != "" {
+		return t
+	}
+	return fmt.Sprintf("HTTP status %d", e.StatusCode)
+}
+
+// HasStatus reports whether err is an *APIError with the given status code,
+// the common test of "create or update" and "already gone" paths.
+func HasStatus(err error, code int) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.StatusCode == code
+}
+
+// readAPIError builds the error of a non-2xx response from at most
+// maxErrorBody bytes of its body.
+func readAPIError(resp *http.Response, method, u string) *APIError {
+	e := &APIError{StatusCode: resp.StatusCode, Method: method, URL: u}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
+	var body api.ErrorResponse
+	if json.Unmarshal(b, &body) == nil {
+		e.Errors = body.Errors
+	}
+	if loc := resp.Header.Get("Location"); len(e.Errors) == 0 && loc != "" {
+		// Redirects are not followed; say where the server pointed, which
+		// usually means the base URL is wrong (http vs https, a path prefix).
+		e.Errors = []api.Error{{
+			Status: resp.StatusCode,
+			Title:  http.StatusText(resp.StatusCode),
+			Detail: fmt.Sprintf("the server redirected to %s; check the base URL", loc),
+		}}
+	}
+	return e
+}
+
+// ConnectionError means no HTTP answer came back: the server refused the
+// connection, could not be resolved, or did not answer in time.
+type ConnectionError struct {
+	// URL is the server's base URL.
+	URL string
+	Err error
+}
+
+// Error names the server and the cause and, when nothing listens there, how
+// to start one.
+func (e *ConnectionError) Error() string {
+	msg := fmt.Sprintf("couldn't connect to the central server at %s: %s.", e.URL, connectionReason(e.Err))
+	if errors.Is(e.Err, syscall.ECONNREFUSED) {
+		msg += ` Is it running? Start one with "central serve".`
+	}
+	return msg
+}
+
+// Unwrap returns the transport error, so errors.Is(err,
+// context.DeadlineExceeded) and friends keep working.
+func (e *ConnectionError) Unwrap() error { return e.Err }
+
+// connectionReason shortens a transport error: *url.Error repeats the method
+// and URL, which the message already names.
+func connectionReason(err error) string {
+	var dns *net.DNSError
+	var ne net.Error
+	switch {
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "connection refused"
+	case errors.As(err, &dns):
+		return "no such host " + dns.Name
+	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+		return "no answer in time"
+	}
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err.Error()
+	}
+	return err.Error()
+}
+
+// transportError classifies a failure to get any response. A cancelled
+// context is the caller's own doing (Ctrl-C), so it passes through as is.
+func (c *Client) transportError(err error) error {
+	if errors.Is(err, context.Canceled) {
+		return err
+	}
+	return &ConnectionError{URL: c.base, Err: err}
+}
