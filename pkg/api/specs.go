@@ -50,6 +50,9 @@ type Trigger struct {
 	Name  string        `json:"name"`
 	Type  []string      `json:"type"`
 	Scope *TriggerScope `json:"scope,omitempty"`
+	// Filter is an optional RSQL expression over the event envelope, e.g.
+	// payload.spec.production==true; the event goes out only when it holds.
+	Filter string `json:"filter,omitempty"`
 }
 
 // TriggerScope limits a trigger to resources in one scope.

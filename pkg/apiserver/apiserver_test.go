@@ -1,0 +1,204 @@
+package apiserver_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/apiserver"
+	"github.com/centralhq/central/pkg/store/sqlite"
+)
+
+const token = "test-token"
+
+type harness struct {
+	t   *testing.T
+	url string
+}
+
+func newHarness(t *testing.T) *harness {
+	t.Helper()
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	s := &apiserver.Server{Store: st, Org: "100000000000001", Token: token, UserID: "admin", MaxBody: 64 << 10}
+	ts := httptest.NewServer(s.Handler())
+	t.Cleanup(ts.Close)
+	return &harness{t: t, url: ts.URL}
+}
+
+type reply struct {
+	status int
+	header http.Header
+	body   string
+}
+
+func (r reply) resource(t *testing.T) *api.ResourceInstance {
+	t.Helper()
+	var res api.ResourceInstance
+	if err := json.Unmarshal([]byte(r.body), &res); err != nil {
+		t.Fatalf("not a resource: %v: %s", err, r.body)
+	}
+	return &res
+}
+
+func (r reply) detail(t *testing.T) string {
+	t.Helper()
+	var e api.ErrorResponse
+	if err := json.Unmarshal([]byte(r.body), &e); err != nil || len(e.Errors) != 1 {
+		t.Fatalf("not an error body: %s", r.body)
+	}
+	if e.Errors[0].Status != r.status || e.Errors[0].Meta.TransactionID == "" {
+		t.Fatalf("error entry %+v does not match status %d or lacks a transaction id", e.Errors[0], r.status)
+	}
+	return e.Errors[0].Detail
+}
+
+func (h *harness) do(method, path, body string, headers ...string) reply {
+	h.t.Helper()
+	req, _ := http.NewRequest(method, h.url+path, strings.NewReader(body))
+	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	return reply{resp.StatusCode, resp.Header, string(b)}
+}
+
+func (h *harness) must(status int, method, path, body string) reply {
+	h.t.Helper()
+	r := h.do(method, path, body)
+	if r.status != status {
+		h.t.Fatalf("%s %s: status %d, want %d: %s", method, path, r.status, status, r.body)
+	}
+	return r
+}
+
+const mgmt = "/apis/management/v1"
+
+func TestCreateReadUpdate(t *testing.T) {
+	h := newHarness(t)
+	env := h.must(201, "POST", mgmt+"/environments", `{"name":"prod","title":"Production","tags":["a"],"attributes":{"k":"v"},"spec":{"production":true}}`).resource(t)
+	if env.Metadata.SelfLink != "/management/v1/environments/prod" || env.Metadata.ResourceVersion == "" || env.Metadata.ID == "" ||
+		env.Group != "management" || env.Kind != "Environment" || env.Metadata.Audit.CreateTimestamp.IsZero() {
+		t.Fatalf("created %+v", env)
+	}
+	svc := h.must(201, "POST", mgmt+"/environments/prod/apiservices", `{"name":"petstore","spec":{"description":"pets"}}`).resource(t)
+	if svc.Metadata.Scope == nil || svc.Metadata.Scope.Name != "prod" || svc.Metadata.Scope.ID != env.Metadata.ID ||
+		svc.Metadata.SelfLink != "/management/v1/environments/prod/apiservices/petstore" {
+		t.Fatalf("scoped create %+v", svc.Metadata)
+	}
+	got := h.must(200, "GET", "/apis/management/v1alpha1/environments/prod/apiservices/petstore", "").resource(t)
+	if got.APIVersion != "v1alpha1" || string(got.Spec) != `{"description":"pets"}` {
+		t.Fatalf("read %+v", got)
+	}
+	upd := h.must(200, "PUT", mgmt+"/environments/prod/apiservices/petstore",
+		fmt.Sprintf(`{"title":"Pets","spec":{},"metadata":{"resourceVersion":%q}}`, got.Metadata.ResourceVersion)).resource(t)
+	if upd.Title != "Pets" || upd.Metadata.ResourceVersion == got.Metadata.ResourceVersion {
+		t.Fatalf("update %+v", upd)
+	}
+	r := h.do("PUT", mgmt+"/environments/prod/apiservices/petstore", fmt.Sprintf(`{"title":"Stale","spec":{},"metadata":{"resourceVersion":%q}}`, got.Metadata.ResourceVersion))
+	if r.status != 428 || !strings.Contains(r.detail(t), "stale") {
+		t.Fatalf("stale PUT: %d %s", r.status, r.body)
+	}
+	if h.must(200, "GET", mgmt+"/environments/prod/apiservices/petstore", "").resource(t).Title != "Pets" {
+		t.Fatal("a stale PUT changed the resource")
+	}
+}
+
+func TestStatusCodes(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`)
+	for _, tc := range []struct {
+		method, path, body string
+		status             int
+		detail             string
+	}{
+		{"GET", mgmt + "/environments/nosuch", "", 404, "Resource nosuch of kind Environment not found."},
+		{"GET", mgmt + "/environments/nosuch/apiservices", "", 404, "Resource nosuch of kind Environment not found."},
+		{"POST", mgmt + "/environments/nosuch/apiservices", `{"name":"x"}`, 404, "Resource nosuch of kind Environment not found."},
+		{"GET", mgmt + "/environments/prod/apiservices/x", "", 404, "Resource x of kind APIService not found in scope Environment/prod."},
+		{"POST", mgmt + "/environments", `{"name":"prod"}`, 409, "Resource prod of kind Environment already exists."},
+		{"POST", mgmt + "/environments", `{"name":"Bad_Name"}`, 400, `Invalid name "Bad_Name"`},
+		{"POST", mgmt + "/environments", `{"name":"` + strings.Repeat("a", 100) + `"}`, 400, "fewer than 100 characters"},
+		{"POST", mgmt + "/environments", `{"name":`, 400, "not a valid JSON resource"},
+		{"POST", mgmt + "/environments", `{"kind":"APIService","name":"x"}`, 400, "The body is a APIService"},
+		{"POST", mgmt + "/environments", `{"name":"big","spec":{"x":"` + strings.Repeat("a", 70<<10) + `"}}`, 413, "larger than"},
+		{"GET", mgmt + "/nosuchkinds", "", 404, `doesn't have a resource type "nosuchkinds"`},
+		{"GET", "/apis/management/v9/environments", "", 404, `does not serve version "v9"`},
+		{"GET", mgmt + "/integrations/prod/apiservices", "", 404, "APIService cannot live in a Integration"},
+		{"GET", mgmt + "/environments?query=name%3D%3D", "", 400, "invalid query"},
+		{"GET", mgmt + "/environments?sort=spec,ASC", "", 400, "Cannot sort by"},
+		{"GET", mgmt + "/environments?pageSize=0", "", 400, "pageSize"},
+		{"POST", mgmt + "/environments/prod/webhooks", `{"name":"w","spec":{"url":"ftp://x"}}`, 400, "spec.url"},
+		{"POST", mgmt + "/environments/prod/webhooks", `{"name":"w","spec":{"enabled":true}}`, 400, "needs spec.url"},
+		{"PUT", mgmt + "/environments/prod", `{"name":"other"}`, 400, "cannot be renamed"},
+		{"PUT", mgmt + "/environments/prod/nosuchsub", `{"nosuchsub":{}}`, 400, `no subresource "nosuchsub"`},
+	} {
+		r := h.do(tc.method, tc.path, tc.body)
+		if r.status != tc.status {
+			t.Errorf("%s %s: status %d, want %d: %s", tc.method, tc.path, r.status, tc.status, r.body)
+			continue
+		}
+		if d := r.detail(t); !strings.Contains(d, tc.detail) {
+			t.Errorf("%s %s: detail %q lacks %q", tc.method, tc.path, d, tc.detail)
+		}
+	}
+	if n := strings.Count(h.must(200, "GET", mgmt+"/environments", "").body, `"name":"prod"`); n != 1 {
+		t.Fatalf("failed requests changed stored data: %d copies", n)
+	}
+}
+
+func TestAuthAndCorrelation(t *testing.T) {
+	h := newHarness(t)
+	req, _ := http.NewRequest("GET", h.url+mgmt+"/environments", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 401 {
+		t.Fatalf("no token: %d", resp.StatusCode)
+	}
+	if r := h.do("GET", mgmt+"/environments", "", "X-Axway-Tenant-Id", "other"); r.status != 403 {
+		t.Fatalf("other tenant: %d", r.status)
+	}
+	r := h.do("POST", mgmt+"/environments", `{"name":"e"}`, "X-Correlation-Id", "corr-1")
+	if r.header.Get("X-Correlation-Id") != "corr-1" {
+		t.Fatalf("correlation id not echoed: %v", r.header)
+	}
+	evs := h.must(200, "GET", "/events", "").body
+	if !strings.Contains(evs, `"correlationId":"corr-1"`) {
+		t.Fatalf("event lacks the request's correlation id: %s", evs)
+	}
+	resp, err = http.Get(h.url + "/healthz")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("healthz without a token: %v %v", resp, err)
+	}
+}
+
+func TestGeneratedNames(t *testing.T) {
+	h := newHarness(t)
+	for _, want := range []string{"webhook-site-listener", "webhook-site-listener-2"} {
+		if got := h.must(201, "POST", mgmt+"/environments", `{"title":"Webhook.site listener"}`).resource(t).Name; got != want {
+			t.Fatalf("name from title: %q, want %q", got, want)
+		}
+	}
+	if got := h.must(201, "POST", mgmt+"/integrations", `{}`).resource(t).Name; !strings.Contains(got, "-") {
+		t.Fatalf("random name %q", got)
+	}
+}

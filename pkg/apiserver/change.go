@@ -1,0 +1,114 @@
+package apiserver
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strconv"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// change is one request's write transaction: every resource it writes gets
+// the next sequence id as resourceVersion and an event under the same id,
+// seen by the EventSink before commit.
+type change struct {
+	s      *Server
+	ctx    context.Context
+	tx     store.Tx
+	now    api.Time
+	events int
+}
+
+// update runs fn in a write transaction and, when it appended events, calls
+// Committed after the commit.
+func (s *Server) update(r *http.Request, fn func(c *change) error) error {
+	var events int
+	err := s.Store.Update(r.Context(), func(tx store.Tx) error {
+		c := &change{s: s, ctx: r.Context(), tx: tx, now: api.NewTime(s.now())}
+		err := fn(c)
+		events = c.events
+		return err
+	})
+	if err == nil && events > 0 && s.Committed != nil {
+		s.Committed()
+	}
+	return err
+}
+
+// write stores r (created, updated or deleted) and appends its event. sub
+// names the subresource of a SubResourceUpdated event.
+func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) error {
+	seq, err := c.tx.SequenceNext(c.ctx, c.s.Org)
+	if err != nil {
+		return err
+	}
+	r.Metadata.ResourceVersion = strconv.FormatInt(seq, 10)
+	if typ != api.ResourceCreated {
+		r.Metadata.Audit.ModifyTimestamp = c.now
+		r.Metadata.Audit.ModifyUserID = c.s.UserID
+	}
+	switch typ {
+	case api.ResourceCreated:
+		err = c.tx.ResourceCreate(c.ctx, c.s.Org, r)
+	case api.ResourceDeleted:
+		err = c.tx.ResourceDelete(c.ctx, store.KeyOf(c.s.Org, r))
+	default:
+		err = c.tx.ResourceUpdate(c.ctx, c.s.Org, r)
+	}
+	if err != nil {
+		return err
+	}
+	payload, err := json.Marshal(r)
+	if err != nil {
+		return err
+	}
+	ev := &api.Event{
+		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
+		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},
+		Type: typ, Payload: payload, Metadata: &api.EventMetadata{SequenceID: seq, Subresource: sub},
+	}
+	if err := c.tx.EventAppend(c.ctx, c.s.Org, ev); err != nil {
+		return err
+	}
+	c.events++
+	if c.s.Sink != nil {
+		return c.s.Sink.EventAppended(c.ctx, c.tx, ev, r)
+	}
+	return nil
+}
+
+// get reads one resource of the target's kind, or returns the Amplify 404.
+func (c *change) get(kind *registry.Kind, scopeKind, scopeName, name string) (*api.ResourceInstance, error) {
+	return getResource(c.ctx, c.tx, c.s.Org, kind, scopeKind, scopeName, name)
+}
+
+func getResource(ctx context.Context, tx store.Tx, org string, kind *registry.Kind, scopeKind, scopeName, name string) (*api.ResourceInstance, error) {
+	r, err := tx.ResourceGet(ctx, store.Key{Org: org, Group: registry.Group, Kind: kind.Kind, ScopeKind: scopeKind, ScopeName: scopeName, Name: name})
+	if err == store.ErrNotFound {
+		return nil, notFound(kind.Kind, name, scopeKind, scopeName)
+	}
+	return r, err
+}
+
+// scope reads the scope resource a scoped target lives in: a missing scope
+// is a 404 like a missing resource.
+func (c *change) scope(t target) (*api.ResourceInstance, error) {
+	if t.scopeKind == nil {
+		return nil, nil
+	}
+	return c.get(t.scopeKind, "", "", t.scopeName)
+}
+
+// newEventID returns a random UUID (version 4), the shape of event ids.
+func newEventID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+}

@@ -1,0 +1,251 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/store"
+)
+
+func created(v any) response  { return response{status: http.StatusCreated, body: v} }
+func accepted(v any) response { return response{status: http.StatusAccepted, body: v} }
+
+// readResource decodes a request body into a resource and checks the fields
+// the path already fixes.
+func (s *Server) readResource(w http.ResponseWriter, r *http.Request, t target) (*api.ResourceInstance, error) {
+	var in api.ResourceInstance
+	if err := s.decodeBody(w, r, &in); err != nil {
+		return nil, err
+	}
+	if in.Kind != "" && in.Kind != t.kind.Kind {
+		return nil, invalid("/kind", "The body is a %s but the path is for %s.", in.Kind, t.kind.Plural)
+	}
+	if in.Group != "" && in.Group != registry.Group {
+		return nil, invalid("/group", "Group %q is not served; use %q.", in.Group, registry.Group)
+	}
+	if in.APIVersion != "" && !registry.ServesVersion(in.APIVersion) {
+		return nil, invalid("/apiVersion", "apiVersion %q is not served; use one of %v.", in.APIVersion, registry.Versions)
+	}
+	if sc := in.Metadata.Scope; sc != nil && t.scopeKind != nil && (sc.Kind != "" && sc.Kind != t.scopeKind.Kind || sc.Name != "" && sc.Name != t.scopeName) {
+		return nil, invalid("/metadata/scope", "The body's scope %s/%s differs from the path's %s/%s.", sc.Kind, sc.Name, t.scopeKind.Kind, t.scopeName)
+	}
+	if len(in.Title) > 350 {
+		return nil, invalid("/title", "The title is %d characters long; the limit is 350.", len(in.Title))
+	}
+	if err := validateSpec(t.kind.Kind, in.Spec); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.scopeKind == nil && t.kind.Scoped() {
+		return nil, errorf(http.StatusNotFound, "%s is a scoped kind: create it under its scope, as /apis/%s/%s/%s/{name}/%s.",
+			t.kind.Kind, registry.Group, t.version, mustKind(t.kind.Scopes[0]).Plural, t.kind.Plural)
+	}
+	in, err := s.readResource(w, r, t)
+	if err != nil {
+		return nil, err
+	}
+	if in.Name != "" {
+		if err := checkName(in.Name); err != nil {
+			return nil, err
+		}
+	}
+	res := &api.ResourceInstance{
+		Group: registry.Group, APIVersion: t.version, Kind: t.kind.Kind, Name: in.Name, Title: in.Title,
+		Attributes: in.Attributes, Tags: in.Tags, Finalizers: in.Finalizers, Owner: in.Owner, Spec: in.Spec,
+	}
+	err = s.update(r, func(c *change) error {
+		scope, err := c.scope(t)
+		if err != nil {
+			return err
+		}
+		if scope != nil {
+			if scope.Metadata.State == api.StateDeleting {
+				return errorf(http.StatusConflict, "%s/%s is being deleted; nothing new can be created in it.", scope.Kind, scope.Name)
+			}
+			res.Metadata.Scope = &api.Scope{ID: scope.Metadata.ID, Kind: scope.Kind, Name: scope.Name, SelfLink: scope.Metadata.SelfLink}
+		}
+		if res.Name == "" {
+			key := store.KeyOf(s.Org, res)
+			if res.Name, err = generateName(c.ctx, c.tx, key, res.Title); err != nil {
+				return err
+			}
+		}
+		if res.Title == "" {
+			res.Title = res.Name
+		}
+		res.Metadata.ID = s.newID()
+		res.Metadata.SelfLink = registry.SelfLink(t.version, t.kind, t.scopeKindName(), t.scopeName, res.Name)
+		res.Metadata.Audit = api.Audit{CreateTimestamp: c.now, CreateUserID: s.UserID, ModifyTimestamp: c.now, ModifyUserID: s.UserID}
+		err = c.write(api.ResourceCreated, res, "")
+		if err == store.ErrConflict {
+			return errorf(http.StatusConflict, "Resource %s of kind %s already exists%s.", res.Name, res.Kind, scopeSuffix(t.scopeKindName(), t.scopeName))
+		}
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return created(res), nil
+}
+
+func mustKind(kind string) *registry.Kind {
+	k, _ := registry.ByKind(kind)
+	return k
+}
+
+// readOne loads the resource a path names, checking its scope exists first
+// so a missing scope reads as such.
+func (s *Server) readOne(r *http.Request, t target) (*api.ResourceInstance, error) {
+	if t.scopeKind == nil && t.kind.Scoped() {
+		return nil, errorf(http.StatusNotFound, "%s is a scoped kind: read it under its scope, as /apis/%s/%s/%s/{name}/%s/%s.",
+			t.kind.Kind, registry.Group, t.version, mustKind(t.kind.Scopes[0]).Plural, t.kind.Plural, t.name)
+	}
+	var res *api.ResourceInstance
+	err := s.Store.View(r.Context(), func(tx store.Tx) error {
+		if t.scopeKind != nil {
+			if _, err := getResource(r.Context(), tx, s.Org, t.scopeKind, "", "", t.scopeName); err != nil {
+				return err
+			}
+		}
+		var err error
+		res, err = getResource(r.Context(), tx, s.Org, t.kind, t.scopeKindName(), t.scopeName, t.name)
+		return err
+	})
+	if res != nil {
+		res.APIVersion = t.version
+	}
+	return res, err
+}
+
+func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.readOne(r, t)
+}
+
+func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	in, err := s.readResource(w, r, t)
+	if err != nil {
+		return nil, err
+	}
+	if in.Name != "" && in.Name != t.name {
+		return nil, invalid("/name", "The body names %q but the path names %q; a resource cannot be renamed.", in.Name, t.name)
+	}
+	var res *api.ResourceInstance
+	err = s.update(r, func(c *change) error {
+		if _, err := c.scope(t); err != nil {
+			return err
+		}
+		var err error
+		if res, err = c.get(t.kind, t.scopeKindName(), t.scopeName, t.name); err != nil {
+			return err
+		}
+		if v := in.Metadata.ResourceVersion; v != "" && v != res.Metadata.ResourceVersion {
+			return errorf(http.StatusPreconditionRequired, "The resourceVersion %s of %s %s is stale: the current one is %s. Read the resource again and retry.",
+				v, res.Kind, res.Name, res.Metadata.ResourceVersion)
+		}
+		before, _ := json.Marshal(res)
+		res.Title, res.Attributes, res.Tags, res.Finalizers, res.Spec = in.Title, in.Attributes, in.Tags, in.Finalizers, in.Spec
+		if res.Title == "" {
+			res.Title = res.Name
+		}
+		if in.Owner != nil {
+			res.Owner = in.Owner
+		}
+		if res.Metadata.State == api.StateDeleting && len(res.Finalizers) == 0 {
+			return c.finishDelete(res)
+		}
+		if after, _ := json.Marshal(res); string(after) == string(before) {
+			return nil // nothing changed: no new version, no event
+		}
+		return c.write(api.ResourceUpdated, res, "")
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.APIVersion = t.version
+	return res, nil
+}
+
+func (s *Server) handleSubResourceGet(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	return s.subResourceGet(r, t)
+}
+
+func (s *Server) subResourceGet(r *http.Request, t target) (any, error) {
+	if !t.kind.HasSubResource(t.sub) {
+		return nil, errorf(http.StatusNotFound, "%s has no subresource %q; its subresources are %v and any x-* name.", t.kind.Kind, t.sub, t.kind.SubResources)
+	}
+	res, err := s.readOne(r, t)
+	if err != nil {
+		return nil, err
+	}
+	v, ok := res.SubResources[t.sub]
+	if !ok {
+		return nil, errorf(http.StatusNotFound, "Subresource %s of %s %s is not set.", t.sub, res.Kind, res.Name)
+	}
+	return map[string]json.RawMessage{t.sub: v}, nil
+}
+
+func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.scopeKind == nil && t.kind.Scoped() {
+		return nil, errorf(http.StatusNotFound, "%s is a scoped kind: write its subresources under its scope.", t.kind.Kind)
+	}
+	if !t.kind.HasSubResource(t.sub) {
+		return nil, invalid("", "%s has no subresource %q; its subresources are %v and any x-* name.", t.kind.Kind, t.sub, t.kind.SubResources)
+	}
+	var body map[string]json.RawMessage
+	if err := s.decodeBody(w, r, &body); err != nil {
+		return nil, err
+	}
+	v, ok := body[t.sub]
+	if !ok || len(body) != 1 {
+		return nil, invalid("", "The body must be an object with the one key %q holding the subresource's value.", t.sub)
+	}
+	var res *api.ResourceInstance
+	err = s.update(r, func(c *change) error {
+		if _, err := c.scope(t); err != nil {
+			return err
+		}
+		var err error
+		if res, err = c.get(t.kind, t.scopeKindName(), t.scopeName, t.name); err != nil {
+			return err
+		}
+		if res.SubResources == nil {
+			res.SubResources = map[string]json.RawMessage{}
+		}
+		if string(v) == "null" {
+			delete(res.SubResources, t.sub)
+		} else {
+			res.SubResources[t.sub] = v
+		}
+		return c.write(api.SubResourceUpdated, res, t.sub)
+	})
+	if err != nil {
+		return nil, err
+	}
+	res.APIVersion = t.version
+	return res, nil
+}

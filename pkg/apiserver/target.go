@@ -1,0 +1,96 @@
+package apiserver
+
+import (
+	"net/http"
+
+	"github.com/centralhq/central/pkg/registry"
+)
+
+// target is what a request path names: a kind, optionally in a scope, and
+// optionally one resource of it and one of its subresources.
+type target struct {
+	version   string
+	kind      *registry.Kind
+	scopeKind *registry.Kind // nil on unscoped paths
+	scopeName string
+	name      string
+	sub       string
+}
+
+func (t target) scopeKindName() string {
+	if t.scopeKind == nil {
+		return ""
+	}
+	return t.scopeKind.Kind
+}
+
+// resolve reads the path values the route matched.
+func resolve(r *http.Request) (target, error) {
+	group, version := r.PathValue("group"), r.PathValue("version")
+	if group != registry.Group {
+		return target{}, errorf(http.StatusNotFound, "The server has no group %q; it serves %q.", group, registry.Group)
+	}
+	if !registry.ServesVersion(version) {
+		return target{}, errorf(http.StatusNotFound, "The server does not serve version %q of group %q; it serves %v.", version, group, registry.Versions)
+	}
+	t := target{version: version, name: r.PathValue("name"), sub: r.PathValue("sub")}
+	if a := r.PathValue("a"); a != "" { // the ambiguous five-segment form
+		b, c := r.PathValue("b"), r.PathValue("c")
+		if k, ok := registry.ByPlural(c); ok {
+			return withScope(t, k, a, b)
+		}
+		k, err := kindOf(a)
+		if err != nil {
+			return target{}, err
+		}
+		t.kind, t.name, t.sub = k, b, c
+		return t, nil
+	}
+	k, err := kindOf(r.PathValue("plural"))
+	if err != nil {
+		return target{}, err
+	}
+	if sp := r.PathValue("scopePlural"); sp != "" {
+		return withScope(t, k, sp, r.PathValue("scopeName"))
+	}
+	t.kind = k
+	return t, nil
+}
+
+func kindOf(plural string) (*registry.Kind, error) {
+	k, ok := registry.ByPlural(plural)
+	if !ok {
+		return nil, errorf(http.StatusNotFound, "The server doesn't have a resource type %q.", plural)
+	}
+	return k, nil
+}
+
+func withScope(t target, k *registry.Kind, scopePlural, scopeName string) (target, error) {
+	sk, err := kindOf(scopePlural)
+	if err != nil {
+		return target{}, err
+	}
+	if !k.HasScope(sk.Kind) {
+		if !k.Scoped() {
+			return target{}, errorf(http.StatusNotFound, "%s is not a scoped kind: use /%s/%s/%s.", k.Kind, registry.Group, t.version, k.Plural)
+		}
+		return target{}, errorf(http.StatusNotFound, "%s cannot live in a %s; its scopes are %v.", k.Kind, sk.Kind, k.Scopes)
+	}
+	t.kind, t.scopeKind, t.scopeName = k, sk, scopeName
+	return t, nil
+}
+
+// handleFive serves GET on the ambiguous five-segment paths.
+func (s *Server) handleFive(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.scopeKind != nil {
+		return s.list(w, r, t)
+	}
+	if r.Method == http.MethodHead {
+		return nil, errorf(http.StatusMethodNotAllowed, "HEAD counts lists; %s is a subresource.", r.URL.Path)
+	}
+	return s.subResourceGet(r, t)
+}

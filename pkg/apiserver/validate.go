@@ -1,0 +1,119 @@
+package apiserver
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/netguard"
+	"github.com/centralhq/central/pkg/registry"
+)
+
+// validateSpec checks the spec of the kinds the server acts on; other kinds'
+// specs are free-form objects.
+func validateSpec(kind string, spec json.RawMessage) error {
+	if len(spec) == 0 || bytes.Equal(spec, []byte("null")) {
+		switch kind {
+		case "Webhook", "ResourceHook":
+			return invalid("/spec", "A %s needs a spec.", kind)
+		}
+		return nil
+	}
+	if bytes.TrimSpace(spec)[0] != '{' {
+		return invalid("/spec", "spec must be an object.")
+	}
+	switch kind {
+	case "Secret":
+		var s api.SecretSpec
+		if err := strictDecode(spec, &s); err != nil {
+			return invalid("/spec/data", "A Secret's spec.data maps names to string values: %v.", err)
+		}
+	case "Webhook":
+		return validateWebhook(spec)
+	case "ResourceHook":
+		return validateResourceHook(spec)
+	}
+	return nil
+}
+
+func strictDecode(b []byte, v any) error {
+	return json.Unmarshal(b, v)
+}
+
+func validateWebhook(spec json.RawMessage) error {
+	var w api.WebhookSpec
+	if err := strictDecode(spec, &w); err != nil {
+		return invalid("/spec", "The Webhook spec is malformed: %v (headers must map names to strings).", err)
+	}
+	if w.URL == "" {
+		return invalid("/spec/url", "A Webhook needs spec.url, the address its events are POSTed to.")
+	}
+	if err := netguard.CheckURL(w.URL); err != nil {
+		return invalid("/spec/url", "spec.url: %v", err)
+	}
+	if a := w.Auth; a != nil {
+		if a.Secret != nil && (a.Secret.Name == "" || a.Secret.Key == "") {
+			return invalid("/spec/auth/secret", "spec.auth.secret needs both name and key: the Secret in the webhook's scope and the key of its data to send.")
+		}
+		if l := a.Location; l != nil {
+			switch l.In {
+			case "header":
+			case "query":
+				if l.Name == "" {
+					return invalid("/spec/auth/location/name", "spec.auth.location with in: query needs name, the query parameter to carry the secret.")
+				}
+			default:
+				return invalid("/spec/auth/location/in", "spec.auth.location.in must be header or query; got %q.", l.In)
+			}
+		}
+	}
+	return nil
+}
+
+var triggerTypes = map[string]bool{"created": true, "updated": true, "deleted": true}
+
+func validateResourceHook(spec json.RawMessage) error {
+	var h api.ResourceHookSpec
+	if err := strictDecode(spec, &h); err != nil {
+		return invalid("/spec", "The ResourceHook spec is malformed: %v.", err)
+	}
+	if len(h.Triggers) == 0 {
+		return invalid("/spec/triggers", "A ResourceHook needs at least one trigger.")
+	}
+	if len(h.Webhooks) == 0 {
+		return invalid("/spec/webhooks", "A ResourceHook needs at least one webhook name (Webhooks in its Integration).")
+	}
+	for i, t := range h.Triggers {
+		at := fmt.Sprintf("/spec/triggers/%d", i)
+		if t.Group != "" && t.Group != "*" && t.Group != registry.Group {
+			return invalid(at+"/group", "Trigger %d: group %q is not served; use %q or \"*\".", i, t.Group, registry.Group)
+		}
+		if t.Kind == "" {
+			return invalid(at+"/kind", "Trigger %d needs a kind (or \"*\").", i)
+		}
+		if _, ok := registry.ByKind(t.Kind); !ok && t.Kind != "*" {
+			return invalid(at+"/kind", "Trigger %d: unknown kind %q; use one of %s or \"*\".", i, t.Kind, strings.Join(registry.KindNames(), ", "))
+		}
+		if len(t.Type) == 0 {
+			return invalid(at+"/type", "Trigger %d needs type: any of created, updated, deleted.", i)
+		}
+		for _, typ := range t.Type {
+			if !triggerTypes[typ] {
+				return invalid(at+"/type", "Trigger %d: type %q is not one of created, updated, deleted.", i, typ)
+			}
+		}
+		if sc := t.Scope; sc != nil && sc.Kind != "" && sc.Kind != "*" {
+			if _, ok := registry.ByKind(sc.Kind); !ok {
+				return invalid(at+"/scope/kind", "Trigger %d: unknown scope kind %q.", i, sc.Kind)
+			}
+		}
+	}
+	for i, name := range h.Webhooks {
+		if err := checkName(name); err != nil {
+			return invalid(fmt.Sprintf("/spec/webhooks/%d", i), "Webhook %d: %v", i, err)
+		}
+	}
+	return nil
+}

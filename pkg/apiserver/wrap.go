@@ -1,0 +1,83 @@
+package apiserver
+
+import (
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// response lets a handler choose the status and headers of a success.
+type response struct {
+	status  int
+	body    any
+	headers http.Header
+}
+
+// handlerFunc is what every endpoint implements: a value to encode, or an
+// error the wrapper maps to a status code and the Amplify error body.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
+
+// wrap turns a handlerFunc into an http.Handler: it owns JSON encoding, error
+// mapping and the request log line.
+func (s *Server) wrap(h handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		v, err := h(w, r)
+		status := http.StatusOK
+		if err != nil {
+			apiErr, known := asAPIError(err)
+			apiErr.Meta.TransactionID = correlationID(r.Context())
+			apiErr.Meta.TenantID = s.Org
+			status = apiErr.Status
+			level := slog.LevelDebug
+			if !known {
+				level = slog.LevelError
+			}
+			s.log().Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
+				"status", status, "err", err.Error(), "correlationId", correlationID(r.Context()))
+			writeJSON(w, status, api.ErrorResponse{Errors: []api.Error{apiErr}})
+			return
+		}
+		switch v := v.(type) {
+		case response:
+			for k, vals := range v.headers {
+				w.Header()[k] = vals
+			}
+			status = v.status
+			if v.body == nil {
+				w.WriteHeader(status)
+			} else {
+				writeJSON(w, status, v.body)
+			}
+		default:
+			writeJSON(w, status, v)
+		}
+		s.log().Debug("request", "method", r.Method, "path", r.URL.Path, "status", status,
+			"duration", time.Since(start), "correlationId", correlationID(r.Context()))
+	})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	if v != nil {
+		_ = json.NewEncoder(w).Encode(v)
+	}
+}
+
+// decodeBody reads a JSON request body no larger than the server's limit.
+func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error {
+	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody())
+	dec := json.NewDecoder(r.Body)
+	dec.UseNumber()
+	if err := dec.Decode(v); err != nil {
+		if _, ok := err.(*http.MaxBytesError); ok {
+			return err
+		}
+		return invalid("", "The request body is not a valid JSON resource: %v.", err)
+	}
+	return nil
+}

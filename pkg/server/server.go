@@ -1,0 +1,183 @@
+// Package server wires the parts of `central serve` together: the store, the
+// API server and its HTTP listener, with a graceful stop.
+package server
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/apiserver"
+	"github.com/centralhq/central/pkg/datadir"
+	"github.com/centralhq/central/pkg/store"
+	"github.com/centralhq/central/pkg/store/sqlite"
+)
+
+// Config is what `central serve` is started with.
+type Config struct {
+	// Addr is the listen address, e.g. 127.0.0.1:8080 (port 0 picks one).
+	Addr string
+	// DataDir holds the SQLite file and the admin token.
+	DataDir string
+	// Store is a DSN: empty or sqlite://PATH for the embedded store.
+	Store string
+	// OrgID fixes the organization id; empty keeps the stored one or makes one.
+	OrgID string
+	// AdminToken, when set, is the token instead of the one in DataDir.
+	AdminToken string
+	// ShutdownTimeout bounds the graceful stop.
+	ShutdownTimeout time.Duration
+	Logger          *slog.Logger
+}
+
+// Server is a running `central serve`.
+type Server struct {
+	cfg   Config
+	store store.Store
+	API   *apiserver.Server
+	http  *http.Server
+	ln    net.Listener
+	log   *slog.Logger
+}
+
+// New opens the store, settles the organization id and admin token, and
+// listens on cfg.Addr. Call Serve to answer requests.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if cfg.DataDir == "" {
+		cfg.DataDir = datadir.Default()
+	}
+	if cfg.Addr == "" {
+		cfg.Addr = "127.0.0.1:8080"
+	}
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 15 * time.Second
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.Default()
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data dir: %w", err)
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{cfg: cfg, store: st, log: log}
+	org, err := s.settleOrg(ctx)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	token, hint, err := s.settleToken()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	s.API = &apiserver.Server{Store: st, Org: org, Token: token, TokenHint: hint, UserID: "admin", Logger: log}
+	s.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.http = &http.Server{Handler: s.API.Handler(), ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
+	return s, nil
+}
+
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	dsn := cfg.Store
+	switch {
+	case dsn == "":
+		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "central.db"))
+	case strings.HasPrefix(dsn, "sqlite://"):
+		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		return nil, errors.New("the PostgreSQL store is not built yet: use the embedded store (leave --store empty)")
+	}
+	return nil, fmt.Errorf("store %q: use sqlite://PATH, or leave it empty for %s", dsn, filepath.Join(cfg.DataDir, "central.db"))
+}
+
+// settleOrg keeps the organization id in the store: the first start makes
+// one, later starts must agree with it, because every row carries it.
+func (s *Server) settleOrg(ctx context.Context) (string, error) {
+	var org string
+	err := s.store.Update(ctx, func(tx store.Tx) error {
+		stored, err := tx.SettingGet(ctx, "org-id")
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			org = s.cfg.OrgID
+			if org == "" {
+				n, _ := rand.Int(rand.Reader, big.NewInt(9e14))
+				org = fmt.Sprint(1e14 + n.Int64())
+			}
+			return tx.SettingPut(ctx, "org-id", org)
+		case err != nil:
+			return err
+		case s.cfg.OrgID != "" && s.cfg.OrgID != stored:
+			return fmt.Errorf("the store belongs to organization %s, not %s: start with --org-id %s or another data dir", stored, s.cfg.OrgID, stored)
+		}
+		org = stored
+		return nil
+	})
+	return org, err
+}
+
+// settleToken uses the configured admin token or the one in the data dir,
+// making and saving one (mode 0600) on first start.
+func (s *Server) settleToken() (token, hint string, err error) {
+	if s.cfg.AdminToken != "" {
+		return s.cfg.AdminToken, "The token is the server's CENTRAL_ADMIN_TOKEN.", nil
+	}
+	path := filepath.Join(s.cfg.DataDir, datadir.TokenFile)
+	hint = fmt.Sprintf("The server's token is in %s.", path)
+	if t := datadir.ReadToken(s.cfg.DataDir); t != "" {
+		return t, hint, nil
+	}
+	var b [24]byte
+	_, _ = rand.Read(b[:])
+	token = hex.EncodeToString(b[:])
+	if err := os.WriteFile(path, []byte(token+"\n"), 0o600); err != nil {
+		return "", "", fmt.Errorf("write the admin token: %w", err)
+	}
+	return token, hint, nil
+}
+
+// URL is the server's base URL.
+func (s *Server) URL() string { return "http://" + s.ln.Addr().String() }
+
+// Token is the admin token clients must send.
+func (s *Server) Token() string { return s.API.Token }
+
+// Serve answers requests until ctx is done, then stops gracefully: it stops
+// accepting, lets requests in flight finish within the shutdown timeout, and
+// closes the store.
+func (s *Server) Serve(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.http.Serve(s.ln) }()
+	s.log.Info("central serve started", "url", s.URL(), "org", s.API.Org, "dataDir", s.cfg.DataDir)
+	select {
+	case err := <-errc:
+		s.store.Close()
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("stopping")
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
+	defer cancel()
+	err := s.http.Shutdown(sctx)
+	if cerr := s.store.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
