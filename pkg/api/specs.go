@@ -14,6 +14,32 @@ type WebhookSpec struct {
 	URL     string            `json:"url"`
 	Headers map[string]string `json:"headers,omitempty"`
 	Auth    *WebhookAuth      `json:"auth,omitempty"`
+	// Signing, when set, names the Secret whose keys sign every request the
+	// Standard Webhooks way (an extension of Amplify's Webhook).
+	Signing *WebhookSigning `json:"signing,omitempty"`
+	// Delivery overrides the server's delivery defaults for this webhook.
+	Delivery *WebhookDelivery `json:"delivery,omitempty"`
+}
+
+// WebhookSigning points at the Secret holding a webhook's signing keys. The
+// Secret's data holds "current" (whsec_...) and, during a rotation's overlap,
+// "previous" and "previousValidUntil".
+type WebhookSigning struct {
+	Secret string `json:"secret"`
+}
+
+// WebhookDelivery overrides delivery defaults for one webhook.
+type WebhookDelivery struct {
+	// RetrySchedule lists the delays after the first attempt, e.g. ["5s","5m"].
+	RetrySchedule []string `json:"retrySchedule,omitempty"`
+	// ConnectTimeout and RequestTimeout are Go durations, e.g. "3s".
+	ConnectTimeout string `json:"connectTimeout,omitempty"`
+	RequestTimeout string `json:"requestTimeout,omitempty"`
+	// Ordered delivers events about one resource in sequence order: a later
+	// one waits while an earlier one is still pending.
+	Ordered bool `json:"ordered,omitempty"`
+	// MaxInFlight caps concurrent requests to this webhook (default 4).
+	MaxInFlight int `json:"maxInFlight,omitempty"`
 }
 
 // WebhookAuth sends a Secret's value with every request.

@@ -21,21 +21,26 @@ type change struct {
 	ctx    context.Context
 	tx     store.Tx
 	now    api.Time
-	events int
+	events []*api.Event
 }
 
-// update runs fn in a write transaction and, when it appended events, calls
-// Committed after the commit.
+// update runs fn in a write transaction and tells the sink how it ended.
 func (s *Server) update(r *http.Request, fn func(c *change) error) error {
-	var events int
-	err := s.Store.Update(r.Context(), func(tx store.Tx) error {
-		c := &change{s: s, ctx: r.Context(), tx: tx, now: api.NewTime(s.now())}
+	return s.transact(r.Context(), fn)
+}
+
+// transact runs fn in a write transaction, for requests and for the
+// server's own changes (the dispatcher disabling a webhook).
+func (s *Server) transact(ctx context.Context, fn func(c *change) error) error {
+	var events []*api.Event
+	err := s.Store.Update(ctx, func(tx store.Tx) error {
+		c := &change{s: s, ctx: ctx, tx: tx, now: api.NewTime(s.now())}
 		err := fn(c)
 		events = c.events
 		return err
 	})
-	if err == nil && events > 0 && s.Committed != nil {
-		s.Committed()
+	if len(events) > 0 && s.Sink != nil {
+		s.Sink.Settled(ctx, events, err == nil)
 	}
 	return err
 }
@@ -75,7 +80,7 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 	if err := c.tx.EventAppend(c.ctx, c.s.Org, ev); err != nil {
 		return err
 	}
-	c.events++
+	c.events = append(c.events, ev)
 	if c.s.Sink != nil {
 		return c.s.Sink.EventAppended(c.ctx, c.tx, ev, r)
 	}

@@ -37,6 +37,13 @@ func (s *Server) readResource(w http.ResponseWriter, r *http.Request, t target) 
 	if err := validateSpec(t.kind.Kind, in.Spec); err != nil {
 		return nil, err
 	}
+	if t.kind.Kind == "Webhook" && s.ValidateWebhook != nil {
+		var spec api.WebhookSpec
+		_ = json.Unmarshal(in.Spec, &spec)
+		if err := s.ValidateWebhook(&spec); err != nil {
+			return nil, invalid("/spec/delivery", "spec.delivery: %v", err)
+		}
+	}
 	return &in, nil
 }
 

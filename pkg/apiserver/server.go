@@ -24,6 +24,9 @@ const DefaultMaxBody = 4 << 20
 // It must not block on the network.
 type EventSink interface {
 	EventAppended(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error
+	// Settled is called once the transaction that appended events has ended,
+	// committed or not: the place to wake workers or undo in-memory state.
+	Settled(ctx context.Context, events []*api.Event, committed bool)
 }
 
 // Server is the API server. Set the fields, then serve Handler().
@@ -39,9 +42,11 @@ type Server struct {
 	UserID string
 	// Sink, when set, sees every event in its transaction.
 	Sink EventSink
-	// Committed, when set, is called after a transaction that appended events
-	// commits (to wake the dispatcher).
-	Committed func()
+	// Deliveries, when set, serves webhook tests and wakes on retries.
+	Deliveries Deliverer
+	// ValidateWebhook, when set, checks a Webhook's spec beyond its shape
+	// (the dispatcher's delivery overrides).
+	ValidateWebhook func(*api.WebhookSpec) error
 	// MaxBody caps request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	Logger  *slog.Logger
@@ -113,6 +118,8 @@ func (s *Server) Handler() http.Handler {
 	api.Handle("DELETE "+sone, s.wrap(s.handleDelete))
 	api.Handle("GET "+sone+"/{sub}", s.wrap(s.handleSubResourceGet))
 	api.Handle("PUT "+sone+"/{sub}", s.wrap(s.handleSubResourcePut))
+	api.Handle("POST "+sone+"/{action}", s.wrap(s.handleWebhookAction))
+	s.deliveryRoutes(api)
 	s.definitionRoutes(api)
 	api.Handle("GET /events", s.wrap(s.handleEvents))
 	api.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -3,10 +3,12 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/hooks"
 	"github.com/centralhq/central/pkg/netguard"
 	"github.com/centralhq/central/pkg/registry"
 )
@@ -27,7 +29,7 @@ func validateSpec(kind string, spec json.RawMessage) error {
 	switch kind {
 	case "Secret":
 		var s api.SecretSpec
-		if err := strictDecode(spec, &s); err != nil {
+		if err := json.Unmarshal(spec, &s); err != nil {
 			return invalid("/spec/data", "A Secret's spec.data maps names to string values: %v.", err)
 		}
 	case "Webhook":
@@ -38,13 +40,9 @@ func validateSpec(kind string, spec json.RawMessage) error {
 	return nil
 }
 
-func strictDecode(b []byte, v any) error {
-	return json.Unmarshal(b, v)
-}
-
 func validateWebhook(spec json.RawMessage) error {
 	var w api.WebhookSpec
-	if err := strictDecode(spec, &w); err != nil {
+	if err := json.Unmarshal(spec, &w); err != nil {
 		return invalid("/spec", "The Webhook spec is malformed: %v (headers must map names to strings).", err)
 	}
 	if w.URL == "" {
@@ -76,7 +74,7 @@ var triggerTypes = map[string]bool{"created": true, "updated": true, "deleted": 
 
 func validateResourceHook(spec json.RawMessage) error {
 	var h api.ResourceHookSpec
-	if err := strictDecode(spec, &h); err != nil {
+	if err := json.Unmarshal(spec, &h); err != nil {
 		return invalid("/spec", "The ResourceHook spec is malformed: %v.", err)
 	}
 	if len(h.Triggers) == 0 {
@@ -109,6 +107,14 @@ func validateResourceHook(spec json.RawMessage) error {
 				return invalid(at+"/scope/kind", "Trigger %d: unknown scope kind %q.", i, sc.Kind)
 			}
 		}
+	}
+	if err := hooks.ValidateSpec(&h); err != nil {
+		var te *hooks.TriggerError
+		at := "/spec/triggers"
+		if errors.As(err, &te) {
+			at = fmt.Sprintf("/spec/triggers/%d/filter", te.Index)
+		}
+		return invalid(at, "%v", err)
 	}
 	for i, name := range h.Webhooks {
 		if err := checkName(name); err != nil {

@@ -12,6 +12,7 @@ import (
 	"math/big"
 	"net"
 	"net/http"
+	"net/netip"
 	"os"
 	"path/filepath"
 	"strings"
@@ -19,6 +20,7 @@ import (
 
 	"github.com/centralhq/central/pkg/apiserver"
 	"github.com/centralhq/central/pkg/datadir"
+	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/store"
 	"github.com/centralhq/central/pkg/store/sqlite"
 )
@@ -38,16 +40,32 @@ type Config struct {
 	// ShutdownTimeout bounds the graceful stop.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
+
+	// Delivery defaults (see dispatch.Policy); zero values take the defaults.
+	RetrySchedule  []time.Duration
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+	// AllowDestinations lets webhooks reach these ranges (private ones).
+	AllowDestinations []netip.Prefix
+	// AutoDisableAfter disables a webhook failing that long (default 5 days;
+	// negative turns it off).
+	AutoDisableAfter time.Duration
+	// Workers and PollInterval size the dispatcher.
+	Workers      int
+	PollInterval time.Duration
+	// Now is the clock (tests); nil is time.Now.
+	Now func() time.Time
 }
 
 // Server is a running `central serve`.
 type Server struct {
-	cfg   Config
-	store store.Store
-	API   *apiserver.Server
-	http  *http.Server
-	ln    net.Listener
-	log   *slog.Logger
+	cfg        Config
+	store      store.Store
+	API        *apiserver.Server
+	Dispatcher *dispatch.Dispatcher
+	http       *http.Server
+	ln         net.Listener
+	log        *slog.Logger
 }
 
 // New opens the store, settles the organization id and admin token, and
@@ -84,11 +102,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.API = &apiserver.Server{Store: st, Org: org, Token: token, TokenHint: hint, UserID: "admin", Logger: log}
 	s.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	s.API = &apiserver.Server{Store: st, Org: org, Token: token, TokenHint: hint, UserID: "admin", Logger: log, Now: cfg.Now}
+	if err := s.wireDelivery(ctx); err != nil {
+		s.ln.Close()
+		st.Close()
+		return nil, err
 	}
 	s.http = &http.Server{Handler: s.API.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
@@ -163,11 +186,15 @@ func (s *Server) Token() string { return s.API.Token }
 // accepting, lets requests in flight finish within the shutdown timeout, and
 // closes the store.
 func (s *Server) Serve(ctx context.Context) error {
+	if err := s.Dispatcher.Start(ctx); err != nil {
+		return err
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
 	s.log.Info("central serve started", "url", s.URL(), "org", s.API.Org, "dataDir", s.cfg.DataDir)
 	select {
 	case err := <-errc:
+		s.Dispatcher.Stop()
 		s.store.Close()
 		return err
 	case <-ctx.Done():
@@ -176,6 +203,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
+	s.Dispatcher.Stop()
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}

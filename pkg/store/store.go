@@ -98,4 +98,6 @@ type Tx interface {
 	SettingGet(ctx context.Context, key string) (string, error)
 	// SettingPut stores a server setting.
 	SettingPut(ctx context.Context, key, value string) error
+
+	DeliveryStore
 }

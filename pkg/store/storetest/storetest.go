@@ -31,6 +31,11 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Events", testEvents},
 		{"OrganizationsApart", testOrganizationsApart},
 		{"Settings", testSettings},
+		{"DeliveryClaimLease", testDeliveryClaimLease},
+		{"DeliveryAccept", testDeliveryAccept},
+		{"DeliveryOrdered", testDeliveryOrdered},
+		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
+		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -1,0 +1,111 @@
+package api
+
+// Deliveries are the dispatcher's record of sending one event to one
+// webhook: what was sent, every attempt, and what comes next. They are served
+// under /deliveries.
+
+// DeliveryStatus is where a delivery stands.
+type DeliveryStatus string
+
+// The delivery statuses.
+const (
+	DeliveryPending   DeliveryStatus = "pending"
+	DeliverySucceeded DeliveryStatus = "succeeded"
+	DeliveryFailed    DeliveryStatus = "failed"
+)
+
+// Delivery is one event on its way to one webhook.
+type Delivery struct {
+	ID         string         `json:"id"`
+	EventID    string         `json:"eventId"`
+	EventType  EventType      `json:"eventType"`
+	SequenceID int64          `json:"sequenceId"`
+	Resource   ResourceRef    `json:"resource"`
+	Webhook    WebhookRef     `json:"webhook"`
+	Status     DeliveryStatus `json:"status"`
+	// Attempts counts the attempts made so far.
+	Attempts       int    `json:"attempts"`
+	LastStatusCode int    `json:"lastStatusCode,omitempty"`
+	LastError      string `json:"lastError,omitempty"`
+	// NextAttemptAt is set while the delivery is pending.
+	NextAttemptAt Time `json:"nextAttemptAt,omitzero"`
+	CreatedAt     Time `json:"createdAt"`
+	UpdatedAt     Time `json:"updatedAt"`
+	// History lists the attempts, oldest first; only GET /deliveries/{id}
+	// fills it.
+	History []Attempt `json:"history,omitempty"`
+}
+
+// ResourceRef names the resource an event is about.
+type ResourceRef struct {
+	Group string    `json:"group"`
+	Kind  string    `json:"kind"`
+	Name  string    `json:"name"`
+	Scope *ScopeRef `json:"scope,omitempty"`
+}
+
+// WebhookRef names a webhook by its scope and name.
+type WebhookRef struct {
+	Name  string   `json:"name"`
+	Scope ScopeRef `json:"scope"`
+}
+
+// ScopeRef names a scope.
+type ScopeRef struct {
+	Kind string `json:"kind"`
+	Name string `json:"name"`
+}
+
+// AttemptTrigger says why an attempt was made.
+type AttemptTrigger string
+
+// The attempt triggers.
+const (
+	TriggerScheduled AttemptTrigger = "scheduled"
+	TriggerManual    AttemptTrigger = "manual"
+	TriggerTest      AttemptTrigger = "test"
+)
+
+// ErrorClass sorts failed attempts by cause.
+type ErrorClass string
+
+// The error classes of attempts. An empty class is a success.
+const (
+	ErrorHTTP        ErrorClass = "http"        // a non-2xx answer
+	ErrorTimeout     ErrorClass = "timeout"     // no answer in time
+	ErrorConnection  ErrorClass = "connection"  // refused, reset, TLS
+	ErrorDNS         ErrorClass = "dns"         // the host did not resolve
+	ErrorDestination ErrorClass = "destination" // the destination guard refused the address
+	ErrorDisabled    ErrorClass = "disabled"    // the webhook was disabled or deleted
+)
+
+// Attempt is one try at sending a delivery.
+type Attempt struct {
+	Number     int            `json:"number"`
+	Trigger    AttemptTrigger `json:"trigger"`
+	StartedAt  Time           `json:"startedAt"`
+	DurationMs int64          `json:"durationMs"`
+	StatusCode int            `json:"statusCode,omitempty"`
+	ErrorClass ErrorClass     `json:"errorClass,omitempty"`
+	Error      string         `json:"error,omitempty"`
+	// Note records what the attempt had to leave out, such as a missing
+	// auth secret.
+	Note            string            `json:"note,omitempty"`
+	ResponseHeaders map[string]string `json:"responseHeaders,omitempty"`
+	// ResponseBody is the start of the receiver's answer (at most 20 KiB).
+	ResponseBody string `json:"responseBody,omitempty"`
+}
+
+// CountResult answers bulk operations (retry by filter, purge).
+type CountResult struct {
+	Count  int  `json:"count"`
+	DryRun bool `json:"dryRun,omitempty"`
+}
+
+// SigningSecret is a webhook's signing secret as the rotate endpoint returns
+// it: shown once, to the admin who asked.
+type SigningSecret struct {
+	Secret string `json:"secret"`
+	// PreviousValidUntil is when the replaced secret stops signing.
+	PreviousValidUntil Time `json:"previousValidUntil,omitzero"`
+}

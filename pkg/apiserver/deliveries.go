@@ -1,0 +1,163 @@
+package apiserver
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// deliveryRoutes serve the delivery log: list, read, retry and purge.
+func (s *Server) deliveryRoutes(mux *http.ServeMux) {
+	mux.Handle("GET /deliveries", s.wrap(s.handleDeliveryList))
+	mux.Handle("GET /deliveries/{id}", s.wrap(s.handleDeliveryGet))
+	mux.Handle("POST /deliveries/{id}/retry", s.wrap(s.handleDeliveryRetryOne))
+	mux.Handle("POST /deliveries/retry", s.wrap(s.handleDeliveryRetry))
+	mux.Handle("DELETE /deliveries", s.wrap(s.handleDeliveryPurge))
+}
+
+// deliveryFilter reads webhook, scope, status, eventType, since and until.
+func (s *Server) deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
+	f := store.DeliveryFilter{Org: s.Org}
+	if sc := q.Get("scope"); sc != "" {
+		kind, name, ok := strings.Cut(sc, "/")
+		if !ok || kind == "" || name == "" {
+			return f, invalid("", "scope must be KIND/NAME, e.g. Integration/monitor; got %q.", sc)
+		}
+		f.Webhook = &api.WebhookRef{Name: q.Get("webhook"), Scope: api.ScopeRef{Kind: kind, Name: name}}
+	} else if q.Get("webhook") != "" {
+		return f, invalid("", "webhook needs scope (KIND/NAME): webhook names are unique only within their scope.")
+	}
+	switch st := api.DeliveryStatus(q.Get("status")); st {
+	case "", api.DeliveryPending, api.DeliverySucceeded, api.DeliveryFailed:
+		f.Status = st
+	default:
+		return f, invalid("", "status must be pending, succeeded or failed; got %q.", st)
+	}
+	f.EventType = api.EventType(q.Get("eventType"))
+	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
+		if v := q.Get(name); v != "" {
+			t, err := api.ParseTime(v)
+			if err != nil {
+				return f, invalid("", "%s: %v", name, err)
+			}
+			*dst = t.Time
+		}
+	}
+	return f, nil
+}
+
+func (s *Server) handleDeliveryList(w http.ResponseWriter, r *http.Request) (any, error) {
+	f, err := s.deliveryFilter(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	p, err := parseListParams(url.Values{"page": {r.URL.Query().Get("page")}, "pageSize": {r.URL.Query().Get("pageSize")}})
+	if err != nil {
+		return nil, err
+	}
+	f.Page, f.PageSize = p.page, p.pageSize
+	var out []*api.Delivery
+	var total int
+	err = s.Store.View(r.Context(), func(tx store.Tx) error {
+		out, total, err = tx.DeliveryList(r.Context(), f)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	h.Set("X-Axway-Total-Count", strconv.Itoa(total))
+	h.Set("Link", pageLinks(r.URL, p, total))
+	return response{status: http.StatusOK, body: out, headers: h}, nil
+}
+
+func (s *Server) deliveryGet(r *http.Request, id string) (*api.Delivery, error) {
+	var d *api.Delivery
+	err := s.Store.View(r.Context(), func(tx store.Tx) error {
+		var err error
+		d, err = tx.DeliveryGet(r.Context(), s.Org, id)
+		return err
+	})
+	if err == store.ErrNotFound {
+		return nil, errorf(http.StatusNotFound, "Delivery %s not found.", id)
+	}
+	return d, err
+}
+
+func (s *Server) handleDeliveryGet(w http.ResponseWriter, r *http.Request) (any, error) {
+	return s.deliveryGet(r, r.PathValue("id"))
+}
+
+func (s *Server) handleDeliveryRetryOne(w http.ResponseWriter, r *http.Request) (any, error) {
+	id := r.PathValue("id")
+	d, err := s.deliveryGet(r, id)
+	if err != nil {
+		return nil, err
+	}
+	if d.SequenceID == 0 {
+		return nil, invalid("", "Delivery %s was a test send; send another with central hooks test.", id)
+	}
+	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+		_, err := tx.DeliveryRetry(r.Context(), store.DeliveryFilter{Org: s.Org}, []string{id}, s.now(), false)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.wakeDeliveries()
+	return s.deliveryGet(r, id)
+}
+
+func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (any, error) {
+	f, err := s.deliveryFilter(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	if f.Status != "" && f.Status != api.DeliveryFailed {
+		return nil, invalid("", "Only failed deliveries are retried by filter; pending ones are on their way and succeeded ones arrived.")
+	}
+	dry := r.URL.Query().Get("dryRun") == "true"
+	var n int
+	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+		n, err = tx.DeliveryRetry(r.Context(), f, nil, s.now(), dry)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	if !dry && n > 0 {
+		s.wakeDeliveries()
+	}
+	return api.CountResult{Count: n, DryRun: dry}, nil
+}
+
+func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (any, error) {
+	f, err := s.deliveryFilter(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	if f.Status != api.DeliveryFailed && f.Status != api.DeliverySucceeded {
+		return nil, invalid("", "Purging needs status=failed or status=succeeded; pending deliveries are never purged.")
+	}
+	dry := r.URL.Query().Get("dryRun") == "true"
+	var n int
+	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+		n, err = tx.DeliveryPurge(r.Context(), f, dry)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return api.CountResult{Count: n, DryRun: dry}, nil
+}
+
+func (s *Server) wakeDeliveries() {
+	if s.Deliveries != nil {
+		s.Deliveries.Wake()
+	}
+}

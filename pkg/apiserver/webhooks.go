@@ -1,0 +1,166 @@
+package apiserver
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/signature"
+)
+
+// Deliverer is the dispatcher as the API sees it.
+type Deliverer interface {
+	// Wake says deliveries may be due now (after a manual retry).
+	Wake()
+	// TestWebhook sends an example event now and records the attempt.
+	TestWebhook(ctx context.Context, org string, w api.WebhookRef, typ api.EventType) (*api.Delivery, error)
+}
+
+// status is the Amplify status subresource.
+type status struct {
+	Level   string         `json:"level"`
+	Reasons []statusReason `json:"reasons"`
+}
+
+type statusReason struct {
+	Type      string   `json:"type"`
+	Detail    string   `json:"detail"`
+	Timestamp api.Time `json:"timestamp"`
+}
+
+// DisableWebhook turns a webhook off where everyone sees it: spec.enabled
+// false (nothing more is queued for it), the reason in its status
+// subresource, and an event for each. The user re-enables it by setting
+// spec.enabled back to true.
+func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string) error {
+	kind, _ := registry.ByKind("Webhook")
+	return s.transact(ctx, func(c *change) error {
+		r, err := c.get(kind, w.Scope.Kind, w.Scope.Name, w.Name)
+		if err != nil {
+			return err
+		}
+		var spec map[string]any
+		if err := json.Unmarshal(r.Spec, &spec); err != nil {
+			return err
+		}
+		if spec["enabled"] == false {
+			return nil
+		}
+		spec["enabled"] = false
+		r.Spec, _ = json.Marshal(spec)
+		if err := c.write(api.ResourceUpdated, r, ""); err != nil {
+			return err
+		}
+		st, _ := json.Marshal(status{Level: "Error", Reasons: []statusReason{{Type: "Disabled", Detail: "Disabled by the dispatcher: " + reason, Timestamp: c.now}}})
+		if r.SubResources == nil {
+			r.SubResources = map[string]json.RawMessage{}
+		}
+		r.SubResources["status"] = st
+		return c.write(api.SubResourceUpdated, r, "status")
+	})
+}
+
+// webhookAction serves POST .../webhooks/{name}/{action}: "test" and
+// "rotatesecret".
+func (s *Server) handleWebhookAction(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.kind.Kind != "Webhook" || t.scopeKind == nil {
+		return nil, errorf(http.StatusNotFound, "No action %s on %s: actions are POST .../webhooks/{name}/test and .../rotatesecret.", r.PathValue("action"), t.kind.Plural)
+	}
+	ref := api.WebhookRef{Name: t.name, Scope: api.ScopeRef{Kind: t.scopeKind.Kind, Name: t.scopeName}}
+	switch r.PathValue("action") {
+	case "test":
+		if _, err := s.readOne(r, t); err != nil {
+			return nil, err
+		}
+		typ := api.EventType(r.URL.Query().Get("eventType"))
+		switch typ {
+		case "":
+			typ = api.ResourceCreated
+		case api.ResourceCreated, api.ResourceUpdated, api.ResourceDeleted, api.SubResourceUpdated:
+		default:
+			return nil, invalid("", "eventType must be ResourceCreated, ResourceUpdated, ResourceDeleted or SubResourceUpdated; got %q.", typ)
+		}
+		if s.Deliveries == nil {
+			return nil, errorf(http.StatusNotFound, "This server does not deliver webhooks.")
+		}
+		return s.Deliveries.TestWebhook(r.Context(), s.Org, ref, typ)
+	case "rotatesecret":
+		return s.rotateSecret(r, t)
+	}
+	return nil, errorf(http.StatusNotFound, "No action %q on webhooks: use test or rotatesecret.", r.PathValue("action"))
+}
+
+// rotateSecret gives the webhook a new signing secret, keeping the old one
+// signing for the overlap (default 24 h), so receivers can switch without
+// losing an event. The first call creates the Secret "<webhook>-signing".
+func (s *Server) rotateSecret(r *http.Request, t target) (any, error) {
+	overlap := 24 * time.Hour
+	if v := r.URL.Query().Get("overlap"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 {
+			return nil, invalid("", "overlap must be a duration like 24h or 0s; got %q.", v)
+		}
+		overlap = d
+	}
+	fresh, err := signature.GenerateSecret()
+	if err != nil {
+		return nil, err
+	}
+	out := api.SigningSecret{Secret: fresh}
+	secretKind, _ := registry.ByKind("Secret")
+	err = s.update(r, func(c *change) error {
+		wh, err := c.get(t.kind, t.scopeKind.Kind, t.scopeName, t.name)
+		if err != nil {
+			return err
+		}
+		var spec map[string]any
+		if err := json.Unmarshal(wh.Spec, &spec); err != nil {
+			return err
+		}
+		name := wh.Name + "-signing"
+		if sg, ok := spec["signing"].(map[string]any); ok && sg["secret"] != "" && sg["secret"] != nil {
+			name, _ = sg["secret"].(string)
+		}
+		data := map[string]string{"current": fresh}
+		sec, err := c.get(secretKind, t.scopeKind.Kind, t.scopeName, name)
+		if err == nil {
+			var old api.SecretSpec
+			_ = sec.DecodeSpec(&old)
+			if prev := old.Data["current"]; prev != "" && overlap > 0 {
+				until := api.NewTime(c.now.Add(overlap))
+				data["previous"], data["previousValidUntil"] = prev, until.String()
+				out.PreviousValidUntil = until
+			}
+			sec.Spec, _ = json.Marshal(api.SecretSpec{Data: data})
+			if err := c.write(api.ResourceUpdated, sec, ""); err != nil {
+				return err
+			}
+		} else {
+			sec = &api.ResourceInstance{Group: registry.Group, APIVersion: t.version, Kind: "Secret", Name: name,
+				Title: "Signing secret of webhook " + wh.Name, Spec: mustJSON(api.SecretSpec{Data: data})}
+			sec.Metadata = api.Metadata{ID: s.newID(), Scope: wh.Metadata.Scope,
+				SelfLink: registry.SelfLink(t.version, secretKind, t.scopeKind.Kind, t.scopeName, name),
+				Audit:    api.Audit{CreateTimestamp: c.now, CreateUserID: s.UserID, ModifyTimestamp: c.now, ModifyUserID: s.UserID}}
+			if err := c.write(api.ResourceCreated, sec, ""); err != nil {
+				return err
+			}
+		}
+		if sg, _ := spec["signing"].(map[string]any); sg == nil || sg["secret"] != name {
+			spec["signing"] = map[string]any{"secret": name}
+			wh.Spec, _ = json.Marshal(spec)
+			return c.write(api.ResourceUpdated, wh, "")
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}

@@ -1,0 +1,88 @@
+// Package apply implements "central apply": create or update the resources
+// of a file, a directory or stdin.
+package apply
+
+import (
+	"context"
+
+	"github.com/spf13/cobra"
+
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/resource"
+	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+// ApplyOptions are the dependencies and flags of one apply.
+type ApplyOptions struct {
+	IO          *iostreams.IOStreams
+	Client      func() (*client.Client, error)
+	Definitions func(ctx context.Context) (*discovery.Set, error)
+
+	File   string
+	Output string
+	Yes    bool
+}
+
+// NewCmdApply builds "central apply"; runF replaces the run in tests.
+func NewCmdApply(f *factory.Factory, runF func(*ApplyOptions) error) *cobra.Command {
+	opts := &ApplyOptions{IO: f.IOStreams, Client: f.Client, Definitions: f.Definitions}
+	cmd := &cobra.Command{
+		Use:   "apply -f FILE",
+		Short: "Create or update resources from a file",
+		Long: `Create or update the resources of a file, in the order they appear.
+
+FILE is a .yaml, .yml or .json file (several YAML documents separated by
+"---", or a JSON array), a directory (its resource files, by name, not
+recursive), or "-" for stdin.
+
+A resource with a name is read first: it is created when it does not exist
+and replaced when it does (metadata.resourceVersion is not sent, so the file
+wins over changes made since it was written). A resource without a name is
+created, and the server generates its name. Then each subresource in the
+document (status, details, x-* keys...) is written with its own request.
+
+Each resource gets its own line on stderr. A bad entry, or one the server
+refuses, is reported and the others are still applied; the exit code is then
+1. With -o yaml|json the resources as the server stored them are printed on
+stdout as a list, those that succeeded, also when others failed.
+
+When the file holds resources without names and a terminal is attached, you
+are asked whether to go on without capturing the generated names (default
+yes). -y, or -o (which prints them), skips the question; without a terminal
+(in scripts, CI) it is never asked.`,
+		Example: `  # create or update everything in a file
+  central apply -f webhook.yaml
+  # apply a directory of .yaml and .json files, by file name
+  central apply -f ./resources/
+  # from stdin, keeping what the server stored (generated names included)
+  cat envs.yaml | central apply -f - -o yaml -y > applied.yaml`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if opts.File == "" {
+				return clierr.Flagf("File name is required, please provide -f, --file [path] option")
+			}
+			if err := resource.ValidateOutput(opts.Output); err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return applyRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.File, "file", "f", "", `file, directory or "-" (stdin) holding the resources`)
+	fl.StringVarP(&opts.Output, "output", "o", "", "print the resulting resources: yaml or json")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
+	return cmd
+}
+
+func applyRun(ctx context.Context, o *ApplyOptions) error {
+	return resource.WriteFile(ctx, &resource.WriteFileOptions{
+		IO: o.IO, Client: o.Client, Definitions: o.Definitions,
+		Mode: resource.Apply, File: o.File, Output: o.Output, Yes: o.Yes,
+	})
+}

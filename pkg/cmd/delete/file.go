@@ -1,0 +1,77 @@
+package delete
+
+import (
+	"context"
+	"errors"
+
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/resource"
+	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/loader"
+)
+
+// errNoName is an entry of a delete file without a name.
+var errNoName = errors.New(`The "name" field is missing: only a named resource can be deleted.`)
+
+// deleteFile deletes the resources of o.File in reverse file order, so that
+// the resources in a scope go before the scope when the file lists the scope
+// first (as files that create them do). Every entry is reported on its own;
+// a bad one does not stop the others.
+func deleteFile(ctx context.Context, o *DeleteOptions) error {
+	entries, err := loader.Load(o.File, o.IO.In)
+	if err != nil && len(entries) == 0 {
+		return err
+	}
+	failed := resource.ReportLoadErrors(o.IO, err)
+	set, err := o.Definitions(ctx)
+	if err != nil {
+		return err
+	}
+	var targets []target
+	for _, e := range entries {
+		t, err := fileTarget(set, e)
+		if err != nil {
+			o.IO.Failure("%s", err)
+			failed = true
+			continue
+		}
+		targets = append(targets, t)
+	}
+	if err := o.confirm(set, targets); err != nil {
+		return err
+	}
+	c, err := o.Client()
+	if err != nil {
+		return err
+	}
+	for i := len(targets) - 1; i >= 0; i-- {
+		t := targets[i]
+		if err := o.remove(ctx, c, t); err != nil {
+			if resource.Fatal(err) {
+				return err
+			}
+			o.IO.Failure("%s %s", resource.Label(t.ref), resource.Describe(err))
+			failed = true
+		}
+	}
+	if failed {
+		return clierr.ErrSilent
+	}
+	return nil
+}
+
+// fileTarget is the resource an entry names, or why it names none.
+func fileTarget(set *discovery.Set, e loader.Entry) (target, error) {
+	if e.Err != nil {
+		return target{}, e.Err
+	}
+	doc := e.Resource
+	if doc.Name == "" {
+		return target{}, &loader.EntryError{Source: e.Source, Index: e.Index, Kind: doc.Kind, Err: errNoName}
+	}
+	_, p, err := resource.Locate(set, e)
+	if err != nil {
+		return target{}, err
+	}
+	return target{path: p, ref: doc}, nil
+}

@@ -1,0 +1,264 @@
+// Package get implements "central get": list or read resources of one or
+// more types, as a table, YAML or JSON.
+package get
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/resource"
+	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/printers"
+)
+
+// GetOptions are the dependencies and flags of one get.
+type GetOptions struct {
+	IO          *iostreams.IOStreams
+	Client      func() (*client.Client, error)
+	Definitions func(ctx context.Context) (*discovery.Set, error)
+	Now         func() time.Time
+
+	Types      []string
+	Name       string
+	Scope      string
+	Query      string
+	Title      string
+	Tag        string
+	Attributes []string
+	Output     string
+}
+
+// NewCmdGet builds "central get"; runF replaces the run in tests.
+func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command {
+	opts := &GetOptions{IO: f.IOStreams, Client: f.Client, Definitions: f.Definitions, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "get [TYPE[,TYPE...]] [NAME]",
+		Short: "List one or more resources",
+		Long: `List resources of one or more types, or read one by name.
+
+TYPE is any plural, singular or short name the server knows (run "central get"
+alone for the list). A scoped type needs -s/--scope to read one by name; the
+scope is NAME or KIND/NAME. Without -o a table is printed; -o yaml|json prints
+the objects: a list for a type, the object for a type and a name, and one
+flattened list for several types.`,
+		Example: `  # every environment, as a table
+  central get envs
+  # the APIServices of one environment, as YAML
+  central get apis -s prod -o yaml
+  # one webhook in an Integration
+  central get webhook jira-hook -s Integration/monitor
+  # several types at once, filtered
+  central get apis,webhooks -s prod -q 'name==pet*'
+  central get apis --title pet --tag public --attribute team=blue`,
+		Args: cobra.MaximumNArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) > 0 {
+				for _, t := range strings.Split(args[0], ",") {
+					if t = strings.TrimSpace(t); t != "" {
+						opts.Types = append(opts.Types, t)
+					}
+				}
+			}
+			if len(args) > 1 {
+				opts.Name = args[1]
+			}
+			if !cmd.Flags().Changed("output") {
+				if cfg, err := f.Config(); err == nil {
+					opts.Output = cfg.Get("output") // the configured default
+				}
+			}
+			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
+				return &clierr.FlagError{Err: err}
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return getRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope of the resources: NAME or KIND/NAME")
+	fl.StringVarP(&opts.Query, "query", "q", "", "RSQL query, e.g. 'name==pet*;tags==public' (overrides --title, --tag, --attribute)")
+	fl.StringVar(&opts.Title, "title", "", "only resources whose title contains this text")
+	fl.StringVar(&opts.Tag, "tag", "", "only resources with this tag")
+	fl.StringArrayVar(&opts.Attributes, "attribute", nil, "only resources with this attribute, as KEY=VALUE (repeatable)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	return cmd
+}
+
+// query joins the simple filters into RSQL, unless -q was given.
+func (o *GetOptions) query() (string, error) {
+	var parts []string
+	if o.Title != "" {
+		parts = append(parts, fmt.Sprintf("title=='*%s*'", strings.ReplaceAll(o.Title, "'", "\\'")))
+	}
+	for _, a := range o.Attributes {
+		k, v, ok := strings.Cut(a, "=")
+		if !ok || k == "" {
+			return "", clierr.Flagf(fmt.Sprintf("--attribute takes KEY=VALUE; got %q", a))
+		}
+		parts = append(parts, fmt.Sprintf("attributes.%s==%q", k, v))
+	}
+	if o.Tag != "" {
+		parts = append(parts, fmt.Sprintf("tags==%q", o.Tag))
+	}
+	if o.Query != "" {
+		if len(parts) > 0 {
+			o.IO.Warning("Both simple queries and advanced query parameters have been provided. Only the advanced query parameter will be applied.")
+		}
+		return o.Query, nil
+	}
+	return strings.Join(parts, ";"), nil
+}
+
+// call is one request get makes: one definition, in one scope or across all.
+type call struct {
+	def   discovery.Definition
+	scope string
+}
+
+func getRun(ctx context.Context, o *GetOptions) error {
+	set, err := o.Definitions(ctx)
+	if err != nil {
+		return err
+	}
+	if len(o.Types) == 0 {
+		o.IO.Failure("Error: You must specify the type of resource to get.")
+		fmt.Fprintln(o.IO.ErrOut, "\nThe server supports the following resources:")
+		fmt.Fprintln(o.IO.ErrOut)
+		_ = resource.PrintKinds(o.IO.ErrOut, set)
+		return clierr.ErrSilent
+	}
+	scope, err := resource.ParseScope(o.Scope)
+	if err != nil {
+		return clierr.Flagf(err.Error())
+	}
+	query, err := o.query()
+	if err != nil {
+		return err
+	}
+	calls, err := plan(set, o.Types, o.Name, scope)
+	if err != nil {
+		return err
+	}
+	c, err := o.Client()
+	if err != nil {
+		return err
+	}
+	results := make([][]*api.ResourceInstance, len(calls))
+	var firstErr error
+	ok := 0
+	for i, cl := range calls {
+		path := set.Path(cl.def, cl.scope, o.Name)
+		if o.Name != "" {
+			r, err := c.Get(ctx, path)
+			if err == nil {
+				results[i] = []*api.ResourceInstance{r}
+			}
+			firstErr = keepFirst(firstErr, err, &ok)
+			continue
+		}
+		rs, err := c.List(ctx, path, client.ListOptions{Query: query})
+		results[i] = rs
+		firstErr = keepFirst(firstErr, err, &ok)
+	}
+	if ok == 0 {
+		return firstErr // nothing answered: say why
+	}
+	return o.print(calls, results)
+}
+
+func keepFirst(first, err error, ok *int) error {
+	if err == nil {
+		*ok++
+		return first
+	}
+	if first == nil {
+		return err
+	}
+	return first
+}
+
+// plan turns the typed words into requests, following the Amplify CLI: with
+// a scope one request per matching definition in it; without, one request
+// per kind across all scopes.
+func plan(set *discovery.Set, types []string, name string, scope resource.Scope) ([]call, error) {
+	var calls []call
+	for _, word := range types {
+		defs, err := resource.Resolve(set, word)
+		if err != nil {
+			return nil, err
+		}
+		if scope.Name == "" {
+			if name != "" && resource.AllScoped(defs) {
+				return nil, fmt.Errorf("scope name param (-s/--scope) is required for the scoped %q resource.", defs[0].Kind)
+			}
+			seen := map[string]bool{}
+			for _, d := range defs {
+				if !seen[d.Group+"/"+d.Plural] {
+					seen[d.Group+"/"+d.Plural] = true
+					calls = append(calls, call{def: d})
+				}
+			}
+			continue
+		}
+		defs, err = resource.FilterScope(set, defs, scope)
+		if err != nil {
+			return nil, err
+		}
+		for _, d := range defs {
+			sc := scope.Name
+			if !d.Scoped() {
+				sc = ""
+			}
+			calls = append(calls, call{def: d, scope: sc})
+		}
+	}
+	return calls, nil
+}
+
+// print writes the results: one table per request that found something, or
+// the objects as YAML/JSON.
+func (o *GetOptions) print(calls []call, results [][]*api.ResourceInstance) error {
+	if o.Output != "" {
+		p, _ := printers.ForFormat(o.Output, printers.Table{})
+		var all []*api.ResourceInstance
+		for _, rs := range results {
+			all = append(all, rs...)
+		}
+		if all == nil {
+			all = []*api.ResourceInstance{}
+		}
+		if len(o.Types) == 1 && o.Name != "" && len(all) > 0 {
+			return p.Print(o.IO.Out, all[0])
+		}
+		return p.Print(o.IO.Out, all)
+	}
+	printed := false
+	for i, rs := range results {
+		if len(rs) == 0 {
+			continue
+		}
+		if printed {
+			fmt.Fprintln(o.IO.Out)
+		}
+		t := printers.Table{Columns: calls[i].def.Columns, Now: o.Now, Color: o.IO.ColorEnabled()}
+		if err := t.Print(o.IO.Out, rs); err != nil {
+			return err
+		}
+		printed = true
+	}
+	if !printed {
+		fmt.Fprintln(o.IO.ErrOut, "No resources found.")
+	}
+	return nil
+}

@@ -1,0 +1,108 @@
+// Package resource holds what the resource commands (get, apply, create,
+// delete) share: reading --scope, turning a typed word into the server's
+// kinds, naming a resource in messages, and the kinds table.
+package resource
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/printers"
+)
+
+// Scope is a parsed --scope: "NAME" or "KIND/NAME".
+type Scope struct{ Kind, Name string }
+
+// ParseScope reads a --scope value; "" is no scope.
+func ParseScope(s string) (Scope, error) {
+	if s == "" {
+		return Scope{}, nil
+	}
+	kind, name, found := strings.Cut(s, "/")
+	if !found {
+		return Scope{Name: s}, nil
+	}
+	if kind == "" || name == "" {
+		return Scope{}, errors.New("invalid scope (-s/--scope) parameter value.\nPlease use \"--scope <scope kind>/<scope name>\" or \"--scope <scope name>\" formats.")
+	}
+	return Scope{Kind: kind, Name: name}, nil
+}
+
+// Resolve returns the definitions a typed word names (one per scope kind).
+func Resolve(set *discovery.Set, word string) ([]discovery.Definition, error) {
+	defs := set.Find(word)
+	if len(defs) == 0 {
+		return nil, fmt.Errorf("the server doesn't have a resource type %q", word)
+	}
+	return defs, nil
+}
+
+// FilterScope keeps the definitions a --scope can apply to, checking the
+// scope kind exists and fits the resource.
+func FilterScope(set *discovery.Set, defs []discovery.Definition, scope Scope) ([]discovery.Definition, error) {
+	if scope.Kind == "" {
+		return defs, nil
+	}
+	known := false
+	for _, k := range set.Kinds() {
+		known = known || k == scope.Kind
+	}
+	if !known {
+		return nil, fmt.Errorf("unsupported kind value %q in the \"--scope\" param.\nCurrently supported values are (case sensitive): %s", scope.Kind, strings.Join(set.ScopeKinds(), ", "))
+	}
+	var out []discovery.Definition
+	var scopes []string
+	for _, d := range defs {
+		if d.ScopeKind != "" {
+			scopes = append(scopes, d.ScopeKind)
+		}
+		if d.ScopeKind == scope.Kind || d.ScopeKind == "" {
+			out = append(out, d)
+		}
+	}
+	if len(out) == 0 {
+		return nil, fmt.Errorf("scope kind %q is invalid.\n%q resource might exist in the following scopes: %s", scope.Kind, defs[0].Kind, strings.Join(scopes, ", "))
+	}
+	return out, nil
+}
+
+// AllScoped reports whether every definition is scoped.
+func AllScoped(defs []discovery.Definition) bool {
+	for _, d := range defs {
+		if !d.Scoped() {
+			return false
+		}
+	}
+	return true
+}
+
+// Label names a resource as the Amplify CLI's messages do:
+// "Kind/name" in the scope "ScopeKind/scopeName".
+func Label(r *api.ResourceInstance) string {
+	name := r.Name
+	if name == "" {
+		name = "Unknown name"
+	}
+	s := fmt.Sprintf("%q", r.Kind+"/"+name)
+	if sc := r.Metadata.Scope; sc != nil && sc.Kind != "" {
+		s += fmt.Sprintf(" in the scope %q", sc.Kind+"/"+sc.Name)
+	}
+	return s
+}
+
+// PrintKinds writes the table of resources the server supports.
+func PrintKinds(w io.Writer, set *discovery.Set) error {
+	rows := make([][]string, 0, len(set.Definitions))
+	for _, d := range set.Definitions {
+		short := d.ShortNamesAlias
+		if len(short) == 0 {
+			short = d.ShortNames
+		}
+		rows = append(rows, []string{d.Plural, strings.Join(short, ","), d.Kind, fmt.Sprint(d.Scoped()), d.ScopeKind, d.Group})
+	}
+	return printers.PlainTable(w, []string{"RESOURCE", "SHORT NAMES", "RESOURCE KIND", "SCOPED", "SCOPE KIND", "RESOURCE GROUP"}, rows)
+}

@@ -1,0 +1,29 @@
+package root
+
+import (
+	"github.com/spf13/cobra"
+
+	applycmd "github.com/centralhq/central/pkg/cmd/apply"
+	completioncmd "github.com/centralhq/central/pkg/cmd/completion"
+	configcmd "github.com/centralhq/central/pkg/cmd/config"
+	createcmd "github.com/centralhq/central/pkg/cmd/create"
+	deletecmd "github.com/centralhq/central/pkg/cmd/delete"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	getcmd "github.com/centralhq/central/pkg/cmd/get"
+	servecmd "github.com/centralhq/central/pkg/cmd/serve"
+	versioncmd "github.com/centralhq/central/pkg/cmd/version"
+)
+
+// addCommands attaches every top-level command.
+func addCommands(root *cobra.Command, f *factory.Factory) {
+	root.AddCommand(
+		getcmd.NewCmdGet(f, nil),
+		applycmd.NewCmdApply(f, nil),
+		createcmd.NewCmdCreate(f),
+		deletecmd.NewCmdDelete(f, nil),
+		configcmd.NewCmdConfig(f),
+		completioncmd.NewCmdCompletion(f),
+		versioncmd.NewCmdVersion(f),
+		servecmd.NewCmdServe(f, nil),
+	)
+}

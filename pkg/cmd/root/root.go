@@ -1,0 +1,115 @@
+// Package root builds the command tree and is the one place that turns
+// errors into messages and exit codes.
+package root
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+
+	"github.com/spf13/cobra"
+
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/config"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+// Exit codes of the central command.
+const (
+	ExitOK    = 0
+	ExitError = 1
+)
+
+// Main runs the CLI with the process's streams and arguments and returns the
+// exit code; cmd/central/main.go only calls it.
+func Main(args []string) int {
+	return Run(context.Background(), factory.New(iostreams.System()), args)
+}
+
+// Run executes one command line against f and returns the exit code.
+func Run(ctx context.Context, f *factory.Factory, args []string) int {
+	cmd := NewCmdRoot(f)
+	cmd.SetArgs(args)
+	cmd.SetIn(f.IOStreams.In)
+	cmd.SetOut(f.IOStreams.Out)
+	cmd.SetErr(f.IOStreams.ErrOut)
+	err := cmd.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	printError(f.IOStreams, cmd, err)
+	return ExitError
+}
+
+// printError writes err the way the Amplify CLI does: "✖ Error: detail".
+func printError(ios *iostreams.IOStreams, root *cobra.Command, err error) {
+	var flagErr *clierr.FlagError
+	var apiErr *client.APIError
+	var connErr *client.ConnectionError
+	switch {
+	case errors.Is(err, clierr.ErrSilent):
+	case errors.Is(err, clierr.ErrCancelled):
+		ios.Failure("Cancelled.")
+	case errors.As(err, &flagErr):
+		ios.Failure("Error: %v", flagErr.Err)
+		fmt.Fprintln(ios.ErrOut, "Run with --help for usage.")
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized:
+		ios.Failure("Error: %s", apiErr.Detail())
+		fmt.Fprintln(ios.ErrOut, "Set a token with \"central config set token TOKEN\", CENTRAL_TOKEN or --token.")
+	case errors.As(err, &apiErr):
+		ios.Failure("Error: %s", apiErr.Detail())
+	case errors.As(err, &connErr):
+		ios.Failure("Error: %v", connErr)
+	default:
+		ios.Failure("Error: %v", err)
+	}
+}
+
+// NewCmdRoot builds a fresh command tree (never a package global, so flag
+// values cannot leak between runs).
+func NewCmdRoot(f *factory.Factory) *cobra.Command {
+	var baseURL, token, org string
+	cmd := &cobra.Command{
+		Use:   "central <command>",
+		Short: "Manage Amplify-style resources and their webhooks",
+		Long: `central talks to a central server (run one with "central serve") to read and
+write resources such as Environments, APIServices, Secrets, Webhooks and
+ResourceHooks, and to follow their webhook deliveries.
+
+Exit codes: 0 on success, 1 on any error.`,
+		Example: `  # start a local server, then use it from another terminal
+  central serve
+  central create environment prod
+  central apply -f examples/webhook.yaml
+  central get webhooks -s prod -o yaml`,
+		SilenceErrors: true,
+		SilenceUsage:  true,
+	}
+	// Flags win over the environment and the file; applied when a command
+	// first asks for the config, so --help never reads it.
+	load := f.Config
+	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		cfg, err := load()
+		if err != nil {
+			return nil, err
+		}
+		for key, v := range map[string]string{"base-url": baseURL, "token": token, "org": org} {
+			if cmd.PersistentFlags().Changed(key) {
+				cfg.Override(key, v)
+			}
+		}
+		return cfg, nil
+	})
+	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &clierr.FlagError{Err: err} })
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&baseURL, "base-url", "", "URL of the central server (env CENTRAL_BASE_URL; default http://127.0.0.1:8080)")
+	pf.StringVar(&token, "token", "", "API token (env CENTRAL_TOKEN; a local server's token is found by itself)")
+	pf.StringVar(&org, "org", "", "organization id sent as X-Axway-Tenant-Id (env CENTRAL_ORG)")
+	pf.BoolVar(&f.NoCache, "no-cache", false, "refresh the cached resource definitions from the server")
+	addCommands(cmd, f)
+	return cmd
+}

@@ -1,0 +1,330 @@
+// Package dispatch delivers events to webhooks: the Enqueuer queues
+// deliveries in the event's transaction, the Dispatcher claims due ones under
+// a lease, sends them through the destination guard, and records every
+// attempt in small batches. A delivery is never claimed under an open
+// transaction across its HTTP call, and a crashed dispatcher's leases expire
+// so another (or the restarted one) finishes its work.
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// WebhookDisabler turns a webhook off visibly (spec, status and an event);
+// the API server implements it.
+type WebhookDisabler interface {
+	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string) error
+}
+
+// Dispatcher sends due deliveries. Set the fields, then Start; Stop drains.
+type Dispatcher struct {
+	Store    store.Store
+	Sender   *Sender
+	Defaults Policy
+	Disabler WebhookDisabler
+	// Owner names this dispatcher in leases (one per replica).
+	Owner string
+	// Workers is how many requests may be in flight at once.
+	Workers int
+	// PollInterval is the fallback wake-up when nothing signals new work.
+	PollInterval time.Duration
+	// AutoDisableAfter disables a webhook that has failed without a success
+	// for this long (0: never).
+	AutoDisableAfter time.Duration
+	// DrainTimeout bounds how long Stop waits for requests in flight.
+	DrainTimeout time.Duration
+	Logger       *slog.Logger
+	Now          func() time.Time
+	// Rand returns [0,1) for jitter; injected so tests are exact.
+	Rand func() float64
+
+	wake    chan struct{}
+	results chan finished
+	freed   chan struct{}
+
+	mu       sync.Mutex
+	inFlight map[api.WebhookRef]int
+	limits   map[api.WebhookRef]int
+
+	stopFetch context.CancelFunc
+	stopWork  context.CancelFunc
+	done      chan struct{}
+}
+
+type finished struct {
+	res     store.AttemptResult
+	disable string // reason, when the webhook must be turned off
+}
+
+func (d *Dispatcher) now() time.Time { return d.Now() }
+
+// Wake tells the dispatcher new work may be due; it never blocks.
+func (d *Dispatcher) Wake() {
+	select {
+	case d.wake <- struct{}{}:
+	default:
+	}
+}
+
+// Start runs the claim loop and the result writer until Stop.
+func (d *Dispatcher) Start(ctx context.Context) error {
+	if d.Now == nil {
+		d.Now = time.Now
+	}
+	if d.Rand == nil {
+		d.Rand = defaultRand
+	}
+	if d.Workers <= 0 {
+		d.Workers = 32
+	}
+	if d.PollInterval <= 0 {
+		d.PollInterval = time.Second
+	}
+	if d.DrainTimeout <= 0 {
+		d.DrainTimeout = 15 * time.Second
+	}
+	if d.Logger == nil {
+		d.Logger = slog.Default()
+	}
+	d.wake = make(chan struct{}, 1)
+	d.results = make(chan finished, d.Workers)
+	d.freed = make(chan struct{}, d.Workers)
+	d.inFlight = map[api.WebhookRef]int{}
+	d.limits = map[api.WebhookRef]int{}
+	d.done = make(chan struct{})
+	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	d.stopFetch, d.stopWork = stopFetch, stopWork
+	var workers sync.WaitGroup
+	writerDone := make(chan struct{})
+	go func() { defer close(writerDone); d.writeResults(workCtx) }()
+	go func() {
+		defer close(d.done)
+		d.claimLoop(fetchCtx, workCtx, &workers)
+		workers.Wait()
+		close(d.results)
+		<-writerDone
+	}()
+	return nil
+}
+
+// Stop stops claiming, waits for requests in flight (at most DrainTimeout,
+// then cancels them: their deliveries stay pending and are retried), and
+// writes every result.
+func (d *Dispatcher) Stop() {
+	if d.stopFetch == nil {
+		return
+	}
+	d.stopFetch()
+	select {
+	case <-d.done:
+	case <-time.After(d.DrainTimeout):
+		d.stopWork()
+		<-d.done
+	}
+	d.stopWork()
+}
+
+func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.WaitGroup) {
+	active := 0
+	timer := time.NewTimer(0)
+	defer timer.Stop()
+	for {
+		// reap finished slots without blocking
+		for drained := false; !drained; {
+			select {
+			case <-d.freed:
+				active--
+			default:
+				drained = true
+			}
+		}
+		claimed := 0
+		if free := d.Workers - active; free > 0 && fetchCtx.Err() == nil {
+			batch, err := d.claim(fetchCtx, free)
+			if err != nil && !errors.Is(err, context.Canceled) {
+				d.Logger.Error("claiming deliveries failed", "err", err)
+			}
+			for _, c := range batch {
+				active++
+				workers.Add(1)
+				go func() { defer workers.Done(); d.work(workCtx, c) }()
+			}
+			claimed = len(batch)
+			if claimed == free {
+				continue // a full batch: more may be due right now
+			}
+		}
+		timer.Reset(d.PollInterval)
+		select {
+		case <-fetchCtx.Done():
+			return
+		case <-d.wake:
+		case <-d.freed:
+			active--
+		case <-timer.C:
+		}
+	}
+}
+
+func (d *Dispatcher) claim(ctx context.Context, n int) ([]*store.Claimed, error) {
+	var out []*store.Claimed
+	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 30*time.Second
+	err := d.Store.Update(ctx, func(tx store.Tx) error {
+		var err error
+		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n, Accept: d.accept})
+		return err
+	})
+	return out, err
+}
+
+// accept admits a delivery while its webhook has a free slot, so one slow
+// or failing endpoint cannot take every worker.
+func (d *Dispatcher) accept(del *store.Delivery) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	limit := d.limits[del.Webhook]
+	if limit == 0 {
+		limit = d.Defaults.MaxInFlight
+	}
+	if d.inFlight[del.Webhook] >= limit {
+		return false
+	}
+	d.inFlight[del.Webhook]++
+	return true
+}
+
+func (d *Dispatcher) release(w api.WebhookRef, limit int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.inFlight[w]--; d.inFlight[w] <= 0 {
+		delete(d.inFlight, w)
+	}
+	if limit > 0 {
+		d.limits[w] = limit
+	}
+}
+
+// work sends one claimed delivery and hands its result to the writer.
+func (d *Dispatcher) work(ctx context.Context, c *store.Claimed) {
+	f, limit := d.attempt(ctx, c, api.TriggerScheduled)
+	d.release(c.Webhook, limit)
+	d.results <- f
+}
+
+// attempt reads what the delivery needs, sends it, and decides what follows.
+func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger) (finished, int) {
+	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook}}
+	n := c.Attempts + 1
+	o, p, reason, err := d.prepare(ctx, c)
+	var r result
+	switch {
+	case err != nil:
+		r.attempt = api.Attempt{StartedAt: api.NewTime(d.now()), ErrorClass: api.ErrorConnection, Error: "could not read the webhook: " + err.Error()}
+		r.out.retry = true
+	case reason != "":
+		r.attempt = api.Attempt{StartedAt: api.NewTime(d.now()), ErrorClass: api.ErrorDisabled, Error: reason}
+	default:
+		r = d.Sender.send(ctx, o, p)
+	}
+	r.attempt.Number, r.attempt.Trigger = n, trigger
+	f.res.Attempt = r.attempt
+	switch {
+	case r.success:
+		f.res.Status = api.DeliverySucceeded
+	case r.out.disable:
+		f.res.Status = api.DeliveryFailed
+		f.disable = "the receiver answered 410 Gone, which asks the sender to stop"
+	case r.out.retry && trigger != api.TriggerTest && ctx.Err() == nil:
+		if delay, ok := p.next(n, r.retryAfter, d.Rand); ok {
+			f.res.Status, f.res.NextAttemptAt = api.DeliveryPending, d.now().Add(delay)
+		} else {
+			f.res.Status = api.DeliveryFailed
+			f.res.Attempt.Error += "; no retries left"
+		}
+	case ctx.Err() != nil && trigger != api.TriggerTest:
+		// stopped mid-request: the delivery stays due and is sent again
+		f.res.Status, f.res.NextAttemptAt = api.DeliveryPending, d.now()
+	default:
+		f.res.Status = api.DeliveryFailed
+	}
+	return f, p.MaxInFlight
+}
+
+// writeResults stores attempt results in small batches: whatever arrived
+// while the previous batch was being written goes in the next transaction.
+func (d *Dispatcher) writeResults(ctx context.Context) {
+	for first := range d.results {
+		batch := []finished{first}
+		for more := true; more && len(batch) < 256; {
+			select {
+			case f, ok := <-d.results:
+				if !ok {
+					more = false
+					break
+				}
+				batch = append(batch, f)
+			default:
+				more = false
+			}
+		}
+		d.store(context.WithoutCancel(ctx), batch)
+		for range batch {
+			d.freed <- struct{}{}
+		}
+	}
+}
+
+func (d *Dispatcher) store(ctx context.Context, batch []finished) {
+	rs := make([]store.AttemptResult, len(batch))
+	for i, f := range batch {
+		rs[i] = f.res
+	}
+	err := d.Store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
+	if err != nil {
+		// The leases will expire and the deliveries be sent again: at least once.
+		d.Logger.Error("recording delivery attempts failed; they will be retried when their leases expire", "err", err, "count", len(rs))
+		return
+	}
+	for _, f := range batch {
+		if f.res.Attempt.ErrorClass == "" {
+			continue
+		}
+		reason := f.disable
+		if reason == "" {
+			reason = d.failingTooLong(ctx, f.res)
+		}
+		if reason != "" && d.Disabler != nil {
+			if err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason); err != nil {
+				d.Logger.Error("could not disable a webhook", "webhook", f.res.Webhook, "err", err)
+			} else {
+				d.Logger.Warn("webhook disabled", "webhook", f.res.Webhook, "reason", reason)
+			}
+		}
+	}
+}
+
+// failingTooLong returns a reason when the webhook has failed without a
+// success for longer than AutoDisableAfter.
+func (d *Dispatcher) failingTooLong(ctx context.Context, r store.AttemptResult) string {
+	if d.AutoDisableAfter <= 0 || r.Attempt.Trigger == api.TriggerTest || r.Attempt.ErrorClass == api.ErrorDisabled {
+		return ""
+	}
+	var h store.WebhookHealth
+	err := d.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		h, err = tx.WebhookHealthGet(ctx, r.Org, r.Webhook)
+		return err
+	})
+	if err != nil || h.FailingSince.IsZero() || d.now().Sub(h.FailingSince) < d.AutoDisableAfter {
+		return ""
+	}
+	return "every attempt has failed since " + api.NewTime(h.FailingSince).String() + " (last error: " + h.LastError + ")"
+}

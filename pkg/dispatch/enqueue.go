@@ -1,0 +1,150 @@
+package dispatch
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/hooks"
+	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// Enqueuer turns events into deliveries inside the event's own transaction
+// (it is the API server's EventSink), so no event is ever without its
+// deliveries, and keeps the hook index in step with ResourceHook changes.
+type Enqueuer struct {
+	Store  store.Store
+	Index  *hooks.Index
+	Org    string
+	Wake   func()
+	Logger *slog.Logger
+	Now    func() time.Time
+}
+
+// LoadIndex fills the index from the stored ResourceHooks (at start).
+func (e *Enqueuer) LoadIndex(ctx context.Context) error {
+	var hs []*api.ResourceInstance
+	err := e.Store.View(ctx, func(tx store.Tx) error {
+		var err error
+		hs, err = tx.ResourceList(ctx, store.ResourceFilter{Org: e.Org, Group: registry.Group, Kind: "ResourceHook"})
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	if err := e.Index.Replace(hs); err != nil && e.Logger != nil {
+		e.Logger.Warn("some ResourceHooks were skipped", "err", err)
+	}
+	return nil
+}
+
+// EventAppended queues one delivery per matching, enabled webhook.
+func (e *Enqueuer) EventAppended(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error {
+	if r.Kind == "ResourceHook" {
+		// Take the change now so later events of this transaction see it;
+		// Settled repairs the index if the transaction rolls back.
+		if ev.Type == api.ResourceDeleted {
+			e.Index.Delete(r.ScopeName(), r.Name)
+		} else if err := e.Index.Put(r); err != nil {
+			return err
+		}
+	}
+	targets := e.Index.Match(ev, r)
+	if len(targets) == 0 {
+		return nil
+	}
+	now := api.NewTime(e.Now())
+	ref := api.ResourceRef{Group: r.Group, Kind: r.Kind, Name: r.Name}
+	if sc := r.Metadata.Scope; sc != nil {
+		ref.Scope = &api.ScopeRef{Kind: sc.Kind, Name: sc.Name}
+	}
+	var ds []*store.Delivery
+	for _, t := range targets {
+		wh := api.WebhookRef{Name: t.Webhook, Scope: api.ScopeRef{Kind: "Integration", Name: t.Integration}}
+		d, err := e.delivery(ctx, tx, ev, ref, wh, now)
+		if err != nil {
+			return err
+		}
+		if d != nil {
+			ds = append(ds, d)
+		}
+	}
+	return tx.DeliveryInsert(ctx, ds)
+}
+
+// delivery builds the delivery of ev to one webhook, or nil when the webhook
+// is missing or disabled: nothing is queued for those.
+func (e *Enqueuer) delivery(ctx context.Context, tx store.Tx, ev *api.Event, ref api.ResourceRef, wh api.WebhookRef, now api.Time) (*store.Delivery, error) {
+	w, err := tx.ResourceGet(ctx, store.Key{Org: e.Org, Group: registry.Group, Kind: "Webhook", ScopeKind: wh.Scope.Kind, ScopeName: wh.Scope.Name, Name: wh.Name})
+	if err == store.ErrNotFound {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var spec api.WebhookSpec
+	if err := w.DecodeSpec(&spec); err != nil || !spec.Enabled {
+		return nil, nil
+	}
+	d := &store.Delivery{Org: e.Org}
+	if spec.Delivery != nil && spec.Delivery.Ordered {
+		d.OrderKey = orderKey(ref)
+	}
+	d.ID, d.EventID, d.EventType, d.SequenceID = NewDeliveryID(now.Time), ev.ID, ev.Type, ev.Metadata.SequenceID
+	d.Resource, d.Webhook, d.Status = ref, wh, api.DeliveryPending
+	d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = now, now, now
+	return d, nil
+}
+
+func orderKey(r api.ResourceRef) string {
+	parts := []string{r.Group, r.Kind, "", "", r.Name}
+	if r.Scope != nil {
+		parts[2], parts[3] = r.Scope.Kind, r.Scope.Name
+	}
+	return strings.Join(parts, "/")
+}
+
+// Settled wakes the dispatcher after a commit, and after a rollback puts
+// back the stored version of any ResourceHook the transaction touched.
+func (e *Enqueuer) Settled(ctx context.Context, events []*api.Event, committed bool) {
+	if committed {
+		if e.Wake != nil {
+			e.Wake()
+		}
+		return
+	}
+	for _, ev := range events {
+		var r api.ResourceInstance
+		if json.Unmarshal(ev.Payload, &r) != nil || r.Kind != "ResourceHook" {
+			continue
+		}
+		err := e.Store.View(ctx, func(tx store.Tx) error {
+			stored, err := tx.ResourceGet(ctx, store.KeyOf(e.Org, &r))
+			if err == store.ErrNotFound {
+				e.Index.Delete(r.ScopeName(), r.Name)
+				return nil
+			}
+			if err != nil {
+				return err
+			}
+			return e.Index.Put(stored)
+		})
+		if err != nil && e.Logger != nil {
+			e.Logger.Error("could not repair the hook index after a rollback", "hook", r.Name, "err", err)
+		}
+	}
+}
+
+// NewDeliveryID returns an id that sorts by creation time: 12 hex digits of
+// milliseconds and 10 random bytes.
+func NewDeliveryID(t time.Time) string {
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return fmt.Sprintf("dlv_%012x%x", t.UnixMilli(), b)
+}

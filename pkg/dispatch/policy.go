@@ -1,0 +1,144 @@
+package dispatch
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// DefaultSchedule is the delays after the first attempt: 8 attempts over
+// about a day and a half, like the best open delivery systems.
+var DefaultSchedule = []time.Duration{5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 10 * time.Hour, 10 * time.Hour}
+
+// Policy is how deliveries to one webhook are sent and retried.
+type Policy struct {
+	// Schedule is the delays after the first attempt; its length is the
+	// number of retries.
+	Schedule       []time.Duration
+	ConnectTimeout time.Duration
+	RequestTimeout time.Duration
+	// Jitter spreads each delay by ± this fraction (0.2 = ±20 %), so retries
+	// of many deliveries do not arrive at a recovering receiver together.
+	Jitter float64
+	// MaxRetryAfter bounds how far a receiver's Retry-After can push a retry.
+	MaxRetryAfter time.Duration
+	Ordered       bool
+	MaxInFlight   int
+}
+
+// DefaultPolicy returns the server's defaults.
+func DefaultPolicy() Policy {
+	return Policy{Schedule: DefaultSchedule, ConnectTimeout: 3 * time.Second, RequestTimeout: 15 * time.Second,
+		Jitter: 0.2, MaxRetryAfter: 6 * time.Hour, MaxInFlight: 4}
+}
+
+// ParseSchedule reads "5s,5m,30m" (the --retry-schedule flag).
+func ParseSchedule(s string) ([]time.Duration, error) {
+	if strings.TrimSpace(s) == "" {
+		return nil, nil
+	}
+	var out []time.Duration
+	for _, part := range strings.Split(s, ",") {
+		d, err := time.ParseDuration(strings.TrimSpace(part))
+		if err != nil || d < 0 {
+			return nil, fmt.Errorf("retry schedule %q: %q is not a duration like 5s, 5m or 2h", s, part)
+		}
+		out = append(out, d)
+	}
+	return out, nil
+}
+
+// ForWebhook applies a webhook's own overrides to the defaults.
+func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
+	o := spec.Delivery
+	if o == nil {
+		return p, nil
+	}
+	if len(o.RetrySchedule) > 0 {
+		sched, err := ParseSchedule(strings.Join(o.RetrySchedule, ","))
+		if err != nil {
+			return p, err
+		}
+		p.Schedule = sched
+	}
+	for _, f := range []struct {
+		val string
+		dst *time.Duration
+	}{{o.ConnectTimeout, &p.ConnectTimeout}, {o.RequestTimeout, &p.RequestTimeout}} {
+		if f.val == "" {
+			continue
+		}
+		d, err := time.ParseDuration(f.val)
+		if err != nil || d <= 0 {
+			return p, fmt.Errorf("timeout %q is not a positive duration like 3s", f.val)
+		}
+		*f.dst = d
+	}
+	p.Ordered = o.Ordered
+	if o.MaxInFlight > 0 {
+		p.MaxInFlight = o.MaxInFlight
+	}
+	return p, nil
+}
+
+// Validate checks a webhook's delivery overrides when it is saved.
+func Validate(spec *api.WebhookSpec) error {
+	_, err := DefaultPolicy().ForWebhook(spec)
+	return err
+}
+
+// outcome is what one attempt's result means for its delivery.
+type outcome struct {
+	retry   bool // try again per the schedule
+	disable bool // 410 Gone: the receiver asks us to stop
+}
+
+// classify sorts an HTTP status: 2xx succeed; 408, 429 and 5xx are retried,
+// and so are 3xx (redirects are never followed, the attempt failed); other
+// 4xx fail for good; 410 also disables the webhook.
+func classify(status int) outcome {
+	switch {
+	case status == http.StatusGone:
+		return outcome{disable: true}
+	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500, status >= 300 && status < 400:
+		return outcome{retry: true}
+	}
+	return outcome{}
+}
+
+// next returns when to retry after attempt n (1-based) failed, or false when
+// the schedule is spent. retryAfter is the receiver's wish, if any.
+func (p Policy) next(n int, retryAfter time.Duration, rnd func() float64) (time.Duration, bool) {
+	if n-1 >= len(p.Schedule) {
+		return 0, false
+	}
+	d := p.Schedule[n-1]
+	if p.Jitter > 0 {
+		d = time.Duration(float64(d) * (1 + p.Jitter*(2*rnd()-1)))
+	}
+	if retryAfter > d {
+		d = min(retryAfter, max(p.MaxRetryAfter, p.Schedule[n-1]))
+	}
+	return d, true
+}
+
+// parseRetryAfter reads a Retry-After header: seconds or an HTTP date.
+func parseRetryAfter(v string, now time.Time) time.Duration {
+	if v == "" {
+		return 0
+	}
+	if s, err := strconv.Atoi(strings.TrimSpace(v)); err == nil && s > 0 {
+		return time.Duration(s) * time.Second
+	}
+	if t, err := http.ParseTime(v); err == nil && t.After(now) {
+		return t.Sub(now)
+	}
+	return 0
+}
+
+func defaultRand() float64 { return rand.Float64() }

@@ -1,0 +1,123 @@
+package dispatch
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// prepare reads the webhook and its secrets as they are now (a change to the
+// webhook applies to deliveries already queued). A non-empty reason means
+// the delivery must not be sent.
+func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed) (*outgoing, Policy, string, error) {
+	p := d.Defaults
+	o := &outgoing{event: c.Event}
+	err := d.Store.View(ctx, func(tx store.Tx) error {
+		w, err := tx.ResourceGet(ctx, webhookKey(c.Org, c.Webhook))
+		if err == store.ErrNotFound {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if err := w.DecodeSpec(&o.webhook); err != nil {
+			return fmt.Errorf("webhook spec: %w", err)
+		}
+		return readSecrets(ctx, tx, c.Org, c.Webhook.Scope, o, d.now())
+	})
+	if err != nil {
+		return nil, p, "", err
+	}
+	if o.webhook.URL == "" {
+		return nil, p, fmt.Sprintf("the webhook %s was deleted", label(c.Webhook)), nil
+	}
+	if !o.webhook.Enabled {
+		return nil, p, fmt.Sprintf("the webhook %s is disabled (spec.enabled is false)", label(c.Webhook)), nil
+	}
+	if p, err = d.Defaults.ForWebhook(&o.webhook); err != nil {
+		return nil, d.Defaults, "", err
+	}
+	return o, p, "", nil
+}
+
+func webhookKey(org string, w api.WebhookRef) store.Key {
+	return store.Key{Org: org, Group: registry.Group, Kind: "Webhook", ScopeKind: w.Scope.Kind, ScopeName: w.Scope.Name, Name: w.Name}
+}
+
+func label(w api.WebhookRef) string {
+	return fmt.Sprintf("%q in the scope %q", "Webhook/"+w.Name, w.Scope.Kind+"/"+w.Scope.Name)
+}
+
+// readSecrets fills the auth value and the signing keys from the Secrets in
+// the webhook's scope. A missing auth secret is not an error: the request
+// goes without it and the attempt says so (as Amplify documents).
+func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRef, o *outgoing, now time.Time) error {
+	get := func(name string) (map[string]string, error) {
+		r, err := tx.ResourceGet(ctx, store.Key{Org: org, Group: registry.Group, Kind: "Secret", ScopeKind: scope.Kind, ScopeName: scope.Name, Name: name})
+		if err != nil {
+			return nil, err
+		}
+		var spec api.SecretSpec
+		if err := r.DecodeSpec(&spec); err != nil {
+			return nil, fmt.Errorf("secret %s: %w", name, err)
+		}
+		return spec.Data, nil
+	}
+	var notes []string
+	if a := o.webhook.Auth; a != nil && a.Secret != nil {
+		data, err := get(a.Secret.Name)
+		switch {
+		case err == store.ErrNotFound:
+			notes = append(notes, fmt.Sprintf("the auth secret %q was not found in %s/%s; sent without it", a.Secret.Name, scope.Kind, scope.Name))
+		case err != nil:
+			return err
+		case data[a.Secret.Key] == "":
+			notes = append(notes, fmt.Sprintf("the auth secret %q has no key %q; sent without it", a.Secret.Name, a.Secret.Key))
+		default:
+			o.authKey = data[a.Secret.Key]
+		}
+	}
+	if s := o.webhook.Signing; s != nil && s.Secret != "" {
+		data, err := get(s.Secret)
+		switch {
+		case err == store.ErrNotFound:
+			notes = append(notes, fmt.Sprintf("the signing secret %q was not found; sent unsigned", s.Secret))
+		case err != nil:
+			return err
+		default:
+			o.signKeys = SigningKeys(data, now)
+			if len(o.signKeys) == 0 {
+				notes = append(notes, fmt.Sprintf("the signing secret %q has no key \"current\"; sent unsigned", s.Secret))
+			}
+		}
+	}
+	o.note = strings.Join(notes, "; ")
+	return nil
+}
+
+// Keys of a signing Secret's data.
+const (
+	SigningCurrent            = "current"
+	SigningPrevious           = "previous"
+	SigningPreviousValidUntil = "previousValidUntil"
+)
+
+// SigningKeys returns the keys that sign now: the current one and, during a
+// rotation's overlap, the previous one.
+func SigningKeys(data map[string]string, now time.Time) []string {
+	var keys []string
+	if k := data[SigningCurrent]; k != "" {
+		keys = append(keys, k)
+	}
+	if k := data[SigningPrevious]; k != "" {
+		if until, err := api.ParseTime(data[SigningPreviousValidUntil]); err == nil && now.Before(until.Time) {
+			keys = append(keys, k)
+		}
+	}
+	return keys
+}

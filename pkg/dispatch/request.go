@@ -1,0 +1,180 @@
+package dispatch
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/signature"
+)
+
+// outgoing is everything needed to send one attempt, read from the store
+// before any connection is made.
+type outgoing struct {
+	webhook  api.WebhookSpec
+	event    *api.Event
+	authKey  string   // the auth secret's value, if found
+	signKeys []string // signing secrets, newest first
+	note     string   // what had to be left out
+}
+
+// UserAgent is sent with every webhook request.
+var UserAgent = "central-webhooks/1"
+
+// build makes the HTTP request of one attempt.
+func (o *outgoing) build(now time.Time) (*http.Request, error) {
+	body, contentType, err := o.body()
+	if err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(o.webhook.URL)
+	if err != nil {
+		return nil, err
+	}
+	h := http.Header{}
+	for k, v := range o.webhook.Headers {
+		h.Set(k, v)
+	}
+	if h.Get("Content-Type") == "" {
+		h.Set("Content-Type", contentType)
+	}
+	h.Set("User-Agent", UserAgent)
+	// The event id goes with every request, signed or not: receivers use it
+	// to drop the duplicates that at-least-once delivery can bring.
+	h.Set(signature.HeaderID, o.event.ID)
+	if a := o.webhook.Auth; a != nil && a.Secret != nil && o.authKey != "" {
+		loc := a.Location
+		switch {
+		case loc != nil && loc.In == "query":
+			q := u.Query()
+			q.Set(loc.Name, o.authKey)
+			u.RawQuery = q.Encode()
+		case loc != nil && loc.Name != "":
+			h.Set(loc.Name, o.authKey)
+		default:
+			h.Set("Authorization", o.authKey) // raw, as Amplify sends it
+		}
+	}
+	if len(o.signKeys) > 0 {
+		signer, err := signature.NewSigner(o.signKeys...)
+		if err != nil {
+			return nil, fmt.Errorf("signing secret: %w", err)
+		}
+		for k, v := range signer.Headers(o.event.ID, now, body) {
+			h[k] = v
+		}
+	}
+	req, err := http.NewRequest(http.MethodPost, u.String(), bytes.NewReader(body))
+	if err != nil {
+		return nil, err
+	}
+	req.Header = h
+	return req, nil
+}
+
+// body is the event envelope as JSON, or in the 3scale XML form when the
+// webhook's Content-Type asks for XML.
+func (o *outgoing) body() ([]byte, string, error) {
+	ct := ""
+	for k, v := range o.webhook.Headers {
+		if strings.EqualFold(k, "Content-Type") {
+			ct = v
+		}
+	}
+	if !strings.Contains(strings.ToLower(ct), "xml") {
+		b, err := json.Marshal(o.event)
+		return b, "application/json", err
+	}
+	b, err := xmlEnvelope(o.event)
+	return b, "application/xml", err
+}
+
+var actions = map[api.EventType]string{
+	api.ResourceCreated: "created", api.ResourceUpdated: "updated", api.SubResourceUpdated: "updated", api.ResourceDeleted: "deleted",
+}
+
+// xmlEnvelope renders <event><type>kind</type><action>…</action><object>…</object></event>.
+func xmlEnvelope(ev *api.Event) ([]byte, error) {
+	var payload any
+	dec := json.NewDecoder(bytes.NewReader(ev.Payload))
+	dec.UseNumber()
+	if err := dec.Decode(&payload); err != nil {
+		return nil, err
+	}
+	kind := "event"
+	if m, ok := payload.(map[string]any); ok {
+		if k, ok := m["kind"].(string); ok {
+			kind = strings.ToLower(k)
+		}
+	}
+	action := actions[ev.Type]
+	if action == "" {
+		action = string(ev.Type)
+	}
+	var b bytes.Buffer
+	b.WriteString(xml.Header)
+	b.WriteString("<event><type>")
+	xml.EscapeText(&b, []byte(kind))
+	b.WriteString("</type><action>")
+	xml.EscapeText(&b, []byte(action))
+	b.WriteString("</action><object>")
+	writeXML(&b, kind, payload)
+	b.WriteString("</object></event>")
+	return b.Bytes(), nil
+}
+
+// writeXML renders JSON as elements: objects by key, arrays as repeated
+// elements of their parent's name.
+func writeXML(b *bytes.Buffer, name string, v any) {
+	name = xmlName(name)
+	switch v := v.(type) {
+	case map[string]any:
+		keys := make([]string, 0, len(v))
+		for k := range v {
+			keys = append(keys, k)
+		}
+		sort.Strings(keys)
+		b.WriteString("<" + name + ">")
+		for _, k := range keys {
+			writeXML(b, k, v[k])
+		}
+		b.WriteString("</" + name + ">")
+	case []any:
+		for _, e := range v {
+			writeXML(b, name, e)
+		}
+	case nil:
+		b.WriteString("<" + name + "/>")
+	default:
+		b.WriteString("<" + name + ">")
+		xml.EscapeText(b, []byte(fmt.Sprint(v)))
+		b.WriteString("</" + name + ">")
+	}
+}
+
+// xmlName makes a key a valid element name ("x-agent-details" stays, "1a"
+// becomes "_1a", spaces become "_").
+func xmlName(s string) string {
+	var b strings.Builder
+	for i, r := range s {
+		ok := r == '_' || r == '-' || r == '.' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9'
+		if !ok {
+			r = '_'
+		}
+		if i == 0 && (r == '-' || r == '.' || r >= '0' && r <= '9') {
+			b.WriteByte('_')
+		}
+		b.WriteRune(r)
+	}
+	if b.Len() == 0 {
+		return "_"
+	}
+	return b.String()
+}

@@ -1,0 +1,150 @@
+package dispatch
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/netguard"
+)
+
+// Response bodies are read up to ReadLimit (the rest is discarded unread)
+// and kept up to StoreLimit in the attempt record.
+const (
+	ReadLimit  = 64 << 10
+	StoreLimit = 20 << 10
+)
+
+// Sender makes HTTP attempts through the destination guard. It never follows
+// redirects and never uses a proxy: a proxy would make the guard check the
+// proxy's address instead of the receiver's.
+type Sender struct {
+	Guard netguard.Policy
+	Now   func() time.Time
+
+	mu         sync.Mutex
+	transports map[time.Duration]*http.Transport // by connect timeout
+}
+
+func (s *Sender) transport(connect time.Duration) *http.Transport {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if t, ok := s.transports[connect]; ok {
+		return t
+	}
+	if s.transports == nil {
+		s.transports = map[time.Duration]*http.Transport{}
+	}
+	t := &http.Transport{
+		Proxy:               nil,
+		DialContext:         s.Guard.DialContext(&net.Dialer{Timeout: connect, KeepAlive: 30 * time.Second}),
+		TLSHandshakeTimeout: connect + 5*time.Second,
+		MaxIdleConnsPerHost: 32,
+		IdleConnTimeout:     90 * time.Second,
+		ForceAttemptHTTP2:   true,
+	}
+	s.transports[connect] = t
+	return t
+}
+
+// result is one attempt's record plus what the response asked for.
+type result struct {
+	attempt    api.Attempt
+	retryAfter time.Duration
+	out        outcome
+	success    bool
+}
+
+// send makes one attempt; it never returns an error, every failure becomes
+// part of the attempt record.
+func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
+	start := s.Now()
+	r := result{attempt: api.Attempt{StartedAt: api.NewTime(start), Note: o.note}}
+	finish := func() result {
+		r.attempt.DurationMs = s.Now().Sub(start).Milliseconds()
+		return r
+	}
+	req, err := o.build(start)
+	if err != nil {
+		r.attempt.ErrorClass, r.attempt.Error = api.ErrorConnection, "could not build the request: "+err.Error()
+		return finish()
+	}
+	ctx, cancel := context.WithTimeout(ctx, p.RequestTimeout)
+	defer cancel()
+	client := &http.Client{Transport: s.transport(p.ConnectTimeout),
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	resp, err := client.Do(req.WithContext(ctx))
+	if err != nil {
+		r.attempt.ErrorClass, r.attempt.Error, r.out.retry = classifyError(err, p)
+		return finish()
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, ReadLimit))
+	r.attempt.StatusCode = resp.StatusCode
+	r.attempt.ResponseHeaders = flatten(resp.Header)
+	if len(body) > StoreLimit {
+		body = body[:StoreLimit]
+	}
+	r.attempt.ResponseBody = strings.ToValidUTF8(string(body), "\uFFFD")
+	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
+		r.success = true
+		return finish()
+	}
+	r.out = classify(resp.StatusCode)
+	r.attempt.ErrorClass = api.ErrorHTTP
+	r.attempt.Error = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
+	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
+		r.attempt.Error += fmt.Sprintf(" (redirects are not followed; point the webhook at %s)", resp.Header.Get("Location"))
+	}
+	r.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), start)
+	return finish()
+}
+
+// classifyError names a transport failure and says whether to retry.
+func classifyError(err error, p Policy) (api.ErrorClass, string, bool) {
+	var refused *netguard.RefusedError
+	var dnsErr *net.DNSError
+	var netErr net.Error
+	switch {
+	case errors.As(err, &refused):
+		return api.ErrorDestination, refused.Error(), false
+	case errors.As(err, &dnsErr):
+		return api.ErrorDNS, "the webhook's host did not resolve: " + dnsErr.Error(), true
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
+		return api.ErrorTimeout, fmt.Sprintf("no answer within %s (connect timeout %s)", p.RequestTimeout, p.ConnectTimeout), true
+	}
+	return api.ErrorConnection, "could not reach the receiver: " + unwrapURL(err).Error(), true
+}
+
+// unwrapURL drops net/http's "Post URL:" prefix, which repeats what the
+// delivery already names.
+func unwrapURL(err error) error {
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
+}
+
+// flatten keeps the first value of each response header (at most 50).
+func flatten(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for k, v := range h {
+		if len(out) == 50 {
+			break
+		}
+		if len(v) > 0 {
+			out[k] = v[0]
+		}
+	}
+	return out
+}

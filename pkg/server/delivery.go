@@ -1,0 +1,71 @@
+package server
+
+import (
+	"context"
+	"net"
+	"net/netip"
+	"os"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/dispatch"
+	"github.com/centralhq/central/pkg/hooks"
+	"github.com/centralhq/central/pkg/netguard"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// DefaultAutoDisableAfter is how long a webhook may fail without a single
+// success before it is disabled.
+const DefaultAutoDisableAfter = 5 * 24 * time.Hour
+
+// wireDelivery connects the API to the dispatcher: the enqueuer joins every
+// write transaction, the dispatcher sends, and the API serves tests and
+// disables webhooks for the dispatcher.
+func (s *Server) wireDelivery(ctx context.Context) error {
+	now := s.cfg.Now
+	if now == nil {
+		now = time.Now
+	}
+	policy := dispatch.DefaultPolicy()
+	if s.cfg.RetrySchedule != nil {
+		policy.Schedule = s.cfg.RetrySchedule
+	}
+	if s.cfg.ConnectTimeout > 0 {
+		policy.ConnectTimeout = s.cfg.ConnectTimeout
+	}
+	if s.cfg.RequestTimeout > 0 {
+		policy.RequestTimeout = s.cfg.RequestTimeout
+	}
+	autoDisable := s.cfg.AutoDisableAfter
+	if autoDisable == 0 {
+		autoDisable = DefaultAutoDisableAfter
+	}
+	guard := netguard.Policy{AllowPrivate: loopbackOnly(s.ln.Addr()), Allow: s.cfg.AllowDestinations}
+	host, _ := os.Hostname()
+	d := &dispatch.Dispatcher{
+		Store: s.store, Sender: &dispatch.Sender{Guard: guard, Now: now}, Defaults: policy, Disabler: s.API,
+		Owner: host + "/" + s.ln.Addr().String(), Workers: s.cfg.Workers, PollInterval: s.cfg.PollInterval,
+		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
+	}
+	enq := &dispatch.Enqueuer{Store: s.store, Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, Logger: s.log, Now: now}
+	if err := enq.LoadIndex(ctx); err != nil {
+		return err
+	}
+	// The embedded store has one dispatcher: leases left by a killed
+	// process can be freed at once instead of waiting for them to expire.
+	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
+		return err
+	}
+	s.API.Sink, s.API.Deliveries = enq, d
+	s.API.ValidateWebhook = func(spec *api.WebhookSpec) error { return dispatch.Validate(spec) }
+	s.Dispatcher = d
+	return nil
+}
+
+// loopbackOnly reports whether the server listens on a loopback address
+// only: then it is a personal server, and webhooks may reach loopback and
+// private addresses.
+func loopbackOnly(a net.Addr) bool {
+	ap, err := netip.ParseAddrPort(a.String())
+	return err == nil && ap.Addr().IsLoopback()
+}

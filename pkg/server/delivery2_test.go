@@ -1,0 +1,227 @@
+package server_test
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/server"
+)
+
+func TestSlowEndpointDoesNotDelayOthers(t *testing.T) {
+	h := start(t, server.Config{Workers: 8})
+	release := make(chan struct{})
+	inSlow := make(chan struct{}, 100)
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		inSlow <- struct{}{}
+		<-release // hold every request until the fast receiver has all its events
+	}))
+	defer slow.Close()
+	defer close(release)
+	fast := newReceiver(t)
+	h.integration("slow", slow.URL, map[string]any{"delivery": map[string]any{"requestTimeout": "60s"}}, allTypes("Environment", nil))
+	h.integration("fast", fast.URL, nil, allTypes("Environment", nil))
+	const n = 20
+	for i := range n {
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": fmt.Sprint("e", i)})
+	}
+	for range n {
+		fast.next(t)
+	}
+	if len(inSlow) > 4 {
+		t.Fatalf("the slow endpoint holds %d requests; its limit is 4", len(inSlow))
+	}
+}
+
+func TestOrderedDelivery(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t, 500, 500) // the first event fails twice before it is accepted
+	h.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"ordered": true}}, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e", "title": "v1"})
+	h.must(200, "PUT", mgmt+"/environments/e", map[string]any{"title": "v2"})
+	h.must(200, "PUT", mgmt+"/environments/e", map[string]any{"title": "v3"})
+	var titles []string
+	for range 5 {
+		var ev api.Event
+		_ = json.Unmarshal(rcv.next(t).body, &ev)
+		var r api.ResourceInstance
+		_ = json.Unmarshal(ev.Payload, &r)
+		titles = append(titles, r.Title)
+	}
+	if got := strings.Join(titles, ","); got != "v1,v1,v1,v2,v3" {
+		t.Fatalf("arrival order %s: a later event overtook an earlier one still retrying", got)
+	}
+}
+
+func TestAutoDisable(t *testing.T) {
+	h := start(t, server.Config{AutoDisableAfter: time.Millisecond, RetrySchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}})
+	rcv := newReceiver(t, 500, 500, 500)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	var wh api.ResourceInstance
+	h.waitFor("the webhook to be disabled", func() bool {
+		h.do("GET", mgmt+"/integrations/i/webhooks/wh", nil, &wh)
+		return strings.Contains(string(wh.Spec), `"enabled":false`)
+	})
+	if !strings.Contains(string(wh.SubResources["status"]), "every attempt has failed since") {
+		t.Fatalf("no visible reason: %s", wh.SubResources["status"])
+	}
+	var evs []api.Event
+	h.do("GET", "/events?pageSize=1000", nil, &evs)
+	found := false
+	for _, ev := range evs {
+		found = found || ev.Type == api.SubResourceUpdated && ev.Metadata.Subresource == "status" && strings.Contains(string(ev.Payload), `"name":"wh"`)
+	}
+	if !found {
+		t.Fatal("disabling left no event")
+	}
+	// the user re-enables it
+	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": true}})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "f"})
+	h.waitFor("a delivery after re-enabling", func() bool { return len(h.deliveries("")) == 2 })
+}
+
+func TestSeedHookScenarios(t *testing.T) {
+	h := start(t, server.Config{})
+	revisions, envs, oneEnv, anyAPIs := newReceiver(t), newReceiver(t), newReceiver(t), newReceiver(t)
+	scope := &api.TriggerScope{Kind: "Environment", Name: "azure"}
+	h.integration("revisions", revisions.URL, nil, allTypes("APIServiceRevision", scope))
+	h.integration("envs", envs.URL, nil, allTypes("Environment", nil))
+	h.integration("one", oneEnv.URL, nil,
+		api.Trigger{Group: "management", Kind: "Environment", Name: "azure", Type: []string{"created", "updated", "deleted"}},
+		api.Trigger{Group: "management", Kind: "*", Name: "*", Type: []string{"created", "updated", "deleted"}, Scope: scope})
+	h.integration("anyapis", anyAPIs.URL, nil, api.Trigger{Group: "*", Kind: "APIService", Name: "*", Type: []string{"created", "updated", "deleted"}, Scope: &api.TriggerScope{Kind: "*", Name: "*"}})
+
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "azure"})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "other"})
+	h.must(201, "POST", mgmt+"/environments/azure/apiservicerevisions", map[string]any{"name": "r1"})
+	h.must(201, "POST", mgmt+"/environments/other/apiservicerevisions", map[string]any{"name": "r2"})
+	h.must(201, "POST", mgmt+"/environments/azure/apiservices", map[string]any{"name": "s1"})
+	h.must(201, "POST", mgmt+"/environments/other/apiservices", map[string]any{"name": "s2"})
+	h.must(200, "PUT", mgmt+"/environments/azure/apiservices/s1/x-compliance", map[string]any{"x-compliance": map[string]bool{"ok": true}})
+
+	h.waitFor("every delivery", func() bool { return len(h.deliveries("status=succeeded")) == 1+2+3+3 })
+	names := func(r *receiver) string {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		var out []string
+		for _, g := range r.got {
+			var ev api.Event
+			_ = json.Unmarshal(g.body, &ev)
+			var res api.ResourceInstance
+			_ = json.Unmarshal(ev.Payload, &res)
+			out = append(out, string(ev.Type)+":"+res.Name)
+		}
+		return strings.Join(out, " ")
+	}
+	for _, tc := range []struct {
+		r    *receiver
+		want string
+	}{
+		{revisions, "ResourceCreated:r1"},
+		{envs, "ResourceCreated:azure ResourceCreated:other"},
+		{oneEnv, "ResourceCreated:azure ResourceCreated:r1 ResourceCreated:s1 SubResourceUpdated:s1"},
+		{anyAPIs, "ResourceCreated:s1 ResourceCreated:s2 SubResourceUpdated:s1"},
+	} {
+		if got := names(tc.r); got != tc.want {
+			t.Errorf("got %q, want %q", got, tc.want)
+		}
+	}
+}
+
+func TestXMLBodyAndTestSend(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, map[string]any{"headers": map[string]string{"Content-Type": "application/xml"}}, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "prod"})
+	got := rcv.next(t)
+	body := string(got.body)
+	for _, want := range []string{"<event><type>environment</type><action>created</action><object><environment>", "<name>prod</name>"} {
+		if !strings.Contains(body, want) {
+			t.Fatalf("XML body lacks %q: %s", want, body)
+		}
+	}
+	var d api.Delivery
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/test?eventType=ResourceUpdated", nil, &d); st != 200 {
+		t.Fatalf("test send: %d", st)
+	}
+	if d.Status != api.DeliverySucceeded || len(d.History) != 1 || d.History[0].Trigger != api.TriggerTest || d.EventType != api.ResourceUpdated {
+		t.Fatalf("test delivery: %+v", d)
+	}
+	if !strings.Contains(string(rcv.next(t).body), "<action>updated</action>") {
+		t.Fatal("the test event did not arrive")
+	}
+	var e api.ErrorResponse
+	if st := h.do("POST", "/deliveries/"+d.ID+"/retry", nil, &e); st != 400 {
+		t.Fatalf("retrying a test send: %d", st)
+	}
+}
+
+func TestDeliveryAPI(t *testing.T) {
+	h := start(t, server.Config{RetrySchedule: []time.Duration{}})
+	rcv := newReceiver(t, 500, 500)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
+	h.waitFor("both to fail", func() bool { return len(h.deliveries("status=failed")) == 2 })
+	var c api.CountResult
+	h.do("POST", "/deliveries/retry?status=failed&scope=Integration/i&webhook=wh&dryRun=true", nil, &c)
+	if c.Count != 2 || !c.DryRun || len(h.deliveries("status=failed")) != 2 {
+		t.Fatalf("dry run: %+v", c)
+	}
+	h.do("POST", "/deliveries/retry?status=failed", nil, &c)
+	if c.Count != 2 {
+		t.Fatalf("retry: %+v", c)
+	}
+	h.waitFor("the retries to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
+	d := h.deliveries("")[0]
+	var full api.Delivery
+	h.do("GET", "/deliveries/"+d.ID, nil, &full)
+	if len(full.History) != 2 || full.History[1].StatusCode != 204 {
+		t.Fatalf("history after a manual retry: %+v", full.History)
+	}
+	var e api.ErrorResponse
+	if st := h.do("DELETE", "/deliveries", nil, &e); st != 400 || !strings.Contains(e.Errors[0].Detail, "status=failed") {
+		t.Fatalf("purge without status: %d %+v", st, e)
+	}
+	h.do("DELETE", "/deliveries?status=succeeded", nil, &c)
+	if c.Count != 2 || len(h.deliveries("")) != 0 {
+		t.Fatalf("purge: %+v", c)
+	}
+	for q, want := range map[string]string{"status=nope": "status must be", "webhook=wh": "needs scope", "since=yesterday": "since"} {
+		if st := h.do("GET", "/deliveries?"+q, nil, &e); st != 400 || !strings.Contains(e.Errors[0].Detail, want) {
+			t.Errorf("%s: %d %+v", q, st, e)
+		}
+	}
+	if st := h.do("GET", "/deliveries/nosuch", nil, &e); st != 404 {
+		t.Errorf("missing delivery: %d", st)
+	}
+}
+
+func TestHookFilter(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	tr := allTypes("Environment", nil)
+	tr.Filter = "payload.spec.production == true"
+	h.integration("i", rcv.URL, nil, tr)
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "dev", "spec": map[string]any{"production": false}})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "prod", "spec": map[string]any{"production": true}})
+	if !strings.Contains(string(rcv.next(t).body), `"name":"prod"`) {
+		t.Fatal("the filter let the wrong event through")
+	}
+	var e api.ErrorResponse
+	bad := allTypes("Environment", nil)
+	bad.Filter = "payload.x=="
+	if st := h.do("POST", mgmt+"/integrations/i/resourcehooks", map[string]any{"name": "bad", "spec": api.ResourceHookSpec{Triggers: []api.Trigger{bad}, Webhooks: []string{"wh"}}}, &e); st != 400 ||
+		!strings.Contains(e.Errors[0].Detail, "trigger 0: filter") {
+		t.Fatalf("bad filter: %d %+v", st, e)
+	}
+	if len(h.deliveries("")) != 1 {
+		t.Fatal("the filtered-out event was queued")
+	}
+}

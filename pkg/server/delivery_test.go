@@ -1,0 +1,190 @@
+package server_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/server"
+	"github.com/centralhq/central/pkg/signature"
+)
+
+func TestEnvelopeHeadersAndAuth(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("monitor", rcv.URL+"/hook", map[string]any{"headers": map[string]string{"X-Team": "blue"},
+		"auth": map[string]any{"secret": map[string]string{"name": "creds", "key": "apikey"}}},
+		allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/integrations/monitor/secrets", map[string]any{"name": "creds", "spec": map[string]any{"data": map[string]string{"apikey": "Basic YWJjZDoxMjM0"}}})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "prod", "title": "Production"})
+
+	got := rcv.next(t)
+	var ev api.Event
+	if err := json.Unmarshal(got.body, &ev); err != nil {
+		t.Fatal(err)
+	}
+	var payload api.ResourceInstance
+	_ = json.Unmarshal(ev.Payload, &payload)
+	if ev.Type != api.ResourceCreated || ev.Version != "v1" || ev.Product != "AmplifyCentral" || ev.ID == "" ||
+		ev.Organization.ID == "" || ev.CorrelationID == "" || payload.Name != "prod" || payload.Title != "Production" {
+		t.Fatalf("envelope: %s", got.body)
+	}
+	for k, want := range map[string]string{"Content-Type": "application/json", "X-Team": "blue",
+		"Authorization": "Basic YWJjZDoxMjM0", "Webhook-Id": ev.ID} {
+		if v := got.header.Get(k); v != want {
+			t.Errorf("header %s = %q, want %q", k, v, want)
+		}
+	}
+	if got.header.Get("Webhook-Signature") != "" {
+		t.Error("signed without a signing secret")
+	}
+	h.waitFor("the delivery to succeed", func() bool {
+		ds := h.deliveries("status=succeeded")
+		return len(ds) == 1 && ds[0].Attempts == 1 && ds[0].LastStatusCode == 204
+	})
+}
+
+func TestSigningAndRotation(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	var first api.SigningSecret
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret", nil, &first); st != 200 || !strings.HasPrefix(first.Secret, "whsec_") {
+		t.Fatalf("rotate: %d %+v", st, first)
+	}
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	got := rcv.next(t)
+	if err := signature.Verify([]string{first.Secret}, got.header, got.body, time.Now(), 0); err != nil {
+		t.Fatalf("signature: %v (headers %v)", err, got.header)
+	}
+	var second api.SigningSecret
+	h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret?overlap=1h", nil, &second)
+	if second.PreviousValidUntil.IsZero() {
+		t.Fatalf("rotation without overlap info: %+v", second)
+	}
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
+	got = rcv.next(t)
+	for _, secret := range []string{first.Secret, second.Secret} {
+		if err := signature.Verify([]string{secret}, got.header, got.body, time.Now(), 0); err != nil {
+			t.Errorf("during the overlap both secrets must sign: %v", err)
+		}
+	}
+	h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret?overlap=0s", nil, nil)
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "c"})
+	got = rcv.next(t)
+	if err := signature.Verify([]string{second.Secret}, got.header, got.body, time.Now(), 0); err == nil {
+		t.Error("a secret rotated out without overlap still signs")
+	}
+}
+
+func TestRetriesAndOutcomes(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		statuses []int
+		status   api.DeliveryStatus
+		attempts int
+	}{
+		{"500 twice then success", []int{500, 503, 200}, api.DeliverySucceeded, 3},
+		{"400 is final", []int{400}, api.DeliveryFailed, 1},
+		{"429 and 408 retried", []int{429, 408, 204}, api.DeliverySucceeded, 3},
+		{"302 is a failed attempt, never followed", []int{302, 302, 302}, api.DeliveryFailed, 3},
+		{"schedule spent", []int{500, 500, 500, 500}, api.DeliveryFailed, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := start(t, server.Config{})
+			rcv := newReceiver(t, tc.statuses...)
+			h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+			h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+			h.waitFor("the delivery to finish", func() bool {
+				ds := h.deliveries("")
+				return len(ds) == 1 && ds[0].Status != api.DeliveryPending
+			})
+			d := h.deliveries("")[0]
+			if d.Status != tc.status || d.Attempts != tc.attempts || rcv.count() != tc.attempts {
+				t.Fatalf("status %s after %d attempts (%d received), want %s after %d", d.Status, d.Attempts, rcv.count(), tc.status, tc.attempts)
+			}
+			var full api.Delivery
+			h.do("GET", "/deliveries/"+d.ID, nil, &full)
+			if len(full.History) != tc.attempts || full.History[0].Trigger != api.TriggerScheduled || full.History[0].StatusCode != tc.statuses[0] {
+				t.Fatalf("history: %+v", full.History)
+			}
+		})
+	}
+}
+
+func TestGoneDisablesWebhook(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t, http.StatusGone)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("the webhook to be disabled", func() bool {
+		var wh api.ResourceInstance
+		h.do("GET", mgmt+"/integrations/i/webhooks/wh", nil, &wh)
+		var spec api.WebhookSpec
+		_ = wh.DecodeSpec(&spec)
+		return !spec.Enabled && strings.Contains(string(wh.SubResources["status"]), "410 Gone")
+	})
+	if d := h.deliveries(""); len(d) != 1 || d[0].Status != api.DeliveryFailed || d[0].Attempts != 1 {
+		t.Fatalf("deliveries after 410: %+v", d)
+	}
+	// a disabled webhook gets nothing queued
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "f"})
+	if d := h.deliveries(""); len(d) != 1 {
+		t.Fatalf("queued for a disabled webhook: %+v", d)
+	}
+}
+
+func TestRetryAfterHonoured(t *testing.T) {
+	h := start(t, server.Config{RetrySchedule: []time.Duration{time.Millisecond}})
+	rcv := newReceiver(t, 503)
+	rcv.headers = map[string]string{"Retry-After": "3600"}
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("the first attempt", func() bool { ds := h.deliveries(""); return len(ds) == 1 && ds[0].Attempts == 1 })
+	d := h.deliveries("")[0]
+	if wait := time.Until(d.NextAttemptAt.Time); d.Status != api.DeliveryPending || wait < 59*time.Minute {
+		t.Fatalf("Retry-After: 3600 ignored: next attempt in %v (%+v)", wait, d)
+	}
+}
+
+func TestMissingSecretAndDisabledWebhook(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, map[string]any{"auth": map[string]any{"secret": map[string]string{"name": "gone", "key": "k"}}},
+		allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	got := rcv.next(t)
+	if got.header.Get("Authorization") != "" {
+		t.Fatal("sent an Authorization header without a secret")
+	}
+	h.waitFor("the attempt record", func() bool { return len(h.deliveries("status=succeeded")) == 1 })
+	var full api.Delivery
+	h.do("GET", "/deliveries/"+h.deliveries("")[0].ID, nil, &full)
+	if !strings.Contains(full.History[0].Note, `"gone" was not found`) {
+		t.Fatalf("the attempt does not say the secret was missing: %+v", full.History[0])
+	}
+}
+
+func TestDestinationGuard(t *testing.T) {
+	// listening on all interfaces, the server is not a personal one: loopback
+	// and private destinations are refused unless allowed
+	h := start(t, server.Config{})
+	h.srv.Dispatcher.Sender.Guard.AllowPrivate = false
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("the refusal", func() bool { ds := h.deliveries(""); return len(ds) == 1 && ds[0].Status == api.DeliveryFailed })
+	d := h.deliveries("")[0]
+	if !strings.Contains(d.LastError, "refused") || !strings.Contains(d.LastError, "--allow-destination") || rcv.count() != 0 {
+		t.Fatalf("guard: %+v (received %d)", d, rcv.count())
+	}
+	// metadata addresses are refused when the webhook is saved
+	h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "meta", "spec": map[string]any{"url": "http://169.254.169.254/latest", "enabled": true}}, nil)
+	var e api.ErrorResponse
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "meta2", "spec": map[string]any{"url": "http://169.254.169.254/", "enabled": true}}, &e); st != 400 {
+		t.Fatalf("metadata URL accepted: %d", st)
+	}
+}

@@ -1,0 +1,102 @@
+package store
+
+import (
+	"context"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// Delivery is a delivery as the store keeps it: the wire record plus what
+// claiming needs.
+type Delivery struct {
+	api.Delivery
+	Org string
+	// OrderKey identifies the resource for ordered delivery; empty when the
+	// webhook does not ask for order.
+	OrderKey string
+}
+
+// Claimed is a delivery leased to one dispatcher, with the event to send.
+type Claimed struct {
+	Delivery
+	Event *api.Event
+}
+
+// ClaimParams bound a claim.
+type ClaimParams struct {
+	// Owner names the claiming dispatcher (replica).
+	Owner string
+	Now   time.Time
+	// Lease is how long the claim holds before another dispatcher may take
+	// the delivery (a dead dispatcher's work comes back after it).
+	Lease time.Duration
+	// Limit is how many to claim at most: the dispatcher's free slots.
+	Limit int
+	// Accept, when set, vetoes candidates (per-webhook concurrency limits);
+	// a vetoed delivery stays as it was.
+	Accept func(d *Delivery) bool
+}
+
+// AttemptResult is the outcome of one attempt and what follows it.
+type AttemptResult struct {
+	Org        string
+	DeliveryID string
+	Webhook    api.WebhookRef
+	Attempt    api.Attempt
+	// Status is the delivery's new status: pending means retry at NextAttemptAt.
+	Status        api.DeliveryStatus
+	NextAttemptAt time.Time
+}
+
+// DeliveryFilter selects deliveries for listing, bulk retry and purge.
+type DeliveryFilter struct {
+	Org       string
+	Webhook   *api.WebhookRef // name may be empty: every webhook in the scope
+	Status    api.DeliveryStatus
+	EventType api.EventType
+	Since     time.Time
+	Until     time.Time
+	// Page (from 1) and PageSize limit a listing; 0 means everything.
+	Page, PageSize int
+}
+
+// WebhookHealth is how a webhook has been doing, for auto-disable and the
+// console.
+type WebhookHealth struct {
+	// FailingSince is when the current run of failures began; zero while
+	// the last attempt succeeded.
+	FailingSince time.Time
+	LastSuccess  time.Time
+	LastError    string
+}
+
+// DeliveryStore is the dispatcher's part of a transaction.
+type DeliveryStore interface {
+	// DeliveryInsert queues deliveries (in the transaction of their event).
+	DeliveryInsert(ctx context.Context, ds []*Delivery) error
+	// DeliveryClaim leases due deliveries, oldest due first, skipping those
+	// leased by others and, for ordered webhooks, those with an earlier
+	// delivery of the same resource still pending.
+	DeliveryClaim(ctx context.Context, p ClaimParams) ([]*Claimed, error)
+	// DeliveryFinish records attempts and moves their deliveries on, in one
+	// batch, and keeps each webhook's health.
+	DeliveryFinish(ctx context.Context, rs []AttemptResult) error
+	// DeliveryGet returns one delivery with its attempt history.
+	DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error)
+	// DeliveryList returns a page of deliveries, newest first, and the total.
+	DeliveryList(ctx context.Context, f DeliveryFilter) ([]*api.Delivery, int, error)
+	// DeliveryRetry makes failed deliveries (or, with ids, those) pending and
+	// due at now; dryRun only counts.
+	DeliveryRetry(ctx context.Context, f DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error)
+	// DeliveryPurge deletes finished deliveries and their attempts.
+	DeliveryPurge(ctx context.Context, f DeliveryFilter, dryRun bool) (int, error)
+	// DeliveryReleaseLeases frees every lease; only a store with a single
+	// dispatcher (the embedded one) may call it, at start.
+	DeliveryReleaseLeases(ctx context.Context) error
+	// DeliveryCountPending counts pending deliveries and reports the oldest
+	// due time, for metrics.
+	DeliveryCountPending(ctx context.Context) (int, time.Time, error)
+	// WebhookHealthGet returns a webhook's health (zero when never sent).
+	WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (WebhookHealth, error)
+}

@@ -1,0 +1,314 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) api.Time {
+	if v == 0 {
+		return api.Time{}
+	}
+	return api.NewTime(time.UnixMilli(v))
+}
+
+const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_scope_kind, wh_scope_name, wh_name,
+	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
+	var d store.Delivery
+	var resource string
+	var nextAt, created, updated int64
+	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &d.EventType, &resource,
+		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &d.Status,
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated)
+	if err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(resource), &d.Resource); err != nil {
+		return nil, err
+	}
+	if d.Status == api.DeliveryPending {
+		d.NextAttemptAt = fromMS(nextAt)
+	}
+	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	return &d, nil
+}
+
+func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	const per = 17
+	var b strings.Builder
+	args := make([]any, 0, len(ds)*per)
+	b.WriteString(`INSERT INTO deliveries (` + deliveryCols + `) VALUES `)
+	for i, d := range ds {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString("(?" + strings.Repeat(",?", per-1) + ")")
+		resource, err := json.Marshal(d.Resource)
+		if err != nil {
+			return err
+		}
+		args = append(args, d.ID, d.Org, d.EventID, d.SequenceID, string(d.EventType), string(resource),
+			d.Webhook.Scope.Kind, d.Webhook.Scope.Name, d.Webhook.Name, d.OrderKey, string(d.Status),
+			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time))
+	}
+	_, err := t.tx.ExecContext(ctx, b.String(), args...)
+	return err
+}
+
+func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
+	now := p.Now.UnixMilli()
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries d
+		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?
+		AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
+			WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
+			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
+			AND e.event_seq < d.event_seq))
+		ORDER BY next_at, event_seq LIMIT ?`, now, now, p.Limit*4+16)
+	if err != nil {
+		return nil, err
+	}
+	var picked []*store.Claimed
+	for rows.Next() && len(picked) < p.Limit {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p.Accept == nil || p.Accept(d) {
+			picked = append(picked, &store.Claimed{Delivery: *d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(picked) == 0 {
+		return nil, err
+	}
+	until := p.Now.Add(p.Lease).UnixMilli()
+	for _, c := range picked {
+		if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?`, p.Owner, until, c.ID); err != nil {
+			return nil, err
+		}
+		var body string
+		if err := t.tx.QueryRowContext(ctx, `SELECT body FROM events WHERE org_id = ? AND seq = ?`, c.Org, c.SequenceID).Scan(&body); err != nil {
+			return nil, err
+		}
+		c.Event = new(api.Event)
+		if err := json.Unmarshal([]byte(body), c.Event); err != nil {
+			return nil, err
+		}
+	}
+	return picked, nil
+}
+
+func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error {
+	for _, r := range rs {
+		body, err := json.Marshal(r.Attempt)
+		if err != nil {
+			return err
+		}
+		if _, err := t.tx.ExecContext(ctx, `INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
+			ON CONFLICT DO UPDATE SET body = excluded.body`, r.DeliveryID, r.Attempt.Number, string(body)); err != nil {
+			return err
+		}
+		at := ms(r.Attempt.StartedAt.Time)
+		if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
+			last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, updated_at = ? WHERE id = ?`,
+			string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+			return err
+		}
+		if r.Attempt.Trigger == api.TriggerTest {
+			continue // a test says nothing about the webhook's health
+		}
+		w := r.Webhook
+		if r.Attempt.ErrorClass == "" {
+			_, err = t.tx.ExecContext(ctx, `INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
+				VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET failing_since = 0, last_success = excluded.last_success`,
+				r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at)
+		} else {
+			_, err = t.tx.ExecContext(ctx, `INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
+				VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET last_error = excluded.last_error,
+				failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`,
+				r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at, r.Attempt.Error)
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
+	d, err := scanDelivery(t.tx.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE org_id = ? AND id = ?`, org, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.QueryContext(ctx, `SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	d.History = []api.Attempt{}
+	for rows.Next() {
+		var body string
+		var a api.Attempt
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return nil, err
+		}
+		d.History = append(d.History, a)
+	}
+	return &d.Delivery, rows.Err()
+}
+
+// where renders a filter as a WHERE clause.
+func where(f store.DeliveryFilter) (string, []any) {
+	conds := []string{"org_id = ?"}
+	args := []any{f.Org}
+	if w := f.Webhook; w != nil {
+		conds = append(conds, "wh_scope_kind = ?", "wh_scope_name = ?")
+		args = append(args, w.Scope.Kind, w.Scope.Name)
+		if w.Name != "" {
+			conds = append(conds, "wh_name = ?")
+			args = append(args, w.Name)
+		}
+	}
+	if f.Status != "" {
+		conds = append(conds, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	if f.EventType != "" {
+		conds = append(conds, "event_type = ?")
+		args = append(args, string(f.EventType))
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "created_at >= ?")
+		args = append(args, f.Since.UnixMilli())
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "created_at < ?")
+		args = append(args, f.Until.UnixMilli())
+	}
+	return " WHERE " + strings.Join(conds, " AND "), args
+}
+
+func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.Delivery, int, error) {
+	w, args := where(f)
+	var total int
+	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT ` + deliveryCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
+	if f.PageSize > 0 {
+		q += ` LIMIT ? OFFSET ?`
+		args = append(args, f.PageSize, (max(f.Page, 1)-1)*f.PageSize)
+	}
+	rows, err := t.tx.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*api.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &d.Delivery)
+	}
+	return out, total, rows.Err()
+}
+
+func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error) {
+	w, args := where(f)
+	if len(ids) > 0 {
+		w += " AND id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+		for _, id := range ids {
+			args = append(args, id)
+		}
+	} else {
+		w += " AND status = 'failed'"
+	}
+	w += " AND event_seq > 0" // test sends have no event in the log to send again
+	if dryRun {
+		var n int
+		err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
+		return n, err
+	}
+	res, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', updated_at = ?`+w,
+		append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun bool) (int, error) {
+	w, args := where(f)
+	w += " AND status <> 'pending'"
+	if dryRun {
+		var n int
+		err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
+		return n, err
+	}
+	if _, err := t.tx.ExecContext(ctx, `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries`+w+`)`, args...); err != nil {
+		return 0, err
+	}
+	res, err := t.tx.ExecContext(ctx, `DELETE FROM deliveries`+w, args...)
+	if err != nil {
+		return 0, err
+	}
+	n, err := res.RowsAffected()
+	return int(n), err
+}
+
+func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
+	_, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
+	return err
+}
+
+func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest sql.NullInt64
+	err := t.tx.QueryRowContext(ctx, `SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
+	if err != nil || !oldest.Valid {
+		return n, time.Time{}, err
+	}
+	return n, time.UnixMilli(oldest.Int64), nil
+}
+
+func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (store.WebhookHealth, error) {
+	var h store.WebhookHealth
+	var failing, success int64
+	err := t.tx.QueryRowContext(ctx, `SELECT failing_since, last_success, last_error FROM webhook_health
+		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`,
+		org, w.Scope.Kind, w.Scope.Name, w.Name).Scan(&failing, &success, &h.LastError)
+	if errors.Is(err, sql.ErrNoRows) {
+		return h, nil
+	}
+	h.FailingSince, h.LastSuccess = fromMS(failing).Time, fromMS(success).Time
+	return h, err
+}

@@ -1,0 +1,207 @@
+package storetest
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+var t0 = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+var hookA = api.WebhookRef{Name: "a", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
+var hookB = api.WebhookRef{Name: "b", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
+
+// queue appends an event and one delivery per webhook for it.
+func queue(t *testing.T, s store.Store, resource string, orderKey string, hooks ...api.WebhookRef) []string {
+	t.Helper()
+	ctx := context.Background()
+	var ids []string
+	update(t, s, func(tx store.Tx) error {
+		seq, err := tx.SequenceNext(ctx, org)
+		if err != nil {
+			return err
+		}
+		ev := &api.Event{ID: fmt.Sprint("ev-", seq), Type: api.ResourceCreated, Payload: json.RawMessage(`{"name":"` + resource + `"}`),
+			Metadata: &api.EventMetadata{SequenceID: seq}}
+		if err := tx.EventAppend(ctx, org, ev); err != nil {
+			return err
+		}
+		var ds []*store.Delivery
+		for _, h := range hooks {
+			d := &store.Delivery{Org: org, OrderKey: orderKey}
+			d.ID = fmt.Sprintf("d-%03d-%s", seq, h.Name)
+			d.EventID, d.EventType, d.SequenceID = ev.ID, ev.Type, seq
+			d.Resource = api.ResourceRef{Group: "management", Kind: "Environment", Name: resource}
+			d.Webhook, d.Status = h, api.DeliveryPending
+			d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0.Add(time.Duration(seq)*time.Second)), api.NewTime(t0)
+			ds = append(ds, d)
+			ids = append(ids, d.ID)
+		}
+		return tx.DeliveryInsert(ctx, ds)
+	})
+	return ids
+}
+
+func claim(t *testing.T, s store.Store, owner string, now time.Time, limit int, accept func(*store.Delivery) bool) []*store.Claimed {
+	t.Helper()
+	var out []*store.Claimed
+	update(t, s, func(tx store.Tx) error {
+		var err error
+		out, err = tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: owner, Now: now, Lease: time.Minute, Limit: limit, Accept: accept})
+		return err
+	})
+	return out
+}
+
+func finish(t *testing.T, s store.Store, c *store.Claimed, status api.DeliveryStatus, code int, next time.Time) {
+	t.Helper()
+	a := api.Attempt{Number: c.Attempts + 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0), StatusCode: code}
+	if code >= 300 {
+		a.ErrorClass, a.Error = api.ErrorHTTP, fmt.Sprint("HTTP ", code)
+	}
+	update(t, s, func(tx store.Tx) error {
+		return tx.DeliveryFinish(context.Background(), []store.AttemptResult{{Org: org, DeliveryID: c.ID, Webhook: c.Webhook,
+			Attempt: a, Status: status, NextAttemptAt: next}})
+	})
+}
+
+func testDeliveryClaimLease(t *testing.T, s store.Store) {
+	queue(t, s, "e1", "", hookA, hookB)
+	queue(t, s, "e2", "", hookA)
+	if got := claim(t, s, "r1", t0.Add(-time.Second), 10, nil); len(got) != 0 {
+		t.Fatalf("claimed %d deliveries before they were due", len(got))
+	}
+	first := claim(t, s, "r1", t0, 2, nil)
+	if len(first) != 2 || first[0].Event == nil || string(first[0].Event.Payload) != `{"name":"e1"}` {
+		t.Fatalf("first claim: %+v", first)
+	}
+	rest := claim(t, s, "r2", t0, 10, nil)
+	if len(rest) != 1 || rest[0].ID == first[0].ID || rest[0].ID == first[1].ID {
+		t.Fatalf("a second dispatcher claimed leased work: %+v", rest)
+	}
+	// the first dispatcher dies: after its lease the work comes back
+	again := claim(t, s, "r2", t0.Add(2*time.Minute), 10, nil)
+	if len(again) != 3 {
+		t.Fatalf("after the leases expired %d were claimable, want 3", len(again))
+	}
+}
+
+func testDeliveryAccept(t *testing.T, s store.Store) {
+	queue(t, s, "e1", "", hookA, hookB)
+	queue(t, s, "e2", "", hookA, hookB)
+	got := claim(t, s, "r", t0, 10, func(d *store.Delivery) bool { return d.Webhook.Name == "b" })
+	if len(got) != 2 || got[0].Webhook.Name != "b" || got[1].Webhook.Name != "b" {
+		t.Fatalf("accept filter ignored: %+v", got)
+	}
+	if left := claim(t, s, "r", t0, 10, nil); len(left) != 2 {
+		t.Fatalf("vetoed deliveries were leased: %d left", len(left))
+	}
+}
+
+func testDeliveryOrdered(t *testing.T, s store.Store) {
+	queue(t, s, "env", "Environment/env", hookA)
+	queue(t, s, "env", "Environment/env", hookA)
+	queue(t, s, "other", "Environment/other", hookA)
+	got := claim(t, s, "r", t0, 10, nil)
+	if len(got) != 2 || got[0].Resource.Name != "env" || got[1].Resource.Name != "other" {
+		t.Fatalf("ordered claim should take the first of env and the one of other: %+v", got)
+	}
+	finish(t, s, got[1], api.DeliverySucceeded, 200, time.Time{})
+	finish(t, s, got[0], api.DeliveryPending, 500, t0.Add(time.Hour))
+	if later := claim(t, s, "r", t0.Add(2*time.Minute), 10, nil); len(later) != 0 {
+		t.Fatalf("a later event overtook one still retrying: %+v", later)
+	}
+	finish(t, s, got[0], api.DeliverySucceeded, 200, time.Time{})
+	if later := claim(t, s, "r", t0.Add(2*time.Minute), 10, nil); len(later) != 1 || later[0].SequenceID <= got[0].SequenceID {
+		t.Fatalf("the next event did not follow: %+v", later)
+	}
+}
+
+func testDeliveryFinishAndRead(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	queue(t, s, "e1", "", hookA)
+	c := claim(t, s, "r", t0, 1, nil)[0]
+	finish(t, s, c, api.DeliveryPending, 503, t0.Add(5*time.Second))
+	_ = s.View(ctx, func(tx store.Tx) error {
+		h, err := tx.WebhookHealthGet(ctx, org, hookA)
+		if err != nil || !h.FailingSince.Equal(t0) || h.LastError != "HTTP 503" {
+			t.Fatalf("health after a failure: %+v %v", h, err)
+		}
+		return nil
+	})
+	c = claim(t, s, "r", t0.Add(5*time.Second), 1, nil)[0]
+	if c.Attempts != 1 {
+		t.Fatalf("attempts = %d after one attempt", c.Attempts)
+	}
+	finish(t, s, c, api.DeliverySucceeded, 200, time.Time{})
+	_ = s.View(ctx, func(tx store.Tx) error {
+		d, err := tx.DeliveryGet(ctx, org, c.ID)
+		if err != nil || d.Status != api.DeliverySucceeded || d.Attempts != 2 || len(d.History) != 2 ||
+			d.History[0].StatusCode != 503 || d.LastStatusCode != 200 || !d.NextAttemptAt.IsZero() {
+			t.Fatalf("delivery after success: %+v %v", d, err)
+		}
+		h, _ := tx.WebhookHealthGet(ctx, org, hookA)
+		if !h.FailingSince.IsZero() || h.LastSuccess.IsZero() {
+			t.Fatalf("a success did not reset the failure clock: %+v", h)
+		}
+		if _, err := tx.DeliveryGet(ctx, org, "nosuch"); err != store.ErrNotFound {
+			t.Fatalf("missing delivery: %v", err)
+		}
+		return nil
+	})
+}
+
+func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	queue(t, s, "e1", "", hookA, hookB)
+	queue(t, s, "e2", "", hookA)
+	for _, c := range claim(t, s, "r", t0, 10, nil) {
+		if c.Webhook.Name == "a" {
+			finish(t, s, c, api.DeliveryFailed, 400, time.Time{})
+		} else {
+			finish(t, s, c, api.DeliverySucceeded, 200, time.Time{})
+		}
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		all, total, err := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org, PageSize: 2, Page: 1})
+		if err != nil || total != 3 || len(all) != 2 || all[0].SequenceID < all[1].SequenceID {
+			t.Fatalf("list page 1: %d %v %v", total, all, err)
+		}
+		failed, total, _ := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org, Status: api.DeliveryFailed, Webhook: &hookA})
+		if total != 2 || len(failed) != 2 {
+			t.Fatalf("failed for a: %d", total)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		if n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, nil, t0, true); n != 2 || err != nil {
+			t.Fatalf("dry-run retry counted %d %v", n, err)
+		}
+		if n, err := tx.DeliveryPurge(ctx, store.DeliveryFilter{Org: org, Status: api.DeliverySucceeded}, false); n != 1 || err != nil {
+			t.Fatalf("purge succeeded: %d %v", n, err)
+		}
+		if n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, nil, t0, false); n != 2 || err != nil {
+			t.Fatalf("retry: %d %v", n, err)
+		}
+		return nil
+	})
+	if got := claim(t, s, "r", t0, 10, nil); len(got) != 2 {
+		t.Fatalf("retried deliveries are not claimable: %d", len(got))
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		n, oldest, err := tx.DeliveryCountPending(ctx)
+		if n != 2 || !oldest.Equal(t0) || err != nil {
+			t.Fatalf("pending count %d oldest %v %v", n, oldest, err)
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) })
+	if got := claim(t, s, "r2", t0, 10, nil); len(got) != 2 {
+		t.Fatalf("released leases are not claimable: %d", len(got))
+	}
+}
