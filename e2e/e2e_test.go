@@ -64,6 +64,11 @@ func setup(env *testscript.Env) error {
 	env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, "data"))
 	env.Setenv("HOME", env.WorkDir)
 	env.Setenv("NO_COLOR", "1")
+	examples, err := filepath.Abs(filepath.Join("..", "examples", "seeds"))
+	if err != nil {
+		return err
+	}
+	env.Setenv("EXAMPLES", examples)
 	return nil
 }
 

@@ -105,7 +105,7 @@ func TestSeedHookScenarios(t *testing.T) {
 	h.must(201, "POST", mgmt+"/environments/other/apiservices", map[string]any{"name": "s2"})
 	h.must(200, "PUT", mgmt+"/environments/azure/apiservices/s1/x-compliance", map[string]any{"x-compliance": map[string]bool{"ok": true}})
 
-	h.waitFor("every delivery", func() bool { return len(h.deliveries("status=succeeded")) == 1+2+3+3 })
+	h.waitFor("every delivery", func() bool { return len(h.deliveries("status=succeeded")) == 1+2+4+3 })
 	names := func(r *receiver) string {
 		r.mu.Lock()
 		defer r.mu.Unlock()

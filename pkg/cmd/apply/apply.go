@@ -24,6 +24,7 @@ type ApplyOptions struct {
 	File   string
 	Output string
 	Yes    bool
+	Scope  string
 }
 
 // NewCmdApply builds "central apply"; runF replaces the run in tests.
@@ -58,7 +59,9 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
   # apply a directory of .yaml and .json files, by file name
   central apply -f ./resources/
   # from stdin, keeping what the server stored (generated names included)
-  cat envs.yaml | central apply -f - -o yaml -y > applied.yaml`,
+  cat envs.yaml | central apply -f - -o yaml -y > applied.yaml
+  # a file whose entries name no scope, into one
+  central apply -f resourcehook.json -s Integration/monitor`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
@@ -77,12 +80,13 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 	fl.StringVarP(&opts.File, "file", "f", "", `file, directory or "-" (stdin) holding the resources`)
 	fl.StringVarP(&opts.Output, "output", "o", "", "print the resulting resources: yaml or json")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
+	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope (KIND/NAME) for the entries that name none, e.g. Integration/monitor")
 	return cmd
 }
 
 func applyRun(ctx context.Context, o *ApplyOptions) error {
 	return resource.WriteFile(ctx, &resource.WriteFileOptions{
 		IO: o.IO, Client: o.Client, Definitions: o.Definitions,
-		Mode: resource.Apply, File: o.File, Output: o.Output, Yes: o.Yes,
+		Mode: resource.Apply, File: o.File, Output: o.Output, Yes: o.Yes, Scope: o.Scope,
 	})
 }

@@ -27,6 +27,7 @@ type CreateOptions struct {
 	File   string
 	Output string
 	Yes    bool
+	Scope  string
 }
 
 // NewCmdCreate builds "central create" with its subcommands: environment,
@@ -101,12 +102,13 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 	fl.StringVarP(&opts.File, "file", "f", "", `file, directory or "-" (stdin) holding the resources`)
 	fl.StringVarP(&opts.Output, "output", "o", "", "print the created resources: yaml or json")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
+	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope (KIND/NAME) for the entries that name none, e.g. Integration/monitor")
 	return cmd
 }
 
 func createRun(ctx context.Context, o *CreateOptions) error {
 	return resource.WriteFile(ctx, &resource.WriteFileOptions{
 		IO: o.IO, Client: o.Client, Definitions: o.Definitions,
-		Mode: resource.Create, File: o.File, Output: o.Output, Yes: o.Yes,
+		Mode: resource.Create, File: o.File, Output: o.Output, Yes: o.Yes, Scope: o.Scope,
 	})
 }
