@@ -8,30 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
 
-	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
-	"github.com/centralhq/central/pkg/cmd/factory"
-	"github.com/centralhq/central/pkg/discovery"
-	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/cmd/cmdtest"
 )
-
-func testFactory(t *testing.T, f *fakeAPI) (*factory.Factory, *bytes.Buffer, *bytes.Buffer, *bytes.Buffer) {
-	t.Helper()
-	ios, in, out, errOut := iostreams.Test()
-	url := "http://127.0.0.1:1" // a flag test must not reach any server
-	if f != nil {
-		url = f.URL
-	}
-	c := client.New(url, client.Options{})
-	return &factory.Factory{
-		IOStreams:   ios,
-		Client:      func() (*client.Client, error) { return c, nil },
-		Definitions: func(ctx context.Context) (*discovery.Set, error) { return discovery.Load(ctx, c, "", true) },
-		Now:         func() time.Time { return time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC) },
-	}, in, out, errOut
-}
 
 func TestNewCmdApplyFlags(t *testing.T) {
 	for _, tc := range []struct {
@@ -45,7 +25,7 @@ func TestNewCmdApplyFlags(t *testing.T) {
 		{args: []string{"-f", "x.yaml", "-o", "table"}, wantErr: `invalid "output" (-o,--output) value provided, allowed: yaml | json`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
-			fac, _, _, _ := testFactory(t, nil)
+			fac, _, _, _ := cmdtest.NewFactory(nil) // a flag test must not reach any server
 			var got *ApplyOptions
 			cmd := NewCmdApply(fac, func(o *ApplyOptions) error { got = o; return nil })
 			cmd.SetArgs(tc.args)
@@ -70,8 +50,8 @@ func TestNewCmdApplyFlags(t *testing.T) {
 }
 
 func TestApplyCreatesThenUpdates(t *testing.T) {
-	f := newFakeAPI(t)
-	fac, _, out, errOut := testFactory(t, f)
+	f := cmdtest.NewAPI(t)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
 	file := filepath.Join(t.TempDir(), "hooks.yaml")
 	if err := os.WriteFile(file, []byte(`kind: Integration
 name: monitor
@@ -104,7 +84,7 @@ x-delivery-notes: {owner: ops}
 		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
 	}
 
-	f.clearRequests()
+	f.ClearRequests()
 	if err := run(); err != nil {
 		t.Fatal(err)
 	}
@@ -121,7 +101,7 @@ x-delivery-notes: {owner: ops}
 		"PUT /apis/management/v1/integrations/monitor/webhooks/jira",
 		"PUT /apis/management/v1/integrations/monitor/webhooks/jira/x-delivery-notes",
 	}
-	if got := f.calls(); strings.Join(got, "\n") != strings.Join(wantCalls, "\n") {
+	if got := f.Calls(); strings.Join(got, "\n") != strings.Join(wantCalls, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(wantCalls, "\n"))
 	}
 	if out.Len() != 0 {
@@ -130,8 +110,8 @@ x-delivery-notes: {owner: ops}
 }
 
 func TestApplyStdinWithOutput(t *testing.T) {
-	f := newFakeAPI(t)
-	fac, in, out, errOut := testFactory(t, f)
+	f := cmdtest.NewAPI(t)
+	fac, in, out, errOut := cmdtest.NewFactory(f)
 	in.WriteString(`[{"kind": "Environment", "title": "Blue Team"}, {"kind": "Nope"}]`)
 	cmd := NewCmdApply(fac, nil)
 	cmd.SetArgs([]string{"-f", "-", "-o", "json"})

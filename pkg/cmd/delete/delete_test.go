@@ -10,19 +10,18 @@ import (
 	"testing"
 	"time"
 
-	"github.com/spf13/cobra"
-
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/cmdtest"
 	"github.com/centralhq/central/pkg/cmd/factory"
-	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
 )
 
 // deleteTest is one delete command line against a fake server.
 type deleteTest struct {
-	f           *fakeAPI
+	f           *cmdtest.API
+	fac         *factory.Factory
 	ios         *iostreams.IOStreams
 	in, errOut  *bytes.Buffer
 	waitTimeout time.Duration
@@ -30,36 +29,26 @@ type deleteTest struct {
 
 func newDeleteTest(t *testing.T) *deleteTest {
 	t.Helper()
-	ios, in, _, errOut := iostreams.Test()
-	return &deleteTest{f: newFakeAPI(t), ios: ios, in: in, errOut: errOut, waitTimeout: time.Second}
+	f := cmdtest.NewAPI(t)
+	fac, in, _, errOut := cmdtest.NewFactory(f)
+	fac.Now = time.Now // a real clock, should --wait ever read it: a fixed one never times out
+	return &deleteTest{f: f, fac: fac, ios: fac.IOStreams, in: in, errOut: errOut, waitTimeout: time.Second}
 }
 
 // run executes "central delete args..." with a short --wait.
 func (d *deleteTest) run(args ...string) error {
 	d.errOut.Reset()
-	c := client.New(d.f.URL, client.Options{})
-	fac := &factory.Factory{
-		IOStreams:   d.ios,
-		Client:      func() (*client.Client, error) { return c, nil },
-		Definitions: func(ctx context.Context) (*discovery.Set, error) { return discovery.Load(ctx, c, "", true) },
-		Now:         time.Now,
-	}
-	cmd := NewCmdDelete(fac, func(o *DeleteOptions) error {
+	cmd := NewCmdDelete(d.fac, func(o *DeleteOptions) error {
 		o.WaitTimeout, o.PollInterval = d.waitTimeout, 10*time.Millisecond
 		return deleteRun(context.Background(), o)
 	})
-	root := &cobra.Command{Use: "central", SilenceErrors: true, SilenceUsage: true}
-	root.AddCommand(cmd)
-	root.SetArgs(append([]string{"delete"}, args...))
-	root.SetOut(&bytes.Buffer{})
-	root.SetErr(&bytes.Buffer{})
-	return root.ExecuteContext(context.Background())
+	return cmdtest.Execute(cmd, args...)
 }
 
 // seedProd stores Environment prod holding APIService petstore.
 func (d *deleteTest) seedProd() {
-	d.f.seed(&api.ResourceInstance{Kind: "Environment", Name: "prod"})
-	d.f.seed(&api.ResourceInstance{Kind: "APIService", Name: "petstore", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Environment", Name: "prod"})
+	d.f.Seed(&api.ResourceInstance{Kind: "APIService", Name: "petstore", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
 }
 
 func (d *deleteTest) wantStderr(t *testing.T, want ...string) {
@@ -71,7 +60,7 @@ func (d *deleteTest) wantStderr(t *testing.T, want ...string) {
 
 func (d *deleteTest) wantCalls(t *testing.T, want ...string) {
 	t.Helper()
-	if got := d.f.calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+	if got := d.f.Calls(); strings.Join(got, "\n") != strings.Join(want, "\n") {
 		t.Errorf("requests:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }
@@ -126,7 +115,7 @@ func TestNoArgumentsListsTheKinds(t *testing.T) {
 func TestDeleteMessages(t *testing.T) {
 	d := newDeleteTest(t)
 	d.seedProd()
-	d.f.seed(&api.ResourceInstance{Kind: "Environment", Name: "newenv"})
+	d.f.Seed(&api.ResourceInstance{Kind: "Environment", Name: "newenv"})
 
 	if err := d.run("apis", "petstore", "-s", "prod"); err != nil {
 		t.Fatal(err)
@@ -151,13 +140,13 @@ func TestDeleteMessages(t *testing.T) {
 func TestDeleteHeldByFinalizers(t *testing.T) {
 	d := newDeleteTest(t)
 	d.seedProd()
-	d.f.seed(&api.ResourceInstance{Kind: "APIService", Name: "held", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}},
+	d.f.Seed(&api.ResourceInstance{Kind: "APIService", Name: "held", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}},
 		Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
 	if err := d.run("apis", "held", "-s", "prod"); err != nil {
 		t.Fatal(err)
 	}
 	d.wantStderr(t, `⚠ "APIService/held" in the scope "Environment/prod" is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).`)
-	if !d.f.has("environments/prod/apiservices/held") {
+	if !d.f.Has("environments/prod/apiservices/held") {
 		t.Error("the held resource is gone")
 	}
 
@@ -168,7 +157,7 @@ func TestDeleteHeldByFinalizers(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.wantStderr(t, `✔ "APIService/held" in the scope "Environment/prod" has successfully been deleted.`)
-	calls := d.f.calls()
+	calls := d.f.Calls()
 	if last := calls[len(calls)-1]; last != "DELETE /apis/management/v1/environments/prod/apiservices/held?forceDelete=true" {
 		t.Errorf("last request = %s", last)
 	}
@@ -203,7 +192,7 @@ func TestDeleteScopeNeedsConfirmation(t *testing.T) {
 	if got, want := d.errOut.String(), question+"✔ \"Environment/prod\" has successfully been deleted.\n"; got != want {
 		t.Errorf("stderr = %q, want %q", got, want)
 	}
-	if d.f.has("environments/prod/apiservices/petstore") {
+	if d.f.Has("environments/prod/apiservices/petstore") {
 		t.Error("the scope's resources survived")
 	}
 }
@@ -212,8 +201,8 @@ func TestWait(t *testing.T) {
 	d := newDeleteTest(t)
 	d.seedProd()
 	scope := api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}
-	d.f.seed(&api.ResourceInstance{Kind: "APIService", Name: "slow", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}}, Metadata: scope})
-	d.f.releaseAfter["environments/prod/apiservices/slow"] = 3
+	d.f.Seed(&api.ResourceInstance{Kind: "APIService", Name: "slow", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}}, Metadata: scope})
+	d.f.ReleaseAfter("environments/prod/apiservices/slow", 3)
 
 	if err := d.run("apis", "slow", "-s", "prod", "--wait"); err != nil {
 		t.Fatal(err)
@@ -227,7 +216,7 @@ func TestWait(t *testing.T) {
 		"GET /apis/management/v1/environments/prod/apiservices/slow",
 		"GET /apis/management/v1/environments/prod/apiservices/slow")
 
-	d.f.seed(&api.ResourceInstance{Kind: "APIService", Name: "stuck", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}}, Metadata: scope})
+	d.f.Seed(&api.ResourceInstance{Kind: "APIService", Name: "stuck", Finalizers: []api.Finalizer{{Name: "agent.cleanup"}}, Metadata: scope})
 	d.waitTimeout = 100 * time.Millisecond
 	start := time.Now()
 	err := d.run("apis", "stuck", "-s", "prod", "--wait")
@@ -237,7 +226,7 @@ func TestWait(t *testing.T) {
 	}
 
 	// A plain 204 is gone at the first look.
-	d.f.clearRequests()
+	d.f.ClearRequests()
 	if err := d.run("apis", "petstore", "-s", "prod", "--wait"); err != nil {
 		t.Fatal(err)
 	}
@@ -248,9 +237,9 @@ func TestWait(t *testing.T) {
 
 func TestScopeNameInSeveralScopeKinds(t *testing.T) {
 	d := newDeleteTest(t)
-	d.f.seed(&api.ResourceInstance{Kind: "Environment", Name: "ops"})
-	d.f.seed(&api.ResourceInstance{Kind: "Integration", Name: "ops"})
-	d.f.seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Integration", Name: "ops"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Environment", Name: "ops"})
+	d.f.Seed(&api.ResourceInstance{Kind: "Integration", Name: "ops"})
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Integration", Name: "ops"}}})
 
 	// Only one holds it: deleted without asking.
 	if err := d.run("webhook", "hook", "-s", "ops"); err != nil {
@@ -258,8 +247,8 @@ func TestScopeNameInSeveralScopeKinds(t *testing.T) {
 	}
 	d.wantStderr(t, `✔ "Webhook/hook" in the scope "Integration/ops" has successfully been deleted.`)
 
-	d.f.seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Integration", Name: "ops"}}})
-	d.f.seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "ops"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Integration", Name: "ops"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "ops"}}})
 	wantError(t, d.run("wh", "hook", "-s", "ops"),
 		`"Webhook/hook" exists in more than one scope named "ops": add -y to delete all of them, or choose one with -s KIND/NAME (there is no terminal to ask on)`)
 	if err := d.run("wh", "hook", "-s", "ops", "-y"); err != nil {
@@ -280,7 +269,7 @@ func TestScopeNameInSeveralScopeKinds(t *testing.T) {
 func TestDeleteFileInReverseOrder(t *testing.T) {
 	d := newDeleteTest(t)
 	d.seedProd()
-	d.f.seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
 	file := filepath.Join(t.TempDir(), "prod.yaml")
 	if err := os.WriteFile(file, []byte(`kind: Environment
 name: prod

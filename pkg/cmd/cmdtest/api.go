@@ -1,34 +1,40 @@
-package resource
-
-// This file is copied verbatim into the tests of pkg/cmd/apply, create and
-// delete: test files cannot be shared between packages, and a shared test
-// package is outside what these commands own. Keep the copies identical.
+// Package cmdtest holds test helpers for command packages: an HTTP fake of
+// the central API and a Factory built on it. It is imported only by tests.
+package cmdtest
 
 import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 )
 
-// fakeAPI stands in for the API server at the transport level: it serves
-// canned resource definitions (Environment and Integration unscoped,
-// APIService in Environment, Webhook in Environment and in Integration),
-// keeps management resources in memory, and records every request.
-type fakeAPI struct {
+// API stands in for the API server at the transport level: an httptest
+// server on 127.0.0.1 that serves canned resource definitions (Environment
+// and Integration unscoped, APIService in Environment, Webhook in
+// Environment and in Integration), keeps management resources in memory,
+// and records every request. Its methods are safe for concurrent use.
+type API struct {
+	// URL is the base URL of the server, such as "http://127.0.0.1:41234".
 	URL string
+
+	srv   *httptest.Server
+	conns atomic.Int64 // connections open on srv
 
 	mu        sync.Mutex
 	resources map[string]*api.ResourceInstance // by path below the version: "environments/prod/apiservices/x"
-	requests  []fakeRequest
+	requests  []Request
 	// answers forces the answer to "METHOD /path" with a status and a
 	// generic error body.
 	answers map[string]int
@@ -38,13 +44,13 @@ type fakeAPI struct {
 	generated    int
 }
 
-// fakeRequest is one request the fake received.
-type fakeRequest struct {
+// Request is one request the fake received.
+type Request struct {
 	Method, Path, Query, Body string
 }
 
-// fakeKinds are the management kinds the fake serves, by plural.
-var fakeKinds = map[string]struct {
+// kinds are the management kinds the fake serves, by plural.
+var kinds = map[string]struct {
 	kind   string
 	scopes []string
 	subs   []string
@@ -55,36 +61,69 @@ var fakeKinds = map[string]struct {
 	"webhooks":     {kind: "Webhook", scopes: []string{"Environment", "Integration"}},
 }
 
-func newFakeAPI(t *testing.T) *fakeAPI {
+// NewAPI starts a fake API server that holds no resources; it is closed
+// when the test ends.
+func NewAPI(t testing.TB) *API {
 	t.Helper()
-	f := &fakeAPI{resources: map[string]*api.ResourceInstance{}, answers: map[string]int{}, releaseAfter: map[string]int{}}
-	srv := httptest.NewServer(f) // listens on 127.0.0.1
+	f := &API{resources: map[string]*api.ResourceInstance{}, answers: map[string]int{}, releaseAfter: map[string]int{}}
+	srv := httptest.NewUnstartedServer(f) // listens on 127.0.0.1
+	srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		switch s {
+		case http.StateNew:
+			f.conns.Add(1)
+		case http.StateClosed, http.StateHijacked:
+			f.conns.Add(-1)
+		}
+	}
+	srv.Start()
 	t.Cleanup(srv.Close)
-	f.URL = srv.URL
+	f.srv, f.URL = srv, srv.URL
 	return f
 }
 
-// seed stores r as if created earlier; its kind and scope give its path.
-func (f *fakeAPI) seed(r *api.ResourceInstance) {
+// Seed stores r as if created earlier: its kind, name and scope give its
+// path. It sets r's group and version, and its resourceVersion to "1" if
+// it has none.
+func (f *API) Seed(r *api.ResourceInstance) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	r.Group, r.APIVersion = "management", "v1"
 	if r.Metadata.ResourceVersion == "" {
 		r.Metadata.ResourceVersion = "1"
 	}
-	f.resources[fakeKey(r)] = r
+	f.resources[keyOf(r)] = r
 }
 
-// has reports whether the resource at key ("environments/prod") exists.
-func (f *fakeAPI) has(key string) bool {
+// Has reports whether the resource at key exists. A key is the resource's
+// path below the API version: "environments/prod", or
+// "environments/prod/apiservices/petstore" for a scoped one.
+func (f *API) Has(key string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	return f.resources[key] != nil
 }
 
-// calls returns "METHOD /path[?query]" of every request outside the
-// definitions group, in order.
-func (f *fakeAPI) calls() []string {
+// Fail makes the fake answer every request call ("METHOD /path", such as
+// "PUT /apis/management/v1/environments/prod/stages") with status and a
+// generic error whose detail is "forced by the test.".
+func (f *API) Fail(call string, status int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.answers[call] = status
+}
+
+// ReleaseAfter makes the resource at key (see Has), once a DELETE has left
+// it held by its finalizers, disappear at the gets-th GET of it, as
+// controllers removing their finalizers would: that GET is answered 404.
+func (f *API) ReleaseAfter(key string, gets int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.releaseAfter[key] = gets
+}
+
+// Calls returns "METHOD /path[?query]" of every request outside the
+// definitions group (discovery's reads), in order.
+func (f *API) Calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string
@@ -101,15 +140,30 @@ func (f *fakeAPI) calls() []string {
 	return out
 }
 
-// clearRequests forgets the requests received so far.
-func (f *fakeAPI) clearRequests() {
+// Requests returns every request received, discovery's included, in order.
+func (f *API) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.requests...)
+}
+
+// ClearRequests forgets the requests received so far. It first closes the
+// server's connections and waits for them to end, so that a request a
+// client gave up on (a poll cut short by its deadline) is either recorded
+// before the clearing or never.
+func (f *API) ClearRequests() {
+	for deadline := time.Now().Add(5 * time.Second); f.conns.Load() > 0 && time.Now().Before(deadline); {
+		f.srv.CloseClientConnections()
+		time.Sleep(time.Millisecond)
+	}
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	f.requests = nil
 }
 
-// body returns the body of the last "METHOD /path" request.
-func (f *fakeAPI) body(method, path string) string {
+// Body returns the body of the last "METHOD /path" request, or "" if there
+// was none.
+func (f *API) Body(method, path string) string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	for i := len(f.requests) - 1; i >= 0; i-- {
@@ -120,13 +174,16 @@ func (f *fakeAPI) body(method, path string) string {
 	return ""
 }
 
-func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+// ServeHTTP records r and answers it as the API server would: discovery's
+// definition lists, and create, get, update, delete and subresource PUTs of
+// management resources.
+func (f *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
-	f.requests = append(f.requests, fakeRequest{r.Method, r.URL.Path, r.URL.RawQuery, string(body)})
+	f.requests = append(f.requests, Request{r.Method, r.URL.Path, r.URL.RawQuery, string(body)})
 	if status, ok := f.answers[r.Method+" "+r.URL.Path]; ok {
-		fakeError(w, status, "Forced error", "forced by the test.")
+		writeError(w, status, "Forced error", "forced by the test.")
 		return
 	}
 	if strings.HasPrefix(r.URL.Path, "/apis/definitions/") {
@@ -135,20 +192,20 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	rest, ok := strings.CutPrefix(r.URL.Path, "/apis/management/")
 	if !ok {
-		fakeError(w, 404, api.TitleNotFound, "No such route.")
+		writeError(w, 404, api.TitleNotFound, "No such route.")
 		return
 	}
 	_, rest, _ = strings.Cut(rest, "/") // the version
-	t := parseFakePath(rest)
+	t := parsePath(rest)
 	switch {
 	case t.name == "" && r.Method == http.MethodPost:
 		f.create(w, t, body)
 	case t.name == "":
-		fakeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
+		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	case t.sub != "" && r.Method == http.MethodPut:
 		f.putSub(w, t, body)
 	case t.sub != "":
-		fakeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
+		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	case r.Method == http.MethodGet:
 		f.get(w, t)
 	case r.Method == http.MethodPut:
@@ -156,20 +213,20 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodDelete:
 		f.delete(w, t, r.URL.Query().Get("forceDelete") == "true")
 	default:
-		fakeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
+		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	}
 }
 
-// fakePath is a parsed management path below the version.
-type fakePath struct {
+// resPath is a parsed management path below the version.
+type resPath struct {
 	scopePlural, scopeName, plural, name, sub string
 }
 
-func parseFakePath(rest string) fakePath {
+func parsePath(rest string) resPath {
 	s := strings.Split(rest, "/")
 	if len(s) >= 3 {
-		if _, ok := fakeKinds[s[2]]; ok {
-			p := fakePath{scopePlural: s[0], scopeName: s[1], plural: s[2]}
+		if _, ok := kinds[s[2]]; ok {
+			p := resPath{scopePlural: s[0], scopeName: s[1], plural: s[2]}
 			s = s[3:]
 			if len(s) > 0 {
 				p.name = s[0]
@@ -180,7 +237,7 @@ func parseFakePath(rest string) fakePath {
 			return p
 		}
 	}
-	p := fakePath{plural: s[0]}
+	p := resPath{plural: s[0]}
 	if len(s) > 1 {
 		p.name = s[1]
 	}
@@ -190,9 +247,9 @@ func parseFakePath(rest string) fakePath {
 	return p
 }
 
-func (p fakePath) scopeKey() string { return p.scopePlural + "/" + p.scopeName }
+func (p resPath) scopeKey() string { return p.scopePlural + "/" + p.scopeName }
 
-func (p fakePath) key() string {
+func (p resPath) key() string {
 	k := p.plural + "/" + p.name
 	if p.scopePlural != "" {
 		k = p.scopeKey() + "/" + k
@@ -200,24 +257,24 @@ func (p fakePath) key() string {
 	return k
 }
 
-func (p fakePath) notFound(w http.ResponseWriter) {
+func (p resPath) notFound(w http.ResponseWriter) {
 	suffix := ""
 	if p.scopePlural != "" {
-		suffix = fmt.Sprintf(" in scope %s/%s", fakeKinds[p.scopePlural].kind, p.scopeName)
+		suffix = fmt.Sprintf(" in scope %s/%s", kinds[p.scopePlural].kind, p.scopeName)
 	}
-	fakeError(w, 404, api.TitleNotFound, fmt.Sprintf("Resource %s of kind %s not found%s.", p.name, fakeKinds[p.plural].kind, suffix))
+	writeError(w, 404, api.TitleNotFound, fmt.Sprintf("Resource %s of kind %s not found%s.", p.name, kinds[p.plural].kind, suffix))
 }
 
-func fakeKey(r *api.ResourceInstance) string {
-	p := fakePath{plural: fakePlural(r.Kind), name: r.Name}
+func keyOf(r *api.ResourceInstance) string {
+	p := resPath{plural: pluralOf(r.Kind), name: r.Name}
 	if r.Metadata.Scope != nil {
-		p.scopePlural, p.scopeName = fakePlural(r.Metadata.Scope.Kind), r.Metadata.Scope.Name
+		p.scopePlural, p.scopeName = pluralOf(r.Metadata.Scope.Kind), r.Metadata.Scope.Name
 	}
 	return p.key()
 }
 
-func fakePlural(kind string) string {
-	for plural, k := range fakeKinds {
+func pluralOf(kind string) string {
+	for plural, k := range kinds {
 		if k.kind == kind {
 			return plural
 		}
@@ -227,14 +284,14 @@ func fakePlural(kind string) string {
 
 var nonName = regexp.MustCompile(`[^a-z0-9]+`)
 
-func (f *fakeAPI) create(w http.ResponseWriter, p fakePath, body []byte) {
+func (f *API) create(w http.ResponseWriter, p resPath, body []byte) {
 	var r api.ResourceInstance
 	if err := json.Unmarshal(body, &r); err != nil {
-		fakeError(w, 400, api.TitleBadRequest, err.Error())
+		writeError(w, 400, api.TitleBadRequest, err.Error())
 		return
 	}
 	if p.scopePlural != "" && f.resources[p.scopeKey()] == nil {
-		fakePath{plural: p.scopePlural, name: p.scopeName}.notFound(w)
+		resPath{plural: p.scopePlural, name: p.scopeName}.notFound(w)
 		return
 	}
 	if r.Name == "" {
@@ -246,19 +303,19 @@ func (f *fakeAPI) create(w http.ResponseWriter, p fakePath, body []byte) {
 	}
 	p.name = r.Name
 	if f.resources[p.key()] != nil {
-		fakeError(w, 409, api.TitleConflict, fmt.Sprintf("Resource %s of kind %s already exists.", r.Name, r.Kind))
+		writeError(w, 409, api.TitleConflict, fmt.Sprintf("Resource %s of kind %s already exists.", r.Name, r.Kind))
 		return
 	}
 	r.Group, r.APIVersion, r.SubResources = "management", "v1", nil
 	r.Metadata.ResourceVersion = "1"
 	if p.scopePlural != "" {
-		r.Metadata.Scope = &api.Scope{Kind: fakeKinds[p.scopePlural].kind, Name: p.scopeName}
+		r.Metadata.Scope = &api.Scope{Kind: kinds[p.scopePlural].kind, Name: p.scopeName}
 	}
 	f.resources[p.key()] = &r
-	fakeJSON(w, 201, &r)
+	writeJSON(w, 201, &r)
 }
 
-func (f *fakeAPI) get(w http.ResponseWriter, p fakePath) {
+func (f *API) get(w http.ResponseWriter, p resPath) {
 	r := f.resources[p.key()]
 	if r == nil {
 		p.notFound(w)
@@ -273,10 +330,10 @@ func (f *fakeAPI) get(w http.ResponseWriter, p fakePath) {
 		}
 		f.releaseAfter[p.key()] = n - 1
 	}
-	fakeJSON(w, 200, r)
+	writeJSON(w, 200, r)
 }
 
-func (f *fakeAPI) update(w http.ResponseWriter, p fakePath, body []byte) {
+func (f *API) update(w http.ResponseWriter, p resPath, body []byte) {
 	old := f.resources[p.key()]
 	if old == nil {
 		p.notFound(w)
@@ -284,11 +341,11 @@ func (f *fakeAPI) update(w http.ResponseWriter, p fakePath, body []byte) {
 	}
 	var r api.ResourceInstance
 	if err := json.Unmarshal(body, &r); err != nil {
-		fakeError(w, 400, api.TitleBadRequest, err.Error())
+		writeError(w, 400, api.TitleBadRequest, err.Error())
 		return
 	}
 	if v := r.Metadata.ResourceVersion; v != "" && v != old.Metadata.ResourceVersion {
-		fakeError(w, 428, api.TitlePrecondition, "The resourceVersion is stale.")
+		writeError(w, 428, api.TitlePrecondition, "The resourceVersion is stale.")
 		return
 	}
 	n, _ := strconv.Atoi(old.Metadata.ResourceVersion)
@@ -296,10 +353,10 @@ func (f *fakeAPI) update(w http.ResponseWriter, p fakePath, body []byte) {
 	r.Metadata = old.Metadata
 	r.Metadata.ResourceVersion = strconv.Itoa(n + 1)
 	f.resources[p.key()] = &r
-	fakeJSON(w, 200, &r)
+	writeJSON(w, 200, &r)
 }
 
-func (f *fakeAPI) putSub(w http.ResponseWriter, p fakePath, body []byte) {
+func (f *API) putSub(w http.ResponseWriter, p resPath, body []byte) {
 	r := f.resources[p.key()]
 	if r == nil {
 		p.notFound(w)
@@ -307,17 +364,17 @@ func (f *fakeAPI) putSub(w http.ResponseWriter, p fakePath, body []byte) {
 	}
 	var v map[string]json.RawMessage
 	if err := json.Unmarshal(body, &v); err != nil || len(v) != 1 || v[p.sub] == nil {
-		fakeError(w, 400, api.TitleBadRequest, fmt.Sprintf("The body must be an object with the one key %q.", p.sub))
+		writeError(w, 400, api.TitleBadRequest, fmt.Sprintf("The body must be an object with the one key %q.", p.sub))
 		return
 	}
 	if r.SubResources == nil {
 		r.SubResources = map[string]json.RawMessage{}
 	}
 	r.SubResources[p.sub] = v[p.sub]
-	fakeJSON(w, 200, r)
+	writeJSON(w, 200, r)
 }
 
-func (f *fakeAPI) delete(w http.ResponseWriter, p fakePath, force bool) {
+func (f *API) delete(w http.ResponseWriter, p resPath, force bool) {
 	r := f.resources[p.key()]
 	if r == nil {
 		p.notFound(w)
@@ -325,7 +382,7 @@ func (f *fakeAPI) delete(w http.ResponseWriter, p fakePath, force bool) {
 	}
 	if len(r.Finalizers) > 0 && !force {
 		r.Metadata.State = api.StateDeleting
-		fakeJSON(w, 202, r)
+		writeJSON(w, 202, r)
 		return
 	}
 	f.remove(p.key())
@@ -333,7 +390,7 @@ func (f *fakeAPI) delete(w http.ResponseWriter, p fakePath, force bool) {
 }
 
 // remove deletes the resource at key and everything in its scope.
-func (f *fakeAPI) remove(key string) {
+func (f *API) remove(key string) {
 	for k := range f.resources {
 		if k == key || strings.HasPrefix(k, key+"/") {
 			delete(f.resources, k)
@@ -342,7 +399,7 @@ func (f *fakeAPI) remove(key string) {
 }
 
 // serveDefinitions answers the three lists discovery reads.
-func (f *fakeAPI) serveDefinitions(w http.ResponseWriter, path string) {
+func (f *API) serveDefinitions(w http.ResponseWriter, path string) {
 	var items []*api.ResourceInstance
 	switch path {
 	case "/apis/definitions/v1alpha1/groups":
@@ -353,7 +410,7 @@ func (f *fakeAPI) serveDefinitions(w http.ResponseWriter, path string) {
 	case "/apis/definitions/v1alpha1/groups/management/resources", "/apis/definitions/v1alpha1/groups/management/commandlines":
 		commandLines := strings.HasSuffix(path, "/commandlines")
 		for _, plural := range []string{"apiservices", "environments", "integrations", "webhooks"} {
-			k := fakeKinds[plural]
+			k := kinds[plural]
 			scopes := k.scopes
 			if len(scopes) == 0 {
 				scopes = []string{""}
@@ -363,18 +420,18 @@ func (f *fakeAPI) serveDefinitions(w http.ResponseWriter, path string) {
 				if scope != "" && len(k.scopes) > 1 {
 					name += "-" + strings.ToLower(scope)
 				}
-				items = append(items, fakeDefinition(commandLines, name, plural, k.kind, scope, k.subs))
+				items = append(items, definition(commandLines, name, plural, k.kind, scope, k.subs))
 			}
 		}
 	default:
-		fakeError(w, 404, api.TitleNotFound, "No such definitions.")
+		writeError(w, 404, api.TitleNotFound, "No such definitions.")
 		return
 	}
 	w.Header().Set("X-Axway-Total-Count", strconv.Itoa(len(items)))
-	fakeJSON(w, 200, items)
+	writeJSON(w, 200, items)
 }
 
-func fakeDefinition(commandLine bool, name, plural, kind, scope string, subs []string) *api.ResourceInstance {
+func definition(commandLine bool, name, plural, kind, scope string, subs []string) *api.ResourceInstance {
 	var spec any
 	if commandLine {
 		singular := strings.TrimSuffix(plural, "s")
@@ -399,11 +456,11 @@ func fakeDefinition(commandLine bool, name, plural, kind, scope string, subs []s
 	return &api.ResourceInstance{Group: "definitions", Kind: k, Name: name, Spec: b}
 }
 
-func fakeError(w http.ResponseWriter, status int, title, detail string) {
-	fakeJSON(w, status, api.ErrorResponse{Errors: []api.Error{{Status: status, Title: title, Detail: detail}}})
+func writeError(w http.ResponseWriter, status int, title, detail string) {
+	writeJSON(w, status, api.ErrorResponse{Errors: []api.Error{{Status: status, Title: title, Detail: detail}}})
 }
 
-func fakeJSON(w http.ResponseWriter, status int, v any) {
+func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
