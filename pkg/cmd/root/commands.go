@@ -8,10 +8,13 @@ import (
 	configcmd "github.com/centralhq/central/pkg/cmd/config"
 	createcmd "github.com/centralhq/central/pkg/cmd/create"
 	deletecmd "github.com/centralhq/central/pkg/cmd/delete"
+	"github.com/centralhq/central/pkg/cmd/deliveries"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	getcmd "github.com/centralhq/central/pkg/cmd/get"
+	"github.com/centralhq/central/pkg/cmd/hooks"
 	servecmd "github.com/centralhq/central/pkg/cmd/serve"
 	versioncmd "github.com/centralhq/central/pkg/cmd/version"
+	webhookcmd "github.com/centralhq/central/pkg/cmd/webhook"
 )
 
 // addCommands attaches every top-level command.
@@ -19,8 +22,10 @@ func addCommands(root *cobra.Command, f *factory.Factory) {
 	root.AddCommand(
 		getcmd.NewCmdGet(f, nil),
 		applycmd.NewCmdApply(f, nil),
-		createcmd.NewCmdCreate(f),
+		createcmd.NewCmdCreate(f, webhookcmd.NewCmdCreateWebhook(f, nil)),
 		deletecmd.NewCmdDelete(f, nil),
+		deliveries.NewCmdDeliveries(f),
+		hooks.NewCmdHooks(f),
 		configcmd.NewCmdConfig(f),
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f),

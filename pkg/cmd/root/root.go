@@ -84,7 +84,7 @@ Exit codes: 0 on success, 1 on any error.`,
 		Example: `  # start a local server, then use it from another terminal
   central serve
   central create environment prod
-  central apply -f examples/webhook.yaml
+  central apply -f examples/seeds/webhook.yaml
   central get webhooks -s prod -o yaml`,
 		SilenceErrors: true,
 		SilenceUsage:  true,

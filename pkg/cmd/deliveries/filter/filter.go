@@ -1,0 +1,133 @@
+// Package filter holds the flags that select deliveries (--webhook, -s,
+// --status, --event-type, --since, --until), shared by "deliveries list",
+// "retry" and "purge", and turns them into the /deliveries query string.
+package filter
+
+import (
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/spf13/pflag"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
+)
+
+// Statuses are the values --status takes, in the order help lists them.
+var Statuses = []string{string(api.DeliveryPending), string(api.DeliverySucceeded), string(api.DeliveryFailed)}
+
+// Filter is the value of the selection flags.
+type Filter struct {
+	Webhook   string
+	Scope     string
+	Status    string
+	EventType string
+	// Since and Until are a duration back from now ("1h", "7d") or a
+	// timestamp ("2024-05-01T10:00:00.000+0000", RFC 3339 works too).
+	Since, Until string
+}
+
+// AddFlags registers the flags on fl; statusHelp describes --status for the
+// command at hand (which values it takes there).
+func (f *Filter) AddFlags(fl *pflag.FlagSet, statusHelp string) {
+	fl.StringVar(&f.Webhook, "webhook", "", "only deliveries to this webhook (needs -s/--scope)")
+	fl.StringVarP(&f.Scope, "scope", "s", "", "only deliveries to webhooks in this scope: KIND/NAME, e.g. Integration/monitor")
+	fl.StringVar(&f.Status, "status", "", statusHelp)
+	fl.StringVar(&f.EventType, "event-type", "", "only deliveries of this event type, e.g. ResourceCreated")
+	fl.StringVar(&f.Since, "since", "", `only deliveries created at or after this time: a duration back from now ("30m", "1h", "7d") or a timestamp`)
+	fl.StringVar(&f.Until, "until", "", `only deliveries created before this time: a duration back from now ("7d") or a timestamp`)
+}
+
+// Any reports whether any selection flag was given.
+func (f *Filter) Any() bool {
+	return f.Webhook != "" || f.Scope != "" || f.Status != "" || f.EventType != "" || f.Since != "" || f.Until != ""
+}
+
+// Values checks the flags and returns the query parameters of
+// GET/DELETE /deliveries and POST /deliveries/retry. Relative times are
+// measured back from now. Every mistake is a *clierr.FlagError.
+func (f *Filter) Values(now time.Time) (url.Values, error) {
+	q := url.Values{}
+	if f.Webhook != "" && f.Scope == "" {
+		return nil, clierr.Flagf(fmt.Sprintf("--webhook needs the webhook's scope: --webhook %s -s KIND/NAME, e.g. -s Integration/monitor", f.Webhook))
+	}
+	if f.Scope != "" {
+		sc, err := webhookref.ParseScope(f.Scope)
+		if err != nil {
+			return nil, err
+		}
+		q.Set("scope", sc.Kind+"/"+sc.Name)
+	}
+	if f.Webhook != "" {
+		q.Set("webhook", f.Webhook)
+	}
+	if f.Status != "" {
+		if !slices.Contains(Statuses, f.Status) {
+			return nil, clierr.Flagf(fmt.Sprintf("invalid --status %q; allowed: %s", f.Status, strings.Join(Statuses, " | ")))
+		}
+		q.Set("status", f.Status)
+	}
+	if f.EventType != "" {
+		q.Set("eventType", f.EventType)
+	}
+	for _, t := range []struct{ flag, value, param string }{{"since", f.Since, "since"}, {"until", f.Until, "until"}} {
+		if t.value == "" {
+			continue
+		}
+		ts, err := ParseTime(t.value, now)
+		if err != nil {
+			return nil, clierr.Flagf(fmt.Sprintf("invalid --%s: %v", t.flag, err))
+		}
+		q.Set(t.param, api.NewTime(ts).String())
+	}
+	return q, nil
+}
+
+// ParseTime reads a --since/--until value: a duration back from now, in Go
+// syntax plus whole days ("90s", "1h30m", "7d"), or a timestamp in the wire
+// format or RFC 3339.
+func ParseTime(s string, now time.Time) (time.Time, error) {
+	if d, ok := parseDuration(s); ok {
+		return now.Add(-d), nil
+	}
+	if ts, err := api.ParseTime(s); err == nil {
+		return ts.Time, nil
+	}
+	return time.Time{}, fmt.Errorf(`%q is neither a duration ("30m", "1h", "7d") nor a timestamp (%s)`, s, api.TimeFormat)
+}
+
+// parseDuration accepts Go durations and a whole number of days, "7d",
+// which Go's syntax lacks and is what people type to clean up old records.
+// Negative durations would point into the future and are refused.
+func parseDuration(s string) (time.Duration, bool) {
+	if days, ok := strings.CutSuffix(s, "d"); ok {
+		n, err := strconv.Atoi(days)
+		if err != nil || n < 0 {
+			return 0, false
+		}
+		return time.Duration(n) * 24 * time.Hour, true
+	}
+	d, err := time.ParseDuration(s)
+	if err != nil || d < 0 {
+		return 0, false
+	}
+	return d, true
+}
+
+// Count says how many deliveries: "1 delivery", "3 failed deliveries".
+// The adjective may be empty.
+func Count(n int, adjective string) string {
+	noun := "deliveries"
+	if n == 1 {
+		noun = "delivery"
+	}
+	if adjective != "" {
+		noun = adjective + " " + noun
+	}
+	return fmt.Sprintf("%d %s", n, noun)
+}

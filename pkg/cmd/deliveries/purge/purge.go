@@ -1,0 +1,132 @@
+// Package purge implements "central deliveries purge": delete finished
+// deliveries from the log, by status and filters.
+package purge
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/deliveries/filter"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+// PurgeOptions are the dependencies and flags of one purge.
+type PurgeOptions struct {
+	IO     *iostreams.IOStreams
+	Client func() (*client.Client, error)
+	Now    func() time.Time
+
+	Filter filter.Filter
+	DryRun bool
+	Yes    bool
+}
+
+// NewCmdPurge builds "central deliveries purge"; runF replaces the run in
+// tests.
+func NewCmdPurge(f *factory.Factory, runF func(*PurgeOptions) error) *cobra.Command {
+	opts := &PurgeOptions{IO: f.IOStreams, Client: f.Client, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "purge --status failed|succeeded [filters]",
+		Short: "Delete finished deliveries from the log",
+		Long: `Delete the failed or succeeded deliveries the filters select, with their
+attempts. Pending deliveries are never purged. This cannot be undone.
+
+On a terminal, purge first counts what it would delete and asks (default
+No); -y skips the question. Without a terminal it refuses to run unless -y
+is given, so a script never deletes by accident. --dry-run only counts.
+
+Exit codes: 0 on success (also when nothing matches or with --dry-run), 1 on
+any error, when the question is answered No, or without a terminal and -y.`,
+		Example: `  # how many succeeded deliveries are older than a week?
+  central deliveries purge --status succeeded --until 7d --dry-run
+  # delete them, without asking (e.g. from cron)
+  central deliveries purge --status succeeded --until 7d -y
+  # forget the failures of one webhook
+  central deliveries purge --status failed --webhook jira -s Integration/monitor`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			switch opts.Filter.Status {
+			case string(api.DeliveryFailed), string(api.DeliverySucceeded):
+			case "":
+				return clierr.Flagf("--status is required: --status failed or --status succeeded")
+			default:
+				return clierr.Flagf(fmt.Sprintf("invalid --status %q; purge takes failed | succeeded (pending deliveries are never purged)", opts.Filter.Status))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			return purgeRun(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	opts.Filter.AddFlags(fl, "purge deliveries with this status: failed | succeeded (required)")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "only count the deliveries that would be purged")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "purge without asking (required without a terminal)")
+	return cmd
+}
+
+func purgeRun(ctx context.Context, o *PurgeOptions) error {
+	q, err := o.Filter.Values(o.Now())
+	if err != nil {
+		return err
+	}
+	ask := !o.DryRun && !o.Yes
+	if ask && !o.IO.CanPrompt() {
+		return clierr.Flagf("purge deletes deliveries for good and there is no terminal to confirm on: add -y (--yes) to purge anyway, or --dry-run to count")
+	}
+	c, err := o.Client()
+	if err != nil {
+		return err
+	}
+	if o.DryRun || ask {
+		n, err := purge(ctx, c, q, true)
+		if err != nil {
+			return err
+		}
+		if o.DryRun {
+			fmt.Fprintf(o.IO.Out, "%s would be purged.\n", filter.Count(n, ""))
+			return nil
+		}
+		if n == 0 {
+			fmt.Fprintf(o.IO.ErrOut, "No %s deliveries match.\n", o.Filter.Status)
+			return nil
+		}
+		ok, err := o.IO.Confirm(fmt.Sprintf("Purge %s? This cannot be undone.", filter.Count(n, o.Filter.Status)), false)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return clierr.ErrCancelled
+		}
+	}
+	n, err := purge(ctx, c, q, false)
+	if err != nil {
+		return err
+	}
+	o.IO.Success("Purged %s.", filter.Count(n, ""))
+	return nil
+}
+
+// purge sends DELETE /deliveries, or with dryRun only asks how many it would
+// delete.
+func purge(ctx context.Context, c *client.Client, q url.Values, dryRun bool) (int, error) {
+	if dryRun {
+		q = maps.Clone(q)
+		q.Set("dryRun", "true")
+	}
+	var res api.CountResult
+	if _, err := c.Do(ctx, http.MethodDelete, "/deliveries", q, nil, &res); err != nil {
+		return 0, err
+	}
+	return res.Count, nil
+}

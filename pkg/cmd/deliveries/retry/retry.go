@@ -1,0 +1,181 @@
+// Package retry implements "central deliveries retry": send deliveries again
+// now, one by ID or every failed one a filter selects.
+package retry
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/deliveries/filter"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+// RetryOptions are the dependencies and flags of one retry.
+type RetryOptions struct {
+	IO     *iostreams.IOStreams
+	Client func() (*client.Client, error)
+	Now    func() time.Time
+
+	IDs    []string
+	Filter filter.Filter
+	DryRun bool
+	Yes    bool
+}
+
+// NewCmdRetry builds "central deliveries retry"; runF replaces the run in
+// tests.
+func NewCmdRetry(f *factory.Factory, runF func(*RetryOptions) error) *cobra.Command {
+	opts := &RetryOptions{IO: f.IOStreams, Client: f.Client, Now: f.Now}
+	cmd := &cobra.Command{
+		Use:   "retry {ID... | --status failed [filters]}",
+		Short: "Send deliveries again now",
+		Long: `Queue deliveries for another attempt, due now.
+
+With IDs, each delivery is retried whatever its status (a manual attempt).
+With --status failed and optional filters, every failed delivery they select
+is retried; only failed deliveries are ever retried in bulk. --dry-run only
+counts them.
+
+On a terminal, a bulk retry first shows how many deliveries it selects and
+asks before going on (-y skips the question). Without a terminal it goes on
+without asking: a retry resends events the receiver may already have seen,
+which is harmless, since every attempt of one delivery carries the same
+webhook-id for the receiver to deduplicate on.
+
+Exit codes: 0 on success, 1 on any error (with IDs, when any one failed;
+the others are still retried).`,
+		Example: `  # two deliveries, by ID
+  central deliveries retry 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d 7d1f0c2b-9a8e-4b3c-8d2e-1f0a9b8c7d6e
+  # how many failed deliveries of one webhook would be retried?
+  central deliveries retry --status failed --webhook jira -s Integration/monitor --dry-run
+  # every delivery that failed in the last 2 hours, without asking
+  central deliveries retry --status failed --since 2h -y`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			opts.IDs = args
+			bulk := opts.Filter.Any() || opts.DryRun
+			switch {
+			case len(args) > 0 && bulk:
+				return clierr.Flagf("give either delivery IDs or --status failed with filters, not both")
+			case len(args) == 0 && opts.Filter.Status == "":
+				return clierr.Flagf("say which deliveries to retry: their IDs, or --status failed (with filters such as --webhook, --since) for every failed one")
+			case len(args) == 0 && opts.Filter.Status != string(api.DeliveryFailed):
+				return clierr.Flagf(fmt.Sprintf("only failed deliveries are retried in bulk: use --status failed, not %q", opts.Filter.Status))
+			}
+			if runF != nil {
+				return runF(opts)
+			}
+			if len(opts.IDs) > 0 {
+				return retryIDs(cmd.Context(), opts)
+			}
+			return retryBulk(cmd.Context(), opts)
+		},
+	}
+	fl := cmd.Flags()
+	opts.Filter.AddFlags(fl, "retry every delivery with this status, which must be failed")
+	fl.BoolVar(&opts.DryRun, "dry-run", false, "only count the deliveries a bulk retry would retry")
+	fl.BoolVarP(&opts.Yes, "yes", "y", false, "retry in bulk without asking")
+	return cmd
+}
+
+// retryIDs retries each delivery, going on past failures so one bad ID does
+// not hold up the others.
+func retryIDs(ctx context.Context, o *RetryOptions) error {
+	c, err := o.Client()
+	if err != nil {
+		return err
+	}
+	failed := false
+	for _, id := range o.IDs {
+		var d api.Delivery
+		if _, err := c.Do(ctx, http.MethodPost, "/deliveries/"+url.PathEscape(id)+"/retry", nil, nil, &d); err != nil {
+			if errors.Is(err, context.Canceled) {
+				return err
+			}
+			o.IO.Failure("Delivery %s could not be retried: %s", id, detail(err))
+			failed = true
+			continue
+		}
+		o.IO.Success("Delivery %s is queued for another attempt.", id)
+	}
+	if failed {
+		return clierr.ErrSilent
+	}
+	return nil
+}
+
+func retryBulk(ctx context.Context, o *RetryOptions) error {
+	q, err := o.Filter.Values(o.Now())
+	if err != nil {
+		return err
+	}
+	c, err := o.Client()
+	if err != nil {
+		return err
+	}
+	if o.DryRun || (!o.Yes && o.IO.CanPrompt()) {
+		n, err := count(ctx, c, q, true)
+		if err != nil {
+			return err
+		}
+		if o.DryRun {
+			fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(n, ""))
+			return nil
+		}
+		if n == 0 {
+			fmt.Fprintln(o.IO.ErrOut, "No failed deliveries match.")
+			return nil
+		}
+		ok, err := o.IO.Confirm(fmt.Sprintf("Retry %s?", filter.Count(n, "failed")), true)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			return clierr.ErrCancelled
+		}
+	}
+	n, err := count(ctx, c, q, false)
+	if err != nil {
+		return err
+	}
+	verb := "are"
+	if n == 1 {
+		verb = "is"
+	}
+	o.IO.Success("%s %s queued for another attempt.", filter.Count(n, ""), verb)
+	return nil
+}
+
+// count POSTs the bulk retry, or with dryRun only asks how many it would
+// retry.
+func count(ctx context.Context, c *client.Client, q url.Values, dryRun bool) (int, error) {
+	if dryRun {
+		q = maps.Clone(q)
+		q.Set("dryRun", "true")
+	}
+	var res api.CountResult
+	if _, err := c.Do(ctx, http.MethodPost, "/deliveries/retry", q, nil, &res); err != nil {
+		return 0, err
+	}
+	return res.Count, nil
+}
+
+// detail is what an error says to the user: the API's detail when the
+// server answered, the error itself otherwise.
+func detail(err error) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Detail()
+	}
+	return err.Error()
+}
