@@ -1,8 +1,10 @@
 package server_test
 
 import (
+	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,8 @@ import (
 	"github.com/centralhq/central/pkg/server"
 	"github.com/centralhq/central/pkg/signature"
 )
+
+func encodeB64(b []byte) string { return base64.StdEncoding.EncodeToString(b) }
 
 func TestEnvelopeHeadersAndAuth(t *testing.T) {
 	h := start(t, server.Config{})
@@ -60,6 +64,7 @@ func TestSigningAndRotation(t *testing.T) {
 	if err := signature.Verify([]string{first.Secret}, got.header, got.body, time.Now(), 0); err != nil {
 		t.Fatalf("signature: %v (headers %v)", err, got.header)
 	}
+	verifyWithPython(t, first.Secret, got)
 	var second api.SigningSecret
 	h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret?overlap=1h", nil, &second)
 	if second.PreviousValidUntil.IsZero() {
@@ -186,5 +191,27 @@ func TestDestinationGuard(t *testing.T) {
 	var e api.ErrorResponse
 	if st := h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "meta2", "spec": map[string]any{"url": "http://169.254.169.254/", "enabled": true}}, &e); st != 400 {
 		t.Fatalf("metadata URL accepted: %d", st)
+	}
+}
+
+// verifyWithPython checks a received signature with python3's hmac, an
+// implementation that shares no code with ours.
+func verifyWithPython(t *testing.T, secret string, got received) {
+	t.Helper()
+	const prog = `
+import base64, hashlib, hmac, json, sys
+d = json.load(sys.stdin)
+key = base64.b64decode(d["secret"].removeprefix("whsec_"))
+msg = (d["id"] + "." + d["ts"] + ".").encode() + base64.b64decode(d["body"])
+want = base64.b64encode(hmac.new(key, msg, hashlib.sha256).digest()).decode()
+sigs = [s.split(",", 1)[1] for s in d["sig"].split() if s.startswith("v1,")]
+sys.exit(0 if any(hmac.compare_digest(want, s) for s in sigs) else 1)
+`
+	in, _ := json.Marshal(map[string]string{"secret": secret, "id": got.header.Get("webhook-id"),
+		"ts": got.header.Get("webhook-timestamp"), "sig": got.header.Get("webhook-signature"), "body": encodeB64(got.body)})
+	cmd := exec.Command("python3", "-I", "-c", prog)
+	cmd.Stdin = strings.NewReader(string(in))
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("python3 does not accept the signature: %v %s", err, out)
 	}
 }
