@@ -48,7 +48,7 @@ func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
 		"120": 2 * time.Minute, "": 0, "soon": 0, "-5": 0,
-		now.Add(time.Hour).Format(http.TimeFormat): time.Hour,
+		now.Add(time.Hour).Format(http.TimeFormat):  time.Hour,
 		now.Add(-time.Hour).Format(http.TimeFormat): 0,
 	} {
 		if got := parseRetryAfter(v, now); got != want {
