@@ -43,6 +43,16 @@ func TestSeedJSONVerbatim(t *testing.T) {
 		}
 	}
 	call("POST", v+"/integrations", strings.NewReader(`{"name":"monitor-resources"}`))
+	// The seed's consumer instance lives in my-env-name but its definition in
+	// georgiedemoenv: the reference is refused until the definition exists
+	// where the instance is.
+	ci, _ := os.ReadFile(filepath.Join("..", "examples", "seeds", "consumerinstance.json"))
+	if st, b := call("POST", v+"/environments/my-env-name/consumerinstances", strings.NewReader(string(ci))); st != 400 ||
+		!strings.Contains(string(b), `subscription definition \"my-custom-subscription\" does not exist`) {
+		t.Fatalf("a consumer instance with a missing definition: %d %s", st, b)
+	}
+	call("POST", v+"/environments/my-env-name/consumersubscriptiondefs", strings.NewReader(
+		`{"name":"my-custom-subscription","spec":{"webhooks":[],"schema":{"properties":[{"key":"profile","value":{"type":"object"}}]}}}`))
 	for _, tc := range []struct{ file, path, kind, name string }{
 		{"secret.json", v + "/environments/azure-apiman-service/secrets", "Secret", "secrettest"},
 		{"webhook-with-secret.json", v + "/environments/azure-apiman-service/webhooks", "Webhook", "webhook"},

@@ -87,6 +87,32 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 	return nil
 }
 
+// emitTo appends an event whose payload is not a resource (a
+// SubscriptionUpdatedEvent) about r, for the named webhooks.
+func (c *change) emitTo(typ api.EventType, payload any, r *api.ResourceInstance, targets []api.WebhookRef) error {
+	seq, err := c.tx.SequenceNext(c.ctx, c.s.Org)
+	if err != nil {
+		return err
+	}
+	body, err := json.Marshal(payload)
+	if err != nil {
+		return err
+	}
+	ev := &api.Event{
+		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
+		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},
+		Type: typ, Payload: body, Metadata: &api.EventMetadata{SequenceID: seq},
+	}
+	if err := c.tx.EventAppend(c.ctx, c.s.Org, ev); err != nil {
+		return err
+	}
+	c.events = append(c.events, ev)
+	if c.s.Sink != nil {
+		return c.s.Sink.EventTargeted(c.ctx, c.tx, ev, r, targets)
+	}
+	return nil
+}
+
 // get reads one resource of the target's kind, or returns the Amplify 404.
 func (c *change) get(kind *registry.Kind, scopeKind, scopeName, name string) (*api.ResourceInstance, error) {
 	return getResource(c.ctx, c.tx, c.s.Org, kind, scopeKind, scopeName, name)

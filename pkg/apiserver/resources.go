@@ -92,9 +92,15 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 		res.Metadata.ID = s.newID()
 		res.Metadata.SelfLink = registry.SelfLink(t.version, t.kind, t.scopeKindName(), t.scopeName, res.Name)
 		res.Metadata.Audit = api.Audit{CreateTimestamp: c.now, CreateUserID: s.UserID, ModifyTimestamp: c.now, ModifyUserID: s.UserID}
+		if err := c.checkReferences(res); err != nil {
+			return err
+		}
 		err = c.write(api.ResourceCreated, res, "")
 		if err == store.ErrConflict {
 			return errorf(http.StatusConflict, "Resource %s of kind %s already exists%s.", res.Name, res.Kind, scopeSuffix(t.scopeKindName(), t.scopeName))
+		}
+		if err == nil && res.Kind == "Subscription" {
+			err = c.subscribed(res)
 		}
 		return err
 	})
@@ -174,6 +180,9 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 		if in.Owner != nil {
 			res.Owner = in.Owner
 		}
+		if err := c.checkReferences(res); err != nil {
+			return err
+		}
 		if res.Metadata.State == api.StateDeleting && len(res.Finalizers) == 0 {
 			return c.finishDelete(res)
 		}
@@ -222,6 +231,9 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 	}
 	if !t.kind.HasSubResource(t.sub) {
 		return nil, invalid("", "%s has no subresource %q; its subresources are %v and any x-* name.", t.kind.Kind, t.sub, t.kind.SubResources)
+	}
+	if t.kind.Kind == "Subscription" && t.sub == "state" {
+		return nil, invalid("", "A subscription's state moves only through POST .../subscriptions/%s/states with {\"state\": \"...\"}.", t.name)
 	}
 	var body map[string]json.RawMessage
 	if err := s.decodeBody(w, r, &body); err != nil {

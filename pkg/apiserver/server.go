@@ -24,6 +24,9 @@ const DefaultMaxBody = 4 << 20
 // It must not block on the network.
 type EventSink interface {
 	EventAppended(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error
+	// EventTargeted is EventAppended for events that go to named webhooks
+	// rather than to those the ResourceHooks match (SubscriptionUpdatedEvent).
+	EventTargeted(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance, targets []api.WebhookRef) error
 	// Settled is called once the transaction that appended events has ended,
 	// committed or not: the place to wake workers or undo in-memory state.
 	Settled(ctx context.Context, events []*api.Event, committed bool)
@@ -118,7 +121,7 @@ func (s *Server) Handler() http.Handler {
 	api.Handle("DELETE "+sone, s.wrap(s.handleDelete))
 	api.Handle("GET "+sone+"/{sub}", s.wrap(s.handleSubResourceGet))
 	api.Handle("PUT "+sone+"/{sub}", s.wrap(s.handleSubResourcePut))
-	api.Handle("POST "+sone+"/{action}", s.wrap(s.handleWebhookAction))
+	api.Handle("POST "+sone+"/{action}", s.wrap(s.handleAction))
 	s.deliveryRoutes(api)
 	s.definitionRoutes(api)
 	api.Handle("GET /events", s.wrap(s.handleEvents))

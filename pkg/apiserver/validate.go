@@ -11,6 +11,7 @@ import (
 	"github.com/centralhq/central/pkg/hooks"
 	"github.com/centralhq/central/pkg/netguard"
 	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/subscription"
 )
 
 // validateSpec checks the spec of the kinds the server acts on; other kinds'
@@ -36,6 +37,19 @@ func validateSpec(kind string, spec json.RawMessage) error {
 		return validateWebhook(spec)
 	case "ResourceHook":
 		return validateResourceHook(spec)
+	case "ConsumerSubscriptionDefinition":
+		var d api.ConsumerSubscriptionDefinitionSpec
+		if err := json.Unmarshal(spec, &d); err != nil {
+			return invalid("/spec", "The ConsumerSubscriptionDefinition spec is malformed: %v.", err)
+		}
+		if err := subscription.CheckDefinition(&d); err != nil {
+			return invalid("/spec/schema", "%v.", err)
+		}
+		for i, name := range d.Webhooks {
+			if err := checkName(name); err != nil {
+				return invalid(fmt.Sprintf("/spec/webhooks/%d", i), "Webhook %d: %v", i, err)
+			}
+		}
 	}
 	return nil
 }

@@ -63,15 +63,19 @@ func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason st
 	})
 }
 
-// webhookAction serves POST .../webhooks/{name}/{action}: "test" and
-// "rotatesecret".
-func (s *Server) handleWebhookAction(w http.ResponseWriter, r *http.Request) (any, error) {
+// handleAction serves POST on a resource's action: webhooks' "test" and
+// "rotatesecret", subscriptions' "states".
+func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) (any, error) {
 	t, err := resolve(r)
 	if err != nil {
 		return nil, err
 	}
-	if t.kind.Kind != "Webhook" || t.scopeKind == nil {
-		return nil, errorf(http.StatusNotFound, "No action %s on %s: actions are POST .../webhooks/{name}/test and .../rotatesecret.", r.PathValue("action"), t.kind.Plural)
+	switch {
+	case t.kind.Kind == "Subscription" && r.PathValue("action") == "states":
+		return s.handleStateChange(w, r, t)
+	case t.kind.Kind != "Webhook":
+		return nil, errorf(http.StatusNotFound, "No action %s on %s: the actions are POST .../webhooks/{name}/test, .../webhooks/{name}/rotatesecret and .../subscriptions/{name}/states.",
+			r.PathValue("action"), t.kind.Plural)
 	}
 	ref := api.WebhookRef{Name: t.name, Scope: api.ScopeRef{Kind: t.scopeKind.Kind, Name: t.scopeName}}
 	switch r.PathValue("action") {

@@ -55,7 +55,16 @@ func (e *Enqueuer) EventAppended(ctx context.Context, tx store.Tx, ev *api.Event
 			return err
 		}
 	}
-	targets := e.Index.Match(ev, r)
+	matched := e.Index.Match(ev, r)
+	targets := make([]api.WebhookRef, len(matched))
+	for i, t := range matched {
+		targets[i] = api.WebhookRef{Name: t.Webhook, Scope: api.ScopeRef{Kind: "Integration", Name: t.Integration}}
+	}
+	return e.EventTargeted(ctx, tx, ev, r, targets)
+}
+
+// EventTargeted queues one delivery of ev per named, enabled webhook.
+func (e *Enqueuer) EventTargeted(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance, targets []api.WebhookRef) error {
 	if len(targets) == 0 {
 		return nil
 	}
@@ -65,8 +74,7 @@ func (e *Enqueuer) EventAppended(ctx context.Context, tx store.Tx, ev *api.Event
 		ref.Scope = &api.ScopeRef{Kind: sc.Kind, Name: sc.Name}
 	}
 	var ds []*store.Delivery
-	for _, t := range targets {
-		wh := api.WebhookRef{Name: t.Webhook, Scope: api.ScopeRef{Kind: "Integration", Name: t.Integration}}
+	for _, wh := range targets {
 		d, err := e.delivery(ctx, tx, ev, ref, wh, now)
 		if err != nil {
 			return err

@@ -101,6 +101,11 @@ var kinds = []*Kind{
 	{Kind: "APIServiceInstance", Plural: "apiserviceinstances", ShortNames: []string{"apisi"}, Scopes: env, SubResources: subs()},
 	{Kind: "ConsumerInstance", Plural: "consumerinstances", ShortNames: []string{"consumeri"}, Scopes: env, SubResources: subs()},
 	{Kind: "ConsumerSubscriptionDefinition", Plural: "consumersubscriptiondefs", ShortNames: []string{"consumersd"}, Scopes: env, SubResources: subs()},
+	{Kind: "Subscription", Plural: "subscriptions", ShortNames: []string{"subs", "subscription"}, ShortNamesAlias: []string{"subs"}, Scopes: env,
+		SubResources: subs("state"), ExtraColumns: []api.Column{
+			{Name: "Consumer Instance", Type: "string", JSONPath: ".spec.consumerInstance"},
+			{Name: "State", Type: "string", JSONPath: ".state.name"},
+		}},
 	{Kind: "AccessRequestDefinition", Plural: "accessrequestdefinitions", ShortNames: []string{"accreqdef"}, Scopes: env, SubResources: subs()},
 	{Kind: "AccessRequest", Plural: "accessrequests", ShortNames: []string{"accreq"}, Scopes: env, SubResources: subs()},
 	{Kind: "GovernanceAgent", Plural: "governanceagents", ShortNames: []string{"ga"}, Scopes: env, SubResources: subs("agentstate", "x-agent-details"), ExtraColumns: agentColumns},
