@@ -103,7 +103,9 @@ func TestCreateReadUpdate(t *testing.T) {
 		t.Fatalf("scoped create %+v", svc.Metadata)
 	}
 	got := h.must(200, "GET", "/apis/management/v1alpha1/environments/prod/apiservices/petstore", "").resource(t)
-	if got.APIVersion != "v1alpha1" || string(got.Spec) != `{"description":"pets"}` {
+	if got.APIVersion != "v1alpha1" || string(got.Spec) != `{"description":"pets"}` ||
+		got.Metadata.SelfLink != "/management/v1alpha1/environments/prod/apiservices/petstore" ||
+		got.Metadata.Scope.SelfLink != "/management/v1alpha1/environments/prod" {
 		t.Fatalf("read %+v", got)
 	}
 	upd := h.must(200, "PUT", mgmt+"/environments/prod/apiservices/petstore",

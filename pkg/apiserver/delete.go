@@ -52,7 +52,7 @@ func (s *Server) handleDelete(w http.ResponseWriter, r *http.Request) (any, erro
 		return nil, err
 	}
 	if held != nil {
-		held.APIVersion = t.version
+		atVersion(held, t.version)
 		return accepted(held), nil
 	}
 	return response{status: http.StatusNoContent}, nil

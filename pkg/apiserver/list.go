@@ -121,7 +121,7 @@ func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceI
 		})
 	}
 	for _, res := range out {
-		res.APIVersion = t.version
+		atVersion(res, t.version)
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"encoding/json"
 	"net/http"
+	"strings"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/registry"
@@ -110,6 +111,29 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 	return created(res), nil
 }
 
+// atVersion shows a stored resource at the API version the request used:
+// apiVersion and the selfLinks follow the path, whatever version wrote it.
+func atVersion(r *api.ResourceInstance, version string) {
+	if r == nil {
+		return
+	}
+	r.APIVersion = version
+	r.Metadata.SelfLink = relink(r.Metadata.SelfLink, version)
+	if sc := r.Metadata.Scope; sc != nil {
+		sc.SelfLink = relink(sc.SelfLink, version)
+	}
+}
+
+// relink replaces the version segment of "/group/version/...".
+func relink(link, version string) string {
+	parts := strings.SplitN(link, "/", 4)
+	if len(parts) < 4 || !registry.ServesVersion(parts[2]) {
+		return link
+	}
+	parts[2] = version
+	return strings.Join(parts, "/")
+}
+
 func mustKind(kind string) *registry.Kind {
 	k, _ := registry.ByKind(kind)
 	return k
@@ -133,9 +157,7 @@ func (s *Server) readOne(r *http.Request, t target) (*api.ResourceInstance, erro
 		res, err = getResource(r.Context(), tx, s.Org, t.kind, t.scopeKindName(), t.scopeName, t.name)
 		return err
 	})
-	if res != nil {
-		res.APIVersion = t.version
-	}
+	atVersion(res, t.version)
 	return res, err
 }
 
@@ -194,7 +216,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	res.APIVersion = t.version
+	atVersion(res, t.version)
 	return res, nil
 }
 
@@ -265,6 +287,6 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 	if err != nil {
 		return nil, err
 	}
-	res.APIVersion = t.version
+	atVersion(res, t.version)
 	return res, nil
 }

@@ -156,6 +156,6 @@ func (s *Server) handleStateChange(w http.ResponseWriter, r *http.Request, t tar
 	if err != nil {
 		return nil, err
 	}
-	sub.APIVersion = t.version
+	atVersion(sub, t.version)
 	return created(sub), nil
 }

@@ -214,7 +214,11 @@ func (d *Dispatcher) release(w api.WebhookRef, limit int) {
 
 // work sends one claimed delivery and hands its result to the writer.
 func (d *Dispatcher) work(ctx context.Context, c *store.Claimed) {
-	f, limit := d.attempt(ctx, c, api.TriggerScheduled)
+	trigger := api.TriggerScheduled
+	if c.Manual {
+		trigger = api.TriggerManual
+	}
+	f, limit := d.attempt(ctx, c, trigger)
 	d.release(c.Webhook, limit)
 	d.results <- f
 }

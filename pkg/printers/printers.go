@@ -22,12 +22,13 @@ type Printer interface {
 // errors.Is rather than matching the text.
 var ErrUnknownFormat = errors.New(`invalid "output" (-o,--output) value provided, allowed: yaml | json`)
 
-// ForFormat returns the printer for an -o/--output value: the table for ""
-// and "table", otherwise YAML or JSON. The table is passed in because only
-// the caller knows the columns of the kind it is listing.
+// ForFormat returns the printer for an -o/--output value: the table for "",
+// otherwise YAML or JSON. The table is passed in because only the caller
+// knows the columns of the kind it is listing. "table" is refused like any
+// other unknown value: the table is what no -o gives, as in axway central.
 func ForFormat(format string, table Table) (Printer, error) {
 	switch format {
-	case "", "table":
+	case "":
 		return table, nil
 	case "yaml":
 		return YAML{}, nil

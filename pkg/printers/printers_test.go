@@ -10,7 +10,7 @@ import (
 
 func TestForFormat(t *testing.T) {
 	table := Table{Columns: unscopedColumns}
-	for format, want := range map[string]Printer{"": table, "table": table, "yaml": YAML{}, "json": JSON{}} {
+	for format, want := range map[string]Printer{"": table, "yaml": YAML{}, "json": JSON{}} {
 		got, err := ForFormat(format, table)
 		if err != nil || reflect.TypeOf(got) != reflect.TypeOf(want) {
 			t.Errorf("ForFormat(%q) = %T, %v; want %T", format, got, err, want)

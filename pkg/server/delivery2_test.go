@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -117,6 +118,7 @@ func TestSeedHookScenarios(t *testing.T) {
 			_ = json.Unmarshal(ev.Payload, &res)
 			out = append(out, string(ev.Type)+":"+res.Name)
 		}
+		sort.Strings(out) // events about different resources may arrive in any order
 		return strings.Join(out, " ")
 	}
 	for _, tc := range []struct {
@@ -182,7 +184,7 @@ func TestDeliveryAPI(t *testing.T) {
 	d := h.deliveries("")[0]
 	var full api.Delivery
 	h.do("GET", "/deliveries/"+d.ID, nil, &full)
-	if len(full.History) != 2 || full.History[1].StatusCode != 204 {
+	if len(full.History) != 2 || full.History[1].StatusCode != 204 || full.History[1].Trigger != api.TriggerManual {
 		t.Fatalf("history after a manual retry: %+v", full.History)
 	}
 	var e api.ErrorResponse

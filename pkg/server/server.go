@@ -105,7 +105,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	s.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, fmt.Errorf("listen on %s: %w (is another central serve running there? --addr picks another address)", cfg.Addr, err)
 	}
 	s.API = &apiserver.Server{Store: st, Org: org, Token: token, TokenHint: hint, UserID: "admin", Logger: log, Now: cfg.Now}
 	if err := s.wireDelivery(ctx); err != nil {

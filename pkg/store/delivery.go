@@ -15,6 +15,9 @@ type Delivery struct {
 	// OrderKey identifies the resource for ordered delivery; empty when the
 	// webhook does not ask for order.
 	OrderKey string
+	// Manual marks a delivery retried by hand: its next attempt is recorded
+	// with the trigger "manual".
+	Manual bool
 }
 
 // Claimed is a delivery leased to one dispatcher, with the event to send.

@@ -3,6 +3,7 @@ package config
 
 import (
 	"fmt"
+	"net/url"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -55,6 +56,11 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if args[0] == "output" && args[1] != "yaml" && args[1] != "json" {
 				return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json`)
+			}
+			if args[0] == "base-url" {
+				if u, err := url.Parse(args[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+					return clierr.Flagf(fmt.Sprintf("base-url must be a URL like http://127.0.0.1:8080; got %q", args[1]))
+				}
 			}
 			return edit(func(v map[string]string) { v[args[0]] = args[1] })
 		},

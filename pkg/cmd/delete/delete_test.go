@@ -86,7 +86,8 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"-f", "x.yaml", "-s", "prod"}, true, "-s/--scope cannot be used with -f: each entry of the file names its own scope."},
 		{[]string{"apis", "petstore"}, false, `scope name param (-s/--scope) is required for the scoped "APIService" resource.`},
 		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions."},
-		{[]string{"gadgets", "x"}, false, `the server doesn't have a resource type "gadgets"`},
+		{[]string{"gadgets", "x"}, false, `the server doesn't have a resource type "gadgets" ("central get" lists them)`},
+		{[]string{"enviroments", "x"}, false, `the server doesn't have a resource type "enviroments" (did you mean "environments"? "central get" lists them)`},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			err := d.run(tc.args...)

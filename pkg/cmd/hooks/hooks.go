@@ -9,6 +9,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/cmd/hooks/events"
 	"github.com/centralhq/central/pkg/cmd/hooks/listen"
+	"github.com/centralhq/central/pkg/cmd/hooks/rotate"
 	"github.com/centralhq/central/pkg/cmd/hooks/test"
 )
 
@@ -18,8 +19,9 @@ func NewCmdHooks(f *factory.Factory) *cobra.Command {
 		Use:   "hooks <command>",
 		Short: "Test webhooks, list event types, receive events locally",
 		Long: `Tools for building and checking webhooks: send a webhook a test event and see
-its answer, list the event types with example envelopes, and run a local
-receiver that prints (and can forward) what a webhook gets.
+its answer, list the event types with example envelopes, run a local receiver
+that prints (and can forward) what a webhook gets, and rotate a webhook's
+signing secret.
 
 Create webhooks with "central create webhook"; follow what was sent to them
 with "central deliveries".
@@ -36,6 +38,7 @@ Exit codes: 0 on success, 1 on any error.`,
 		test.NewCmdTest(f, nil),
 		events.NewCmdEvents(f, nil),
 		listen.NewCmdListen(f, nil),
+		rotate.NewCmdRotate(f, nil),
 	)
 	return cmd
 }

@@ -36,9 +36,46 @@ func ParseScope(s string) (Scope, error) {
 func Resolve(set *discovery.Set, word string) ([]discovery.Definition, error) {
 	defs := set.Find(word)
 	if len(defs) == 0 {
-		return nil, fmt.Errorf("the server doesn't have a resource type %q", word)
+		hint := `"central get" lists them`
+		if near := closest(set, word); near != "" {
+			hint = fmt.Sprintf("did you mean %q? %s", near, hint)
+		}
+		return nil, fmt.Errorf("the server doesn't have a resource type %q (%s)", word, hint)
 	}
 	return defs, nil
+}
+
+// closest returns the plural nearest to a mistyped word (at most two edits
+// away), or "".
+func closest(set *discovery.Set, word string) string {
+	best, bestDist := "", 3
+	for _, d := range set.Definitions {
+		if dist := editDistance(word, d.Plural); dist < bestDist {
+			best, bestDist = d.Plural, dist
+		}
+	}
+	return best
+}
+
+// editDistance is the Levenshtein distance between a and b.
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
 
 // FilterScope keeps the definitions a --scope can apply to, checking the

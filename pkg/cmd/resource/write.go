@@ -299,7 +299,17 @@ func Locate(set *discovery.Set, e loader.Entry) (discovery.Definition, client.Pa
 		if scopeKind != "" {
 			where = fmt.Sprintf("in the scope %q", scopeKind)
 		}
-		return def, client.Path{}, entryErr(fmt.Errorf("No resource definition found for %q %s.", "kind/"+doc.Kind, where))
+		var scopes []string
+		for _, d := range set.Definitions {
+			if d.Kind == doc.Kind && d.ScopeKind != "" {
+				scopes = append(scopes, d.ScopeKind)
+			}
+		}
+		hint := ""
+		if len(scopes) > 0 {
+			hint = fmt.Sprintf(" %s lives in %s: give it metadata.scope, or add -s %s/NAME.", doc.Kind, strings.Join(scopes, " or "), scopes[0])
+		}
+		return def, client.Path{}, entryErr(fmt.Errorf("No resource definition found for %q %s.%s", "kind/"+doc.Kind, where, hint))
 	}
 	if def.Scoped() && doc.ScopeName() == "" {
 		return def, client.Path{}, entryErr(fmt.Errorf("The %q field is missing: name the %s this %s lives in.", "metadata.scope.name", def.ScopeKind, def.Kind))

@@ -224,8 +224,8 @@ name: c
 		`✖ `+file+`: Entry 2, "Environment/b": Entry format is invalid. "tags" must be a list, not a string.`,
 		`✖ `+file+`: Entry 3, "Gadget/g": Kind "Gadget" is unsupported.`,
 		`Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
-		`✖ `+file+`: Entry 4, "APIService/s": No resource definition found for "kind/APIService" in the scope "Integration".`,
-		`✖ `+file+`: Entry 5, "APIService/s": No resource definition found for "kind/APIService" with no scope.`,
+		`✖ `+file+`: Entry 4, "APIService/s": No resource definition found for "kind/APIService" in the scope "Integration". APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
+		`✖ `+file+`: Entry 5, "APIService/s": No resource definition found for "kind/APIService" with no scope. APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
 		`✖ `+file+`: Entry 6, "APIService/s": The "metadata.scope.name" field is missing: name the Environment this APIService lives in.`,
 		`✔ "Environment/c" has successfully been created.`)
 	if !f.Has("environments/a") || !f.Has("environments/c") {

@@ -29,13 +29,16 @@ func fromMS(v int64) api.Time {
 const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_scope_kind, wh_scope_name, wh_name,
 	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at`
 
+// selectCols are deliveryCols plus what only reads need.
+const selectCols = deliveryCols + `, manual`
+
 func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	var d store.Delivery
 	var resource string
 	var nextAt, created, updated int64
 	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &d.EventType, &resource,
 		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &d.Status,
-		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated)
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.Manual)
 	if err != nil {
 		return nil, err
 	}
@@ -76,7 +79,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	now := p.Now.UnixMilli()
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+deliveryCols+` FROM deliveries d
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+selectCols+` FROM deliveries d
 		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?
 		AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
@@ -130,7 +133,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		}
 		at := ms(r.Attempt.StartedAt.Time)
 		if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
-			last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, updated_at = ? WHERE id = ?`,
+			last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, manual = 0, updated_at = ? WHERE id = ?`,
 			string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
 			return err
 		}
@@ -156,7 +159,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 }
 
 func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
-	d, err := scanDelivery(t.tx.QueryRowContext(ctx, `SELECT `+deliveryCols+` FROM deliveries WHERE org_id = ? AND id = ?`, org, id))
+	d, err := scanDelivery(t.tx.QueryRowContext(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = ? AND id = ?`, org, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -220,7 +223,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	q := `SELECT ` + deliveryCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
+	q := `SELECT ` + selectCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
 	if f.PageSize > 0 {
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, f.PageSize, (max(f.Page, 1)-1)*f.PageSize)
@@ -257,7 +260,7 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 		err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
 		return n, err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', updated_at = ?`+w,
+	res, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', manual = 1, updated_at = ?`+w,
 		append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
 	if err != nil {
 		return 0, err

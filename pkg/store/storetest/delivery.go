@@ -190,8 +190,8 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 		}
 		return nil
 	})
-	if got := claim(t, s, "r", t0, 10, nil); len(got) != 2 {
-		t.Fatalf("retried deliveries are not claimable: %d", len(got))
+	if got := claim(t, s, "r", t0, 10, nil); len(got) != 2 || !got[0].Manual || !got[1].Manual {
+		t.Fatalf("retried deliveries are not claimable, or not marked manual: %+v", got)
 	}
 	_ = s.View(ctx, func(tx store.Tx) error {
 		n, oldest, err := tx.DeliveryCountPending(ctx)
