@@ -42,6 +42,9 @@ func (s *Server) transact(ctx context.Context, fn func(c *change) error) error {
 	if len(events) > 0 && s.Sink != nil {
 		s.Sink.Settled(ctx, events, err == nil)
 	}
+	if err == nil && s.Observer != nil {
+		s.Observer.Events(events)
+	}
 	return err
 }
 

@@ -32,6 +32,12 @@ type EventSink interface {
 	Settled(ctx context.Context, events []*api.Event, committed bool)
 }
 
+// Observer is told about requests and committed events.
+type Observer interface {
+	Request(route, method string, code int, d time.Duration)
+	Events(evs []*api.Event)
+}
+
 // Server is the API server. Set the fields, then serve Handler().
 type Server struct {
 	Store store.Store
@@ -50,6 +56,11 @@ type Server struct {
 	// ValidateWebhook, when set, checks a Webhook's spec beyond its shape
 	// (the dispatcher's delivery overrides).
 	ValidateWebhook func(*api.WebhookSpec) error
+	// Observer, when set, counts requests and committed events (metrics).
+	Observer Observer
+	// Extra, when set, serves paths the API does not know, behind the same
+	// token (the server mounts /metrics there).
+	Extra http.Handler
 	// MaxBody caps request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	Logger  *slog.Logger
@@ -125,6 +136,9 @@ func (s *Server) Handler() http.Handler {
 	s.deliveryRoutes(api)
 	s.definitionRoutes(api)
 	api.Handle("GET /events", s.wrap(s.handleEvents))
+	if s.Extra != nil {
+		api.Handle("GET /metrics", s.Extra)
+	}
 	api.Handle("/", s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, errorf(http.StatusNotFound, "No endpoint %s %s: resources live under /apis/{group}/{version}/{plural}.", r.Method, r.URL.Path)
 	}))

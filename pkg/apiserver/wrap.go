@@ -39,6 +39,7 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			s.log().Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
 				"status", status, "err", err.Error(), "correlationId", correlationID(r.Context()))
 			writeJSON(w, status, api.ErrorResponse{Errors: []api.Error{apiErr}})
+			s.observe(r, status, start)
 			return
 		}
 		switch v := v.(type) {
@@ -57,7 +58,14 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 		}
 		s.log().Debug("request", "method", r.Method, "path", r.URL.Path, "status", status,
 			"duration", time.Since(start), "correlationId", correlationID(r.Context()))
+		s.observe(r, status, start)
 	})
+}
+
+func (s *Server) observe(r *http.Request, status int, start time.Time) {
+	if s.Observer != nil {
+		s.Observer.Request(r.Pattern, r.Method, status, time.Since(start))
+	}
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

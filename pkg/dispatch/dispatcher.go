@@ -23,12 +23,18 @@ type WebhookDisabler interface {
 	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string) error
 }
 
+// Observer is told about every recorded attempt (metrics).
+type Observer interface {
+	Attempt(w api.WebhookRef, a api.Attempt, status api.DeliveryStatus)
+}
+
 // Dispatcher sends due deliveries. Set the fields, then Start; Stop drains.
 type Dispatcher struct {
 	Store    store.Store
 	Sender   *Sender
 	Defaults Policy
 	Disabler WebhookDisabler
+	Observer Observer
 	// Owner names this dispatcher in leases (one per replica).
 	Owner string
 	// Workers is how many requests may be in flight at once.
@@ -298,6 +304,9 @@ func (d *Dispatcher) store(ctx context.Context, batch []finished) {
 		return
 	}
 	for _, f := range batch {
+		if d.Observer != nil {
+			d.Observer.Attempt(f.res.Webhook, f.res.Attempt, f.res.Status)
+		}
 		if f.res.Attempt.ErrorClass == "" {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/hooks"
+	"github.com/centralhq/central/pkg/metrics"
 	"github.com/centralhq/central/pkg/netguard"
 	"github.com/centralhq/central/pkg/store"
 )
@@ -56,6 +57,17 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
 		return err
 	}
+	m := metrics.New(func(ctx context.Context) (int, time.Time, error) {
+		var n int
+		var oldest time.Time
+		err := s.store.View(ctx, func(tx store.Tx) error {
+			var err error
+			n, oldest, err = tx.DeliveryCountPending(ctx)
+			return err
+		})
+		return n, oldest, err
+	}, now)
+	d.Observer, s.API.Observer, s.API.Extra = m, m, m.Handler()
 	s.API.Sink, s.API.Deliveries = enq, d
 	s.API.ValidateWebhook = func(spec *api.WebhookSpec) error { return dispatch.Validate(spec) }
 	s.Dispatcher = d

@@ -1,0 +1,58 @@
+package server_test
+
+import (
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/centralhq/central/pkg/server"
+)
+
+func TestMetrics(t *testing.T) {
+	h := start(t, server.Config{})
+	ok, failing := newReceiver(t), newReceiver(t, 400)
+	h.integration("ok", ok.URL, nil, allTypes("Environment", nil))
+	h.integration("bad", failing.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("both deliveries", func() bool {
+		return len(h.deliveries("status=succeeded")) == 1 && len(h.deliveries("status=failed")) == 1
+	})
+	scrape := func(token string) (int, string) {
+		req, _ := http.NewRequest("GET", h.srv.URL()+"/metrics", nil)
+		if token != "" {
+			req.Header.Set("Authorization", "Bearer "+token)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if st, _ := scrape(""); st != 401 {
+		t.Fatalf("metrics without a token: %d", st)
+	}
+	h.waitFor("the metrics of both attempts", func() bool {
+		_, body := scrape(h.srv.Token())
+		return strings.Contains(body, `central_deliveries_total{outcome="failed"} 1`)
+	})
+	_, body := scrape(h.srv.Token())
+	for _, want := range []string{
+		`central_deliveries_total{outcome="succeeded"} 1`,
+		`central_delivery_attempts_total{error_class="http",trigger="scheduled"} 1`,
+		`central_webhook_failures_total{scope_kind="Integration",scope_name="bad",webhook="wh"} 1`,
+		`central_events_appended_total{type="ResourceCreated"}`,
+		`central_api_requests_total{code="201",method="POST",route="POST /apis/{group}/{version}/{plural}"} 3`,
+		`central_api_requests_total{code="200",method="GET",route="GET /deliveries"}`,
+		`central_delivery_queue_depth 0`,
+		`central_delivery_attempt_duration_seconds_bucket`,
+		`central_api_request_duration_seconds_bucket`,
+		`go_goroutines`,
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("metrics lack %s", want)
+		}
+	}
+}
