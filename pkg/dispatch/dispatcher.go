@@ -182,7 +182,9 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 
 func (d *Dispatcher) claim(ctx context.Context, n int) ([]*store.Claimed, error) {
 	var out []*store.Claimed
-	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 30*time.Second
+	// Longer than any attempt can take, so a lease never expires under a
+	// live request; short enough that a dead replica's work returns soon.
+	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
 	err := d.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n, Accept: d.accept})

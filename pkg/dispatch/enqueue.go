@@ -3,10 +3,11 @@ package dispatch
 import (
 	"context"
 	"crypto/rand"
-	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
@@ -25,35 +26,17 @@ type Enqueuer struct {
 	Wake   func()
 	Logger *slog.Logger
 	Now    func() time.Time
-}
 
-// LoadIndex fills the index from the stored ResourceHooks (at start).
-func (e *Enqueuer) LoadIndex(ctx context.Context) error {
-	var hs []*api.ResourceInstance
-	err := e.Store.View(ctx, func(tx store.Tx) error {
-		var err error
-		hs, err = tx.ResourceList(ctx, store.ResourceFilter{Org: e.Org, Group: registry.Group, Kind: "ResourceHook"})
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	if err := e.Index.Replace(hs); err != nil && e.Logger != nil {
-		e.Logger.Warn("some ResourceHooks were skipped", "err", err)
-	}
-	return nil
+	// indexVersion is the hooks version (a sequence id, as a string) the
+	// index was built at. It starts empty, which is right for a store with
+	// no hooks; any stored version makes the first event load the index.
+	indexVersion atomic.Value
 }
 
 // EventAppended queues one delivery per matching, enabled webhook.
 func (e *Enqueuer) EventAppended(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error {
-	if r.Kind == "ResourceHook" {
-		// Take the change now so later events of this transaction see it;
-		// Settled repairs the index if the transaction rolls back.
-		if ev.Type == api.ResourceDeleted {
-			e.Index.Delete(r.ScopeName(), r.Name)
-		} else if err := e.Index.Put(r); err != nil {
-			return err
-		}
+	if err := e.syncIndex(ctx, tx, ev, r); err != nil {
+		return err
 	}
 	matched := e.Index.Match(ev, r)
 	targets := make([]api.WebhookRef, len(matched))
@@ -120,35 +103,61 @@ func orderKey(r api.ResourceRef) string {
 	return strings.Join(parts, "/")
 }
 
-// Settled wakes the dispatcher after a commit, and after a rollback puts
-// back the stored version of any ResourceHook the transaction touched.
+// Settled wakes the dispatcher after a commit. A rolled-back hook change
+// needs no repair: its version went back with the transaction, so the next
+// event finds the index stale and reloads it.
 func (e *Enqueuer) Settled(ctx context.Context, events []*api.Event, committed bool) {
-	if committed {
-		if e.Wake != nil {
-			e.Wake()
-		}
-		return
+	if committed && e.Wake != nil {
+		e.Wake()
 	}
-	for _, ev := range events {
-		var r api.ResourceInstance
-		if json.Unmarshal(ev.Payload, &r) != nil || r.Kind != "ResourceHook" {
-			continue
+}
+
+// hooksVersionKey is the setting holding the sequence id of the latest
+// ResourceHook change: the version of the hook index.
+func (e *Enqueuer) hooksVersionKey() string { return "hooks-version/" + e.Org }
+
+// syncIndex keeps the in-memory hook index equal to the stored hooks, also
+// when another replica changed them. A hook change records its sequence id
+// as the index version in its own transaction; every event first compares
+// that version with the one the index was built at and reloads on a
+// difference. Write transactions of an organization are serialized (one
+// SQLite writer; a per-organization lock in PostgreSQL), so a hook committed
+// anywhere is in the index before the next event is matched.
+func (e *Enqueuer) syncIndex(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error {
+	if r.Kind == "ResourceHook" {
+		version := strconv.FormatInt(ev.Metadata.SequenceID, 10)
+		if err := tx.SettingPut(ctx, e.hooksVersionKey(), version); err != nil {
+			return err
 		}
-		err := e.Store.View(ctx, func(tx store.Tx) error {
-			stored, err := tx.ResourceGet(ctx, store.KeyOf(e.Org, &r))
-			if err == store.ErrNotFound {
-				e.Index.Delete(r.ScopeName(), r.Name)
-				return nil
-			}
-			if err != nil {
-				return err
-			}
-			return e.Index.Put(stored)
-		})
-		if err != nil && e.Logger != nil {
-			e.Logger.Error("could not repair the hook index after a rollback", "hook", r.Name, "err", err)
+		if ev.Type == api.ResourceDeleted {
+			e.Index.Delete(r.ScopeName(), r.Name)
+		} else if err := e.Index.Put(r); err != nil {
+			return err
 		}
+		e.indexVersion.Store(version)
+		return nil
 	}
+	stored, err := tx.SettingGet(ctx, e.hooksVersionKey())
+	if err == store.ErrNotFound {
+		stored, err = "", nil
+	}
+	if err != nil || stored == e.currentVersion() {
+		return err
+	}
+	hs, err := tx.ResourceList(ctx, store.ResourceFilter{Org: e.Org, Group: registry.Group, Kind: "ResourceHook"})
+	if err != nil {
+		return err
+	}
+	if err := e.Index.Replace(hs); err != nil && e.Logger != nil {
+		e.Logger.Warn("some ResourceHooks were skipped", "err", err)
+	}
+	e.indexVersion.Store(stored)
+	return nil
+}
+
+func (e *Enqueuer) currentVersion() string {
+	v, _ := e.indexVersion.Load().(string)
+	return v
 }
 
 // NewDeliveryID returns an id that sorts by creation time: 12 hex digits of

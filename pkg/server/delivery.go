@@ -13,6 +13,7 @@ import (
 	"github.com/centralhq/central/pkg/metrics"
 	"github.com/centralhq/central/pkg/netguard"
 	"github.com/centralhq/central/pkg/store"
+	"github.com/centralhq/central/pkg/store/sqlite"
 )
 
 // DefaultAutoDisableAfter is how long a webhook may fail without a single
@@ -49,13 +50,13 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
 	}
 	enq := &dispatch.Enqueuer{Store: s.store, Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, Logger: s.log, Now: now}
-	if err := enq.LoadIndex(ctx); err != nil {
-		return err
-	}
 	// The embedded store has one dispatcher: leases left by a killed
 	// process can be freed at once instead of waiting for them to expire.
-	if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
-		return err
+	// Replicas sharing PostgreSQL wait for the leases to expire instead.
+	if _, embedded := s.store.(*sqlite.Store); embedded {
+		if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
+			return err
+		}
 	}
 	m := metrics.New(func(ctx context.Context) (int, time.Time, error) {
 		var n int

@@ -22,6 +22,7 @@ import (
 	"github.com/centralhq/central/pkg/datadir"
 	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/store"
+	"github.com/centralhq/central/pkg/store/postgres"
 	"github.com/centralhq/central/pkg/store/sqlite"
 )
 
@@ -126,9 +127,9 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	case strings.HasPrefix(dsn, "sqlite://"):
 		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, errors.New("the PostgreSQL store is not built yet: use the embedded store (leave --store empty)")
+		return postgres.Open(ctx, dsn)
 	}
-	return nil, fmt.Errorf("store %q: use sqlite://PATH, or leave it empty for %s", dsn, filepath.Join(cfg.DataDir, "central.db"))
+	return nil, fmt.Errorf("store %q: use postgres://…, sqlite://PATH, or leave it empty for %s", dsn, filepath.Join(cfg.DataDir, "central.db"))
 }
 
 // settleOrg keeps the organization id in the store: the first start makes
@@ -188,6 +189,19 @@ func (s *Server) Token() string { return s.API.Token }
 func (s *Server) Serve(ctx context.Context) error {
 	if err := s.Dispatcher.Start(ctx); err != nil {
 		return err
+	}
+	if l, ok := s.store.(interface {
+		Listen(ctx context.Context, wake func()) error
+	}); ok {
+		// Other replicas' commits wake this dispatcher at once; the poll
+		// interval stays as the fallback.
+		lctx, stop := context.WithCancel(ctx)
+		defer stop()
+		go func() {
+			if err := l.Listen(lctx, s.Dispatcher.Wake); err != nil {
+				s.log.Error("listening for new deliveries stopped", "err", err)
+			}
+		}()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()

@@ -1,0 +1,215 @@
+package postgres
+
+// The dispatcher's statements, batched so that one delivered event costs at
+// most 4 statements whatever the batch sizes (BEGIN and COMMIT aside):
+//
+//	DeliveryInsert   1 per call (the Enqueuer makes one per event): every
+//	                 delivery of the event, and the NOTIFY
+//	DeliveryClaim    2 per claim: pick and lock candidates; lease them and
+//	                 read their events (1 when nothing is due)
+//	DeliveryFinish   1 per batch of results: attempts, deliveries and health
+//
+// With batches of one that is 1 + 2 + 1; larger batches share the claim
+// and the finish.
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+// notifyChannel is the channel Listen waits on; a notification means "new
+// deliveries may be due".
+const notifyChannel = "central_deliveries"
+
+// notify queues a notification on notifyChannel; PostgreSQL delivers it at
+// commit and drops it on rollback.
+const notify = `SELECT pg_notify('` + notifyChannel + `', '')`
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) api.Time {
+	if v == 0 {
+		return api.Time{}
+	}
+	return api.NewTime(time.UnixMilli(v))
+}
+
+// pgText makes s storable in a text column, which takes neither NUL nor
+// invalid UTF-8 (SQLite keeps any bytes). Error messages that quote what a
+// receiver sent may hold either, and must not fail a whole batch.
+func pgText(s string) string {
+	if utf8.ValidString(s) && !strings.ContainsRune(s, 0) {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+}
+
+const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_scope_kind, wh_scope_name, wh_name,
+	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at`
+
+// selectCols are deliveryCols plus what only reads need.
+const selectCols = deliveryCols + `, manual`
+
+func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
+	var d store.Delivery
+	var eventType, resource, status string
+	var nextAt, created, updated int64
+	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &eventType, &resource,
+		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &status,
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.Manual)
+	if err != nil {
+		return nil, err
+	}
+	d.EventType, d.Status = api.EventType(eventType), api.DeliveryStatus(status)
+	if err := json.Unmarshal([]byte(resource), &d.Resource); err != nil {
+		return nil, err
+	}
+	if d.Status == api.DeliveryPending {
+		d.NextAttemptAt = fromMS(nextAt)
+	}
+	d.CreatedAt, d.UpdatedAt = fromMS(created), fromMS(updated)
+	return &d, nil
+}
+
+// insertDeliveries inserts one row per element of 17 arrays, one per column.
+const insertDeliveries = `INSERT INTO deliveries (` + deliveryCols + `)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
+		$9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::text[], $15::bigint[], $16::bigint[], $17::bigint[])`
+
+// column returns one field of every row, as an array argument for unnest.
+func column[R, T any](rows []R, field func(R) T) []T {
+	out := make([]T, len(rows))
+	for i, r := range rows {
+		out[i] = field(r)
+	}
+	return out
+}
+
+// DeliveryInsert inserts every delivery in one statement. When one of them
+// is pending the same statement notifies Listen, which PostgreSQL delivers
+// at commit and drops on rollback.
+func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	resources := make(map[*store.Delivery]string, len(ds))
+	pending := false
+	for _, d := range ds {
+		b, err := json.Marshal(d.Resource)
+		if err != nil {
+			return err
+		}
+		resources[d] = string(b)
+		pending = pending || d.Status == api.DeliveryPending
+	}
+	q := insertDeliveries
+	if pending {
+		q = `WITH inserted AS (` + insertDeliveries + `) ` + notify
+	}
+	_, err := t.tx.Exec(ctx, q,
+		column(ds, func(d *store.Delivery) string { return d.ID }),
+		column(ds, func(d *store.Delivery) string { return d.Org }),
+		column(ds, func(d *store.Delivery) string { return d.EventID }),
+		column(ds, func(d *store.Delivery) int64 { return d.SequenceID }),
+		column(ds, func(d *store.Delivery) string { return string(d.EventType) }),
+		column(ds, func(d *store.Delivery) string { return resources[d] }),
+		column(ds, func(d *store.Delivery) string { return d.Webhook.Scope.Kind }),
+		column(ds, func(d *store.Delivery) string { return d.Webhook.Scope.Name }),
+		column(ds, func(d *store.Delivery) string { return d.Webhook.Name }),
+		column(ds, func(d *store.Delivery) string { return d.OrderKey }),
+		column(ds, func(d *store.Delivery) string { return string(d.Status) }),
+		column(ds, func(d *store.Delivery) int { return d.Attempts }),
+		column(ds, func(d *store.Delivery) int { return d.LastStatusCode }),
+		column(ds, func(d *store.Delivery) string { return pgText(d.LastError) }),
+		column(ds, func(d *store.Delivery) int64 { return ms(d.NextAttemptAt.Time) }),
+		column(ds, func(d *store.Delivery) int64 { return ms(d.CreatedAt.Time) }),
+		column(ds, func(d *store.Delivery) int64 { return ms(d.UpdatedAt.Time) }))
+	return err
+}
+
+// claimCandidates picks due, unleased deliveries, for ordered webhooks only
+// the oldest pending one per resource. FOR UPDATE SKIP LOCKED passes over
+// rows another replica's claim holds, so two replicas never take the same
+// delivery; a row whose lease was taken since this statement began is
+// re-checked against lease_until and dropped.
+const claimCandidates = `SELECT ` + selectCols + ` FROM deliveries d
+	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1
+	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
+		WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
+		AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
+		AND e.event_seq < d.event_seq))
+	ORDER BY next_at, event_seq LIMIT $2
+	FOR UPDATE OF d SKIP LOCKED`
+
+// leaseAndRead leases the picked deliveries and returns their events.
+const leaseAndRead = `WITH leased AS (
+		UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = ANY($3) RETURNING id, org_id, event_seq)
+	SELECT l.id, e.body FROM leased l LEFT JOIN events e ON e.org_id = l.org_id AND e.seq = l.event_seq`
+
+// DeliveryClaim locks more candidates than it may take, as the SQLite store
+// reads more, so that the Accept veto can pass over some. The vetoed ones
+// stay as they were, but locked until this transaction ends: another
+// replica claiming in that moment skips them.
+func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
+	if p.Limit <= 0 {
+		return nil, nil
+	}
+	now := p.Now.UnixMilli()
+	rows, err := t.tx.Query(ctx, claimCandidates, now, p.Limit*4+16)
+	if err != nil {
+		return nil, err
+	}
+	var picked []*store.Claimed
+	for len(picked) < p.Limit && rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		if p.Accept == nil || p.Accept(d) {
+			picked = append(picked, &store.Claimed{Delivery: *d})
+		}
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(picked) == 0 {
+		return nil, err
+	}
+	ids := make([]string, len(picked))
+	byID := make(map[string]*store.Claimed, len(picked))
+	for i, c := range picked {
+		ids[i], byID[c.ID] = c.ID, c
+	}
+	rows, err = t.tx.Query(ctx, leaseAndRead, p.Owner, p.Now.Add(p.Lease).UnixMilli(), ids)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id string
+		var body *string
+		if err := rows.Scan(&id, &body); err != nil {
+			return nil, err
+		}
+		c := byID[id]
+		if body == nil {
+			return nil, fmt.Errorf("delivery %s: event %d is not in the log", id, c.SequenceID)
+		}
+		c.Event = new(api.Event)
+		if err := json.Unmarshal([]byte(*body), c.Event); err != nil {
+			return nil, err
+		}
+	}
+	return picked, rows.Err()
+}

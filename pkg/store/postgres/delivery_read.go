@@ -1,0 +1,167 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
+)
+
+func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
+	d, err := scanDelivery(t.tx.QueryRow(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = $1 AND id = $2`, org, id))
+	if err != nil {
+		return nil, notFound(err)
+	}
+	rows, err := t.tx.Query(ctx, `SELECT body FROM attempts WHERE delivery_id = $1 ORDER BY number`, id)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	d.History = []api.Attempt{}
+	for rows.Next() {
+		var body string
+		var a api.Attempt
+		if err := rows.Scan(&body); err != nil {
+			return nil, err
+		}
+		if err := json.Unmarshal([]byte(body), &a); err != nil {
+			return nil, err
+		}
+		d.History = append(d.History, a)
+	}
+	return &d.Delivery, rows.Err()
+}
+
+// where renders a filter as a WHERE clause, its arguments added to a.
+func where(f store.DeliveryFilter, a *args) string {
+	conds := []string{"org_id = " + a.add(f.Org)}
+	if w := f.Webhook; w != nil {
+		conds = append(conds, "wh_scope_kind = "+a.add(w.Scope.Kind), "wh_scope_name = "+a.add(w.Scope.Name))
+		if w.Name != "" {
+			conds = append(conds, "wh_name = "+a.add(w.Name))
+		}
+	}
+	if f.Status != "" {
+		conds = append(conds, "status = "+a.add(string(f.Status)))
+	}
+	if f.EventType != "" {
+		conds = append(conds, "event_type = "+a.add(string(f.EventType)))
+	}
+	if !f.Since.IsZero() {
+		conds = append(conds, "created_at >= "+a.add(f.Since.UnixMilli()))
+	}
+	if !f.Until.IsZero() {
+		conds = append(conds, "created_at < "+a.add(f.Until.UnixMilli()))
+	}
+	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.Delivery, int, error) {
+	var a args
+	w := where(f, &a)
+	var total int
+	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM deliveries`+w, a...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	q := `SELECT ` + selectCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
+	if f.PageSize > 0 {
+		q += ` LIMIT ` + a.add(f.PageSize) + ` OFFSET ` + a.add((max(f.Page, 1)-1)*f.PageSize)
+	}
+	rows, err := t.tx.Query(ctx, q, a...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []*api.Delivery{}
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, &d.Delivery)
+	}
+	return out, total, rows.Err()
+}
+
+// DeliveryRetry makes deliveries pending again and, unless it only counts,
+// notifies Listen when it did.
+func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error) {
+	var a args
+	w := where(f, &a)
+	if len(ids) > 0 {
+		w += " AND id = ANY(" + a.add(ids) + ")"
+	} else {
+		w += " AND status = 'failed'"
+	}
+	w += " AND event_seq > 0" // test sends have no event in the log to send again
+	var n int
+	if dryRun {
+		err := t.tx.QueryRow(ctx, `SELECT count(*) FROM deliveries`+w, a...).Scan(&n)
+		return n, err
+	}
+	at := a.add(now.UnixMilli())
+	tag, err := t.tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_at = `+at+`, lease_until = 0, lease_owner = '', manual = true, updated_at = `+at+w, a...)
+	if err != nil {
+		return 0, err
+	}
+	if tag.RowsAffected() > 0 {
+		if _, err := t.tx.Exec(ctx, notify); err != nil {
+			return 0, err
+		}
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+// DeliveryPurge deletes finished deliveries and their attempts in one
+// statement.
+func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun bool) (int, error) {
+	var a args
+	w := where(f, &a) + " AND status <> 'pending'"
+	var n int
+	if dryRun {
+		err := t.tx.QueryRow(ctx, `SELECT count(*) FROM deliveries`+w, a...).Scan(&n)
+		return n, err
+	}
+	err := t.tx.QueryRow(ctx, `WITH purged AS (DELETE FROM deliveries`+w+` RETURNING id),
+		attempts_purged AS (DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM purged))
+		SELECT count(*) FROM purged`, a...).Scan(&n)
+	return n, err
+}
+
+// DeliveryReleaseLeases frees every lease, including those of dispatchers
+// on other replicas that are sending right now: with several replicas only
+// an operator who knows every dispatcher is stopped may call it. A server
+// on this store must not call it at start; expired leases free themselves.
+func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
+	_, err := t.tx.Exec(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
+	return err
+}
+
+func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
+	var n int
+	var oldest *int64
+	err := t.tx.QueryRow(ctx, `SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
+	if err != nil || oldest == nil {
+		return n, time.Time{}, err
+	}
+	return n, time.UnixMilli(*oldest), nil
+}
+
+func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (store.WebhookHealth, error) {
+	var h store.WebhookHealth
+	var failing, success int64
+	err := t.tx.QueryRow(ctx, `SELECT failing_since, last_success, last_error FROM webhook_health
+		WHERE org_id = $1 AND wh_scope_kind = $2 AND wh_scope_name = $3 AND wh_name = $4`,
+		org, w.Scope.Kind, w.Scope.Name, w.Name).Scan(&failing, &success, &h.LastError)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return h, nil
+	}
+	h.FailingSince, h.LastSuccess = fromMS(failing).Time, fromMS(success).Time
+	return h, err
+}

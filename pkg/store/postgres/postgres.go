@@ -1,0 +1,199 @@
+// Package postgres is the scale-out store: PostgreSQL through pgx (pgxpool),
+// for several replicas of the server sharing one database.
+//
+// It keeps the SQLite store's tables and semantics, with what several
+// writers on several machines add:
+//
+//   - SQLite has one writer, so a read-modify-write of a resource can never
+//     interleave with another. Here a write transaction takes an advisory
+//     lock on an organization the first time it reads or writes that
+//     organization's resources, sequence or events, and one on the settings
+//     the first time it touches them (see tx.lock), so those transactions
+//     still run one after another. Delivery calls take no such lock:
+//     dispatchers on several replicas run side by side on row locks.
+//   - Claims use FOR UPDATE SKIP LOCKED, so two replicas never take the same
+//     delivery, and a committed DeliveryInsert wakes every replica's
+//     dispatcher through LISTEN/NOTIFY (see Listen).
+//   - DeliveryReleaseLeases frees other replicas' leases too: a server on
+//     this store must not call it at start (expired leases free themselves).
+//
+// View transactions are REPEATABLE READ, READ ONLY: one snapshot for the
+// whole function, as a SQLite WAL reader sees.
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/centralhq/central/pkg/store"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Store is the PostgreSQL implementation of store.Store.
+type Store struct {
+	pool *pgxpool.Pool
+	// closed ends Listen when the store is closed.
+	closed context.Context
+	close  context.CancelFunc
+}
+
+var _ store.Store = (*Store)(nil)
+
+// Open connects to the database named by dsn (a postgres:// URL or a
+// key=value string; pool settings such as pool_max_conns are honoured) and
+// applies any pending migrations. Tables live in the first schema of the
+// search_path, which the DSN may set (search_path=NAME), so several stores
+// can share one database.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	return openConfig(ctx, cfg)
+}
+
+func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	s.closed, s.close = context.WithCancel(context.Background())
+	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("postgres: migrate: %w", err)
+	}
+	return s, nil
+}
+
+// migrationLock is the session advisory lock replicas take around
+// migrating, keyed by schema so stores in other schemas do not wait.
+const migrationLock = `hashtextextended('central.migrate/' || coalesce(current_schema(), ''), 0)`
+
+// migrate applies the embedded migrations not yet in schema_migrations,
+// each in its own transaction, holding a session advisory lock so replicas
+// that start together apply each migration once.
+func (s *Store) migrate(ctx context.Context) error {
+	conn, err := s.pool.Acquire(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+migrationLock+`)`); err != nil {
+		return err
+	}
+	err = applyMigrations(ctx, conn.Conn())
+	// The lock belongs to the session: when unlocking fails, closing the
+	// connection releases it instead.
+	if _, uerr := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+migrationLock+`)`); uerr != nil {
+		conn.Conn().Close(context.WithoutCancel(ctx))
+	}
+	return err
+}
+
+func applyMigrations(ctx context.Context, conn *pgx.Conn) error {
+	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer     PRIMARY KEY,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return err
+	}
+	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+	if err != nil {
+		return err
+	}
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return err
+	}
+	done := map[int]bool{}
+	for _, v := range applied {
+		done[int(v)] = true
+	}
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return err
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		base := strings.TrimPrefix(name, "migrations/")
+		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
+		if err != nil {
+			return fmt.Errorf("migration %s: name must start with a number", base)
+		}
+		if done[n] {
+			continue
+		}
+		body, err := migrations.ReadFile(name)
+		if err != nil {
+			return err
+		}
+		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
+			// No arguments: pgx sends it as a simple query, which may hold
+			// several statements.
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return err
+			}
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, n, base)
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", base, err)
+		}
+	}
+	return nil
+}
+
+// Update runs fn in a READ COMMITTED transaction. Claims need READ
+// COMMITTED: SKIP LOCKED and a re-check of rows changed since the statement
+// began keep dispatchers apart without serialization failures.
+func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{}, true, fn)
+}
+
+// View runs fn in a REPEATABLE READ, READ ONLY transaction: every read sees
+// the same snapshot.
+func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
+	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+}
+
+func (s *Store) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
+	pgTx, err := s.pool.BeginTx(ctx, opts)
+	if err != nil {
+		return err
+	}
+	t := &tx{tx: pgTx, write: write}
+	if err := fn(t); err != nil {
+		// A failed rollback (ctx done, connection lost) closes the
+		// connection, which rolls back just the same.
+		_ = pgTx.Rollback(ctx)
+		return err
+	}
+	return pgTx.Commit(ctx)
+}
+
+// Close ends Listen and closes the pool.
+func (s *Store) Close() error {
+	s.close()
+	s.pool.Close()
+	return nil
+}
+
+// notFound maps pgx's no-rows error to store.ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, pgx.ErrNoRows) {
+		return store.ErrNotFound
+	}
+	return err
+}
