@@ -25,11 +25,12 @@ type serveProcess struct {
 	log bytes.Buffer
 }
 
-func startServe(t *testing.T, dataDir, addr string) *serveProcess {
+func startServe(t *testing.T, dataDir, addr string, extra ...string) *serveProcess {
 	t.Helper()
 	p := &serveProcess{url: "http://" + addr}
-	p.cmd = exec.Command("central", "serve", "--addr", addr, "--data-dir", dataDir,
-		"--retry-schedule", "50ms,50ms,50ms", "--poll-interval", "20ms", "--log-level", "warn")
+	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir,
+		"--retry-schedule", "50ms,50ms,50ms", "--poll-interval", "20ms", "--log-level", "warn"}, extra...)
+	p.cmd = exec.Command("central", args...)
 	p.cmd.Env = append(p.cmd.Environ(), "CENTRAL_ADMIN_TOKEN=crash-token")
 	p.cmd.Stderr = &p.log
 	if err := p.cmd.Start(); err != nil {
@@ -64,6 +65,21 @@ func (p *serveProcess) call(t *testing.T, method, path string, body, out any) in
 		_ = json.Unmarshal(data, out)
 	}
 	return resp.StatusCode
+}
+
+// try is call for goroutines: it reports a transport error instead of
+// failing the test (the replica may have just been killed).
+func (p *serveProcess) try(method, path string, body any) (int, error) {
+	b, _ := json.Marshal(body)
+	req, _ := http.NewRequest(method, p.url+path, bytes.NewReader(b))
+	req.Header.Set("Authorization", "Bearer crash-token")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode, nil
 }
 
 func freeAddr(t *testing.T) string {
