@@ -1,61 +1,21 @@
 package e2e
 
 import (
-	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
-	"os"
+	"os/exec"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store/postgres/pgtest"
 )
-
-// postgresSchema makes a fresh schema for one test and returns a DSN that
-// uses it. Without CENTRAL_TEST_POSTGRES_DSN the test fails in CI and is
-// skipped elsewhere.
-func postgresSchema(t *testing.T) string {
-	t.Helper()
-	dsn := os.Getenv("CENTRAL_TEST_POSTGRES_DSN")
-	if dsn == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CENTRAL_TEST_POSTGRES_DSN is not set; .ci/run sets it")
-		}
-		t.Skip("set CENTRAL_TEST_POSTGRES_DSN=postgres://postgres@127.0.0.1:5432/test?sslmode=disable to run this test")
-	}
-	var b [6]byte
-	_, _ = rand.Read(b[:])
-	schema := "e2e_" + hex.EncodeToString(b[:])
-	conn, err := pgx.Connect(context.Background(), dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := conn.Exec(context.Background(), "CREATE SCHEMA "+schema); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		_, _ = conn.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-		conn.Close(context.Background())
-	})
-	u, err := url.Parse(dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
 
 // countingReceiver records every event it gets and notices the same event
 // arriving while an earlier copy is still being answered: that would mean
@@ -96,7 +56,7 @@ func (r *countingReceiver) distinct() int {
 }
 
 func TestReplicasShareTheWork(t *testing.T) {
-	dsn := postgresSchema(t)
+	dsn := pgtest.DSN(t)
 	const events = 1000
 	rcvs := []*countingReceiver{newCountingReceiver(t), newCountingReceiver(t), newCountingReceiver(t)}
 	flags := []string{"--store", dsn, "--org-id", "424242", "--request-timeout", "1s", "--connect-timeout", "1s"}
@@ -190,5 +150,33 @@ func TestReplicasShareTheWork(t *testing.T) {
 		if n := r.overlaps.Load(); n != 0 {
 			t.Errorf("receiver %d saw %d deliveries in flight twice at once", i, n)
 		}
+	}
+}
+
+// TestStoreCopyCommand moves a personal server to PostgreSQL the documented
+// way: stop it, "central store copy", start it on the database.
+func TestStoreCopyCommand(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	dataDir, addr := t.TempDir(), freeAddr(t)
+	p := startServe(t, dataDir, addr)
+	if st := p.call(t, "POST", "/apis/management/v1/environments", map[string]any{"name": "kept"}, nil); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGINT)
+	_ = p.cmd.Wait()
+
+	out, err := exec.Command("central", "store", "copy", "--from", dataDir, "--to", dsn).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "✔ Copied organization") || !strings.Contains(string(out), "1 resources") {
+		t.Fatalf("store copy: %v\n%s", err, out)
+	}
+	out, err = exec.Command("central", "store", "copy", "--from", dataDir, "--to", dsn).CombinedOutput()
+	if err == nil || !strings.Contains(string(out), "already belongs to organization") {
+		t.Fatalf("a second copy: %v\n%s", err, out)
+	}
+
+	p = startServe(t, t.TempDir(), freeAddr(t), "--store", dsn)
+	var env api.ResourceInstance
+	if st := p.call(t, "GET", "/apis/management/v1/environments/kept", nil, &env); st != 200 || env.Name != "kept" {
+		t.Fatalf("the copied environment: %d %+v", st, env)
 	}
 }

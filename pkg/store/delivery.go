@@ -100,6 +100,12 @@ type DeliveryStore interface {
 	// DeliveryCountPending counts pending deliveries and reports the oldest
 	// due time, for metrics.
 	DeliveryCountPending(ctx context.Context) (int, time.Time, error)
+	// DeliveryExport returns every delivery of the organization as stored,
+	// with its attempts in History (for copying a store).
+	DeliveryExport(ctx context.Context, org string) ([]*Delivery, error)
+	// DeliveryImport stores deliveries and their attempts exactly as given
+	// (for copying a store): no lease, nothing recomputed.
+	DeliveryImport(ctx context.Context, ds []*Delivery) error
 	// WebhookHealthGet returns a webhook's health (zero when never sent).
 	WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (WebhookHealth, error)
 }

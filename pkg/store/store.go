@@ -98,6 +98,11 @@ type Tx interface {
 	SettingGet(ctx context.Context, key string) (string, error)
 	// SettingPut stores a server setting.
 	SettingPut(ctx context.Context, key, value string) error
+	// SettingList returns every setting (for copying a store).
+	SettingList(ctx context.Context) (map[string]string, error)
+	// SequenceSet moves the organization's counter to value, so the next id
+	// is value+1 (for copying a store; it never moves the counter back).
+	SequenceSet(ctx context.Context, org string, value int64) error
 
 	DeliveryStore
 }

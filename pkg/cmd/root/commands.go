@@ -13,6 +13,7 @@ import (
 	getcmd "github.com/centralhq/central/pkg/cmd/get"
 	"github.com/centralhq/central/pkg/cmd/hooks"
 	servecmd "github.com/centralhq/central/pkg/cmd/serve"
+	"github.com/centralhq/central/pkg/cmd/storecmd"
 	versioncmd "github.com/centralhq/central/pkg/cmd/version"
 	webhookcmd "github.com/centralhq/central/pkg/cmd/webhook"
 )
@@ -30,5 +31,6 @@ func addCommands(root *cobra.Command, f *factory.Factory) {
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f),
 		servecmd.NewCmdServe(f, nil),
+		storecmd.NewCmdStore(f, nil),
 	)
 }

@@ -265,3 +265,32 @@ func (a *args) add(v any) string {
 	*a = append(*a, v)
 	return "$" + strconv.Itoa(len(*a))
 }
+
+func (t *tx) SettingList(ctx context.Context) (map[string]string, error) {
+	if err := t.lock(ctx, "settings"); err != nil {
+		return nil, err
+	}
+	rows, err := t.tx.Query(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) SequenceSet(ctx context.Context, org string, value int64) error {
+	if err := t.lockOrg(ctx, org); err != nil {
+		return err
+	}
+	_, err := t.tx.Exec(ctx, `INSERT INTO sequences (org_id, value) VALUES ($1, $2)
+		ON CONFLICT (org_id) DO UPDATE SET value = greatest(sequences.value, excluded.value)`, org, value)
+	return err
+}

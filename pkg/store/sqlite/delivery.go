@@ -315,3 +315,54 @@ func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef)
 	h.FailingSince, h.LastSuccess = fromMS(failing).Time, fromMS(success).Time
 	return h, err
 }
+
+func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`, org)
+	if err != nil {
+		return nil, err
+	}
+	var out []*store.Delivery
+	for rows.Next() {
+		d, err := scanDelivery(rows)
+		if err != nil {
+			rows.Close()
+			return nil, err
+		}
+		out = append(out, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	for _, d := range out {
+		full, err := t.DeliveryGet(ctx, org, d.ID)
+		if err != nil {
+			return nil, err
+		}
+		d.History = full.History
+	}
+	return out, nil
+}
+
+func (t *tx) DeliveryImport(ctx context.Context, ds []*store.Delivery) error {
+	if err := t.DeliveryInsert(ctx, ds); err != nil {
+		return err
+	}
+	for _, d := range ds {
+		if d.Manual {
+			if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET manual = 1 WHERE id = ?`, d.ID); err != nil {
+				return err
+			}
+		}
+		for _, a := range d.History {
+			body, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			if _, err := t.tx.ExecContext(ctx, `INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`, d.ID, a.Number, string(body)); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}

@@ -192,3 +192,26 @@ func (t *tx) SettingPut(ctx context.Context, key, value string) error {
 		`INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`, key, value)
 	return err
 }
+
+func (t *tx) SettingList(ctx context.Context) (map[string]string, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT key, value FROM settings`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]string{}
+	for rows.Next() {
+		var k, v string
+		if err := rows.Scan(&k, &v); err != nil {
+			return nil, err
+		}
+		out[k] = v
+	}
+	return out, rows.Err()
+}
+
+func (t *tx) SequenceSet(ctx context.Context, org string, value int64) error {
+	_, err := t.tx.ExecContext(ctx, `INSERT INTO sequences (org_id, value) VALUES (?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET value = max(value, excluded.value)`, org, value)
+	return err
+}

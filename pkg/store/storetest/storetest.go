@@ -18,6 +18,7 @@ import (
 // Exercise runs the conformance suite against stores made by open.
 func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Helper()
+	t.Run("ExportImport", func(t *testing.T) { testExportImport(t, open(t), open) })
 	for _, tc := range []struct {
 		name string
 		fn   func(t *testing.T, s store.Store)
