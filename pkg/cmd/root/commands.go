@@ -14,6 +14,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/hooks"
 	servecmd "github.com/centralhq/central/pkg/cmd/serve"
 	"github.com/centralhq/central/pkg/cmd/storecmd"
+	subscriptioncmd "github.com/centralhq/central/pkg/cmd/subscription"
 	versioncmd "github.com/centralhq/central/pkg/cmd/version"
 	webhookcmd "github.com/centralhq/central/pkg/cmd/webhook"
 )
@@ -27,6 +28,7 @@ func addCommands(root *cobra.Command, f *factory.Factory) {
 		deletecmd.NewCmdDelete(f, nil),
 		deliveries.NewCmdDeliveries(f),
 		hooks.NewCmdHooks(f),
+		subscriptioncmd.NewCmdSubscription(f),
 		configcmd.NewCmdConfig(f),
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f),
