@@ -30,7 +30,7 @@ func TestHelpTexts(t *testing.T) {
 		}
 	}
 	walk(root)
-	if got := strings.Join(names, " "); got != "hooks events listen test" {
+	if got := strings.Join(names, " "); got != "hooks events listen rotate-secret test" {
 		t.Errorf("commands = %s", got)
 	}
 }

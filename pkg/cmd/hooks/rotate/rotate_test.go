@@ -1,0 +1,53 @@
+package rotate
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+func TestRotate(t *testing.T) {
+	var gotPath, gotOverlap string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		gotPath, gotOverlap = r.Method+" "+r.URL.Path, r.URL.Query().Get("overlap")
+		out := api.SigningSecret{Secret: "whsec_new"}
+		if gotOverlap != "0s" {
+			out.PreviousValidUntil = api.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+		}
+		_ = json.NewEncoder(w).Encode(out)
+	}))
+	defer srv.Close()
+	set := &discovery.Set{Definitions: []discovery.Definition{
+		{Group: "management", Kind: "Webhook", Plural: "webhooks", Version: "v1", ScopeKind: "Integration", ScopePlural: "integrations"}}}
+	for _, tc := range []struct {
+		overlap        time.Duration
+		wantOverlap    string
+		wantStatusLine string
+	}{
+		{24 * time.Hour, "24h0m0s", "the old one signs too until 2026-01-02T03:04:05.000+0000"},
+		{0, "0s", "the old one, if any, no longer signs"},
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		o := &RotateOptions{IO: ios, Name: "jira", Scope: "Integration/monitor", Overlap: tc.overlap,
+			Client:      func() (*client.Client, error) { return client.New(srv.URL, client.Options{Token: "t"}), nil },
+			Definitions: func(context.Context) (*discovery.Set, error) { return set, nil }}
+		if err := rotateRun(context.Background(), o); err != nil {
+			t.Fatal(err)
+		}
+		if gotPath != "POST /apis/management/v1/integrations/monitor/webhooks/jira/rotatesecret" || gotOverlap != tc.wantOverlap {
+			t.Fatalf("request %s overlap=%s", gotPath, gotOverlap)
+		}
+		if out.String() != "Signing secret (shown only now, store it safely): whsec_new\n" || !strings.Contains(errOut.String(), tc.wantStatusLine) {
+			t.Fatalf("stdout %q stderr %q", out, errOut)
+		}
+	}
+}
