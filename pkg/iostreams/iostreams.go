@@ -22,6 +22,7 @@ type IOStreams struct {
 
 	stdinTTY, stdoutTTY, stderrTTY bool
 	noColor                        bool
+	progress                       *progress
 }
 
 // System returns the process's own streams.
@@ -76,16 +77,10 @@ func (s *IOStreams) Confirm(question string, def bool) (bool, error) {
 }
 
 // Success prints a "✔ message" status line on stderr.
-func (s *IOStreams) Success(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "✔ "+format+"\n", args...)
-}
+func (s *IOStreams) Success(format string, args ...any) { s.status("✔", format, args...) }
 
 // Warning prints a "⚠ message" status line on stderr.
-func (s *IOStreams) Warning(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "⚠ "+format+"\n", args...)
-}
+func (s *IOStreams) Warning(format string, args ...any) { s.status("⚠", format, args...) }
 
 // Failure prints a "✖ message" line on stderr.
-func (s *IOStreams) Failure(format string, args ...any) {
-	fmt.Fprintf(s.ErrOut, "✖ "+format+"\n", args...)
-}
+func (s *IOStreams) Failure(format string, args ...any) { s.status("✖", format, args...) }

@@ -103,6 +103,7 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 	fl.StringVarP(&opts.Output, "output", "o", "", "print the created resources: yaml or json")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope (KIND/NAME) for the entries that name none, e.g. Integration/monitor")
+	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
 	return cmd
 }
 

@@ -116,6 +116,8 @@ the others are still deleted, and the exit code is then 1.`,
 	fl.BoolVar(&opts.Wait, "wait", false, "wait up to 10 seconds for the resource to be gone")
 	fl.BoolVar(&opts.Force, "forceDelete", false, "delete even when finalizers hold the resource or what is in its scope")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	cmd.ValidArgsFunction = resource.CompleteTypeThenName(f)
+	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
 	return cmd
 }
 

@@ -92,6 +92,9 @@ flattened list for several types.`,
 	fl.StringVar(&opts.Tag, "tag", "", "only resources with this tag")
 	fl.StringArrayVar(&opts.Attributes, "attribute", nil, "only resources with this attribute, as KEY=VALUE (repeatable)")
 	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	cmd.ValidArgsFunction = resource.CompleteTypeThenName(f)
+	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
+	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"yaml", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 

@@ -185,8 +185,11 @@ type Writer struct {
 // is only for a failure that would fail every later entry too (no answer
 // from the server, a cancelled context), and stops the run.
 func (w *Writer) Write(ctx context.Context, entries []loader.Entry) (written []*api.ResourceInstance, failed bool, err error) {
+	w.IO.StartProgress("Writing resources", len(entries))
+	defer w.IO.StopProgress()
 	for _, e := range entries {
 		r, ok, err := w.writeEntry(ctx, e)
+		w.IO.StepProgress()
 		if r != nil {
 			written = append(written, r)
 		}

@@ -96,7 +96,10 @@ func retryIDs(ctx context.Context, o *RetryOptions) error {
 		return err
 	}
 	failed := false
+	o.IO.StartProgress("Retrying deliveries", len(o.IDs))
+	defer o.IO.StopProgress()
 	for _, id := range o.IDs {
+		o.IO.StepProgress()
 		var d api.Delivery
 		if _, err := c.Do(ctx, http.MethodPost, "/deliveries/"+url.PathEscape(id)+"/retry", nil, nil, &d); err != nil {
 			if errors.Is(err, context.Canceled) {
