@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/centralhq/central/pkg/apiserver"
+	"github.com/centralhq/central/pkg/console"
 	"github.com/centralhq/central/pkg/datadir"
 	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/store"
@@ -114,7 +115,13 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.http = &http.Server{Handler: s.API.Handler(), ReadHeaderTimeout: 10 * time.Second,
+	// The console signs users in itself (a session cookie holding no token)
+	// and reaches the API in-process, so it sits beside the API's token check.
+	api := s.API.Handler()
+	mux := http.NewServeMux()
+	mux.Handle(console.Prefix, console.New(console.Options{API: api, Logger: log, Now: cfg.Now}))
+	mux.Handle("/", api)
+	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	return s, nil
 }
@@ -205,7 +212,7 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
-	s.log.Info("central serve started", "url", s.URL(), "org", s.API.Org, "dataDir", s.cfg.DataDir)
+	s.log.Info("central serve started", "url", s.URL(), "console", s.URL()+console.Prefix, "org", s.API.Org, "dataDir", s.cfg.DataDir)
 	select {
 	case err := <-errc:
 		s.Dispatcher.Stop()

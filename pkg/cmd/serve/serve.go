@@ -62,7 +62,8 @@ func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Comm
 SIGTERM stop it gracefully: requests in flight finish first).
 
 It keeps its data in an embedded SQLite database in the data dir and needs
-nothing else. The admin token is $CENTRAL_ADMIN_TOKEN, or one generated into
+nothing else. A web console is served at /console/ (sign in with the token);
+Prometheus metrics at /metrics (behind the token). The admin token is $CENTRAL_ADMIN_TOKEN, or one generated into
 DATA_DIR/admin-token (mode 0600) on first start; the CLI on the same machine
 reads it from there by itself.
 

@@ -1,0 +1,165 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"sort"
+	"strconv"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// deliveryPageSize is how many deliveries one page lists.
+const deliveryPageSize = 25
+
+// deliveryRow is one delivery as the lists show it.
+type deliveryRow struct {
+	ID          string
+	Link        string
+	Status      string
+	EventType   string
+	Resource    string
+	Webhook     string
+	WebhookLink string
+	Attempts    int
+	LastError   string
+	CreatedAt   time.Time
+	NextAt      time.Time
+	// Test marks a delivery sent by "send test event": there is no event
+	// of the log behind it, so it cannot be retried.
+	Test bool
+}
+
+func deliveryRowOf(d api.Delivery) deliveryRow {
+	row := deliveryRow{ID: d.ID, Link: "/console/deliveries/" + url.PathEscape(d.ID), Status: string(d.Status),
+		EventType: string(d.EventType), Resource: resourceText(d.Resource), Webhook: webhookKey(d.Webhook),
+		WebhookLink: webhookLink(d.Webhook), Attempts: d.Attempts, CreatedAt: d.CreatedAt.Time,
+		NextAt: d.NextAttemptAt.Time, Test: d.SequenceID == 0}
+	if d.Status != api.DeliverySucceeded {
+		row.LastError = deliveryError(d)
+	}
+	return row
+}
+
+// resourceText names the resource an event is about: "APIService/x in
+// Environment/prod".
+func resourceText(r api.ResourceRef) string {
+	s := r.Kind + "/" + r.Name
+	if r.Scope != nil && r.Scope.Name != "" {
+		s += " in " + r.Scope.Kind + "/" + r.Scope.Name
+	}
+	return s
+}
+
+// deliveryListPage is the data of the delivery log.
+type deliveryListPage struct {
+	Filter   deliveryFilter
+	Webhooks []option
+	Statuses []option
+	Sinces   []option
+	Rows     []deliveryRow
+	Total    int
+	Page     int
+	Pages    int
+	Prev     string
+	Next     string
+	// Hidden carries the filter to the confirmation pages.
+	Hidden []hidden
+	// WebhookLink is the filtered webhook's page, if filtered to one.
+	WebhookLink string
+}
+
+func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
+	f, err := filterFromQuery(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := apiCtx(r)
+	defer cancel()
+	q := f.apiQuery(c.now())
+	q.Set("page", strconv.Itoa(f.Page))
+	q.Set("pageSize", strconv.Itoa(deliveryPageSize))
+	var list []api.Delivery
+	resp, err := s.api.Do(ctx, http.MethodGet, "/deliveries", q, nil, &list)
+	if err != nil {
+		return nil, err
+	}
+	page := deliveryListPage{Filter: f, Page: f.Page}
+	for k, v := range f.query(1) {
+		page.Hidden = append(page.Hidden, hidden{Name: k, Value: v[0]})
+	}
+	sort.Slice(page.Hidden, func(i, j int) bool { return page.Hidden[i].Name < page.Hidden[j].Name })
+	page.Total, _ = strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
+	page.Pages = max(1, (page.Total+deliveryPageSize-1)/deliveryPageSize)
+	if f.Page > 1 {
+		page.Prev = "/console/deliveries?" + f.query(f.Page-1).Encode()
+	}
+	if f.Page < page.Pages {
+		page.Next = "/console/deliveries?" + f.query(f.Page+1).Encode()
+	}
+	for _, d := range list {
+		page.Rows = append(page.Rows, deliveryRowOf(d))
+	}
+	if ref, ok := parseWebhookKey(f.Webhook); ok {
+		page.WebhookLink = webhookLink(ref)
+	}
+
+	p, err := c.paths(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	hooks, err := listWebhooks(ctx, s.api, p)
+	if err != nil {
+		return nil, err
+	}
+	page.Webhooks = []option{{Value: "", Label: "All webhooks", Selected: f.Webhook == ""}}
+	for _, h := range hooks {
+		k := webhookKey(refOf(h))
+		page.Webhooks = append(page.Webhooks, option{Value: k, Label: k, Selected: k == f.Webhook})
+	}
+	for _, st := range []string{"", "pending", "succeeded", "failed"} {
+		label := st
+		if st == "" {
+			label = "Any status"
+		}
+		page.Statuses = append(page.Statuses, option{Value: st, Label: label, Selected: st == f.Status})
+	}
+	for _, sc := range sinceChoices {
+		page.Sinces = append(page.Sinces, option{Value: sc.Value, Label: sc.Label, Selected: sc.Value == f.Since})
+	}
+	title := "Deliveries"
+	if f.Webhook != "" {
+		title = "Deliveries to " + f.Webhook
+	}
+	return &view{Template: "deliveries", Title: title, Section: "deliveries", Data: page}, nil
+}
+
+// deliveryPage is the data of one delivery's page.
+type deliveryPage struct {
+	deliveryRow
+	D api.Delivery
+}
+
+func (c *console) deliveryShow(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
+	ctx, cancel := apiCtx(r)
+	defer cancel()
+	var d api.Delivery
+	if _, err := s.api.Do(ctx, http.MethodGet, "/deliveries/"+url.PathEscape(r.PathValue("id")), nil, nil, &d); err != nil {
+		return nil, err
+	}
+	return &view{Template: "delivery", Title: "Delivery " + d.ID, Section: "deliveries",
+		Data: deliveryPage{deliveryRow: deliveryRowOf(d), D: d}}, nil
+}
+
+func (c *console) deliveryRetryOne(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
+	ctx, cancel := apiCtx(r)
+	defer cancel()
+	id := r.PathValue("id")
+	var d api.Delivery
+	if _, err := s.api.Do(ctx, http.MethodPost, "/deliveries/"+url.PathEscape(id)+"/retry", nil, nil, &d); err != nil {
+		return nil, err
+	}
+	return c.redirect(w, r, s, "/console/deliveries/"+url.PathEscape(id), "ok",
+		"Delivery queued to be sent again now; reload this page to see the new attempt.")
+}
