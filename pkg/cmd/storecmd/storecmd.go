@@ -33,6 +33,13 @@ func NewCmdStore(f *factory.Factory, runF func(*CopyOptions) error) *cobra.Comma
 	cmd := &cobra.Command{
 		Use:   "store <command>",
 		Short: "Operate on a server's store (copy SQLite into PostgreSQL)",
+		Long: `Operations on a server's store itself, for operators: they open the store
+directly, not through the API, so stop the server first.
+
+Exit codes: 0 on success, 1 on any error.`,
+		Example: `  # move a personal server's data into PostgreSQL, then serve from there
+  central store copy --from ~/.local/share/central --to "$DATABASE_URL"
+  central serve --store "$DATABASE_URL"`,
 	}
 	opts := &CopyOptions{IO: f.IOStreams}
 	cp := &cobra.Command{
