@@ -158,10 +158,11 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 			if err != nil && !errors.Is(err, context.Canceled) {
 				d.Logger.Error("claiming deliveries failed", "err", err)
 			}
+			cache := newBatchCache()
 			for _, c := range batch {
 				active++
 				workers.Add(1)
-				go func() { defer workers.Done(); d.work(workCtx, c) }()
+				go func() { defer workers.Done(); d.work(workCtx, c, cache) }()
 			}
 			claimed = len(batch)
 			if claimed == free {
@@ -187,10 +188,30 @@ func (d *Dispatcher) claim(ctx context.Context, n int) ([]*store.Claimed, error)
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
 	err := d.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
-		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n, Accept: d.accept})
+		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n,
+			Exclude: d.saturated(), Accept: d.accept})
 		return err
 	})
 	return out, err
+}
+
+// saturated lists the webhooks with no free slot, which a claim leaves out
+// altogether: otherwise their due deliveries could fill the window a claim
+// reads and starve every other webhook.
+func (d *Dispatcher) saturated() []api.WebhookRef {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var out []api.WebhookRef
+	for w, n := range d.inFlight {
+		limit := d.limits[w]
+		if limit == 0 {
+			limit = d.Defaults.MaxInFlight
+		}
+		if n >= limit {
+			out = append(out, w)
+		}
+	}
+	return out
 }
 
 // accept admits a delivery while its webhook has a free slot, so one slow
@@ -221,21 +242,21 @@ func (d *Dispatcher) release(w api.WebhookRef, limit int) {
 }
 
 // work sends one claimed delivery and hands its result to the writer.
-func (d *Dispatcher) work(ctx context.Context, c *store.Claimed) {
+func (d *Dispatcher) work(ctx context.Context, c *store.Claimed, cache *batchCache) {
 	trigger := api.TriggerScheduled
 	if c.Manual {
 		trigger = api.TriggerManual
 	}
-	f, limit := d.attempt(ctx, c, trigger)
+	f, limit := d.attempt(ctx, c, trigger, cache)
 	d.release(c.Webhook, limit)
 	d.results <- f
 }
 
 // attempt reads what the delivery needs, sends it, and decides what follows.
-func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger) (finished, int) {
+func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *batchCache) (finished, int) {
 	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook}}
 	n := c.Attempts + 1
-	o, p, reason, err := d.prepare(ctx, c)
+	o, p, reason, err := d.prepare(ctx, c, cache)
 	var r result
 	switch {
 	case err != nil:

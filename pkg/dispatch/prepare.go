@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
@@ -11,38 +12,87 @@ import (
 	"github.com/centralhq/central/pkg/store"
 )
 
-// prepare reads the webhook and its secrets as they are now (a change to the
-// webhook applies to deliveries already queued). A non-empty reason means
-// the delivery must not be sent.
-func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed) (*outgoing, Policy, string, error) {
-	p := d.Defaults
-	o := &outgoing{event: c.Event}
-	err := d.Store.View(ctx, func(tx store.Tx) error {
-		w, err := tx.ResourceGet(ctx, webhookKey(c.Org, c.Webhook))
+// webhookState is a webhook and its secrets as read at one moment.
+type webhookState struct {
+	spec     api.WebhookSpec
+	found    bool
+	authKey  string
+	signKeys []string
+	note     string
+	err      error
+}
+
+// batchCache shares webhook reads among the deliveries of one claimed
+// batch: a backlog to one webhook costs one read per batch, not one per
+// delivery. It lives no longer than the batch, so a change to a webhook
+// applies from the next batch on.
+type batchCache struct {
+	mu      sync.Mutex
+	entries map[string]*cacheEntry
+}
+
+type cacheEntry struct {
+	once  sync.Once
+	state *webhookState
+}
+
+func newBatchCache() *batchCache { return &batchCache{entries: map[string]*cacheEntry{}} }
+
+func (b *batchCache) get(org string, w api.WebhookRef, load func() *webhookState) *webhookState {
+	if b == nil {
+		return load()
+	}
+	key := org + "/" + w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
+	b.mu.Lock()
+	e, ok := b.entries[key]
+	if !ok {
+		e = &cacheEntry{}
+		b.entries[key] = e
+	}
+	b.mu.Unlock()
+	e.once.Do(func() { e.state = load() })
+	return e.state
+}
+
+// load reads the webhook and its secrets as they are now (a change to the
+// webhook applies to deliveries already queued).
+func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *webhookState {
+	st := &webhookState{}
+	st.err = d.Store.View(ctx, func(tx store.Tx) error {
+		r, err := tx.ResourceGet(ctx, webhookKey(org, w))
 		if err == store.ErrNotFound {
 			return nil
 		}
 		if err != nil {
 			return err
 		}
-		if err := w.DecodeSpec(&o.webhook); err != nil {
+		if err := r.DecodeSpec(&st.spec); err != nil {
 			return fmt.Errorf("webhook spec: %w", err)
 		}
-		return readSecrets(ctx, tx, c.Org, c.Webhook.Scope, o, d.now())
+		st.found = true
+		return readSecrets(ctx, tx, org, w.Scope, st, d.now())
 	})
+	return st
+}
+
+// prepare builds what one delivery needs. A non-empty reason means the
+// delivery must not be sent.
+func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *batchCache) (*outgoing, Policy, string, error) {
+	st := cache.get(c.Org, c.Webhook, func() *webhookState { return d.load(ctx, c.Org, c.Webhook) })
+	if st.err != nil {
+		return nil, d.Defaults, "", st.err
+	}
+	if !st.found {
+		return nil, d.Defaults, fmt.Sprintf("the webhook %s was deleted", label(c.Webhook)), nil
+	}
+	if !st.spec.Enabled {
+		return nil, d.Defaults, fmt.Sprintf("the webhook %s is disabled (spec.enabled is false)", label(c.Webhook)), nil
+	}
+	p, err := d.Defaults.ForWebhook(&st.spec)
 	if err != nil {
-		return nil, p, "", err
-	}
-	if o.webhook.URL == "" {
-		return nil, p, fmt.Sprintf("the webhook %s was deleted", label(c.Webhook)), nil
-	}
-	if !o.webhook.Enabled {
-		return nil, p, fmt.Sprintf("the webhook %s is disabled (spec.enabled is false)", label(c.Webhook)), nil
-	}
-	if p, err = d.Defaults.ForWebhook(&o.webhook); err != nil {
 		return nil, d.Defaults, "", err
 	}
-	return o, p, "", nil
+	return &outgoing{webhook: st.spec, event: c.Event, authKey: st.authKey, signKeys: st.signKeys, note: st.note}, p, "", nil
 }
 
 func webhookKey(org string, w api.WebhookRef) store.Key {
@@ -56,7 +106,7 @@ func label(w api.WebhookRef) string {
 // readSecrets fills the auth value and the signing keys from the Secrets in
 // the webhook's scope. A missing auth secret is not an error: the request
 // goes without it and the attempt says so (as Amplify documents).
-func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRef, o *outgoing, now time.Time) error {
+func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRef, o *webhookState, now time.Time) error {
 	get := func(name string) (map[string]string, error) {
 		r, err := tx.ResourceGet(ctx, store.Key{Org: org, Group: registry.Group, Kind: "Secret", ScopeKind: scope.Kind, ScopeName: scope.Name, Name: name})
 		if err != nil {
@@ -69,7 +119,7 @@ func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRe
 		return spec.Data, nil
 	}
 	var notes []string
-	if a := o.webhook.Auth; a != nil && a.Secret != nil {
+	if a := o.spec.Auth; a != nil && a.Secret != nil {
 		data, err := get(a.Secret.Name)
 		switch {
 		case err == store.ErrNotFound:
@@ -82,7 +132,7 @@ func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRe
 			o.authKey = data[a.Secret.Key]
 		}
 	}
-	if s := o.webhook.Signing; s != nil && s.Secret != "" {
+	if s := o.spec.Signing; s != nil && s.Secret != "" {
 		data, err := get(s.Secret)
 		switch {
 		case err == store.ErrNotFound:

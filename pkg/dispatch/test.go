@@ -22,7 +22,7 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 	del.Resource, del.Webhook, del.Status = ref, w, api.DeliveryFailed
 	del.CreatedAt, del.UpdatedAt = now, now
 	c := &store.Claimed{Delivery: *del, Event: ev}
-	f, _ := d.attempt(ctx, c, api.TriggerTest)
+	f, _ := d.attempt(ctx, c, api.TriggerTest, nil)
 	var out *api.Delivery
 	err := d.Store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.DeliveryInsert(ctx, []*store.Delivery{del}); err != nil {

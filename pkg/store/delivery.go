@@ -36,6 +36,9 @@ type ClaimParams struct {
 	Lease time.Duration
 	// Limit is how many to claim at most: the dispatcher's free slots.
 	Limit int
+	// Exclude lists webhooks that have no free slot: their deliveries are
+	// not even candidates, so they cannot crowd out those of other webhooks.
+	Exclude []api.WebhookRef
 	// Accept, when set, vetoes candidates (per-webhook concurrency limits);
 	// a vetoed delivery stays as it was.
 	Accept func(d *Delivery) bool

@@ -146,6 +146,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 // re-checked against lease_until and dropped.
 const claimCandidates = `SELECT ` + selectCols + ` FROM deliveries d
 	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1
+	AND NOT (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name = ANY($3))
 	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 		WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
 		AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
@@ -167,7 +168,11 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		return nil, nil
 	}
 	now := p.Now.UnixMilli()
-	rows, err := t.tx.Query(ctx, claimCandidates, now, p.Limit*4+16)
+	exclude := make([]string, len(p.Exclude))
+	for i, w := range p.Exclude {
+		exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
+	}
+	rows, err := t.tx.Query(ctx, claimCandidates, now, p.Limit*4+16, exclude)
 	if err != nil {
 		return nil, err
 	}

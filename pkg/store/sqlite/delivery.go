@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -79,13 +81,24 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	now := p.Now.UnixMilli()
+	args := []any{now, now}
+	exclude := ""
+	if len(p.Exclude) > 0 {
+		keys := make([]string, len(p.Exclude))
+		for i, w := range p.Exclude {
+			keys[i] = "?"
+			args = append(args, webhookKey(w))
+		}
+		exclude = ` AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (` + strings.Join(keys, ",") + `)`
+	}
+	args = append(args, p.Limit*4+16)
 	rows, err := t.tx.QueryContext(ctx, `SELECT `+selectCols+` FROM deliveries d
-		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?
+		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?`+exclude+`
 		AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
 			AND e.event_seq < d.event_seq))
-		ORDER BY next_at, event_seq LIMIT ?`, now, now, p.Limit*4+16)
+		ORDER BY next_at, event_seq LIMIT ?`, args...)
 	if err != nil {
 		return nil, err
 	}
@@ -104,21 +117,51 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	if err := rows.Err(); err != nil || len(picked) == 0 {
 		return nil, err
 	}
-	until := p.Now.Add(p.Lease).UnixMilli()
+	// Lease them and read their events in one statement each.
+	ids := make([]any, 0, len(picked)+2)
+	ids = append(ids, p.Owner, p.Now.Add(p.Lease).UnixMilli())
+	marks := make([]string, len(picked))
+	for i, c := range picked {
+		ids = append(ids, c.ID)
+		marks[i] = "?"
+	}
+	in := "(" + strings.Join(marks, ",") + ")"
+	if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN `+in, ids...); err != nil {
+		return nil, err
+	}
+	evRows, err := t.tx.QueryContext(ctx, `SELECT e.org_id, e.seq, e.body FROM events e
+		WHERE (e.org_id, e.seq) IN (SELECT org_id, event_seq FROM deliveries WHERE id IN `+in+`)`, ids[2:]...)
+	if err != nil {
+		return nil, err
+	}
+	defer evRows.Close()
+	events := map[string]*api.Event{}
+	for evRows.Next() {
+		var org, body string
+		var seq int64
+		if err := evRows.Scan(&org, &seq, &body); err != nil {
+			return nil, err
+		}
+		ev := new(api.Event)
+		if err := json.Unmarshal([]byte(body), ev); err != nil {
+			return nil, err
+		}
+		events[org+"/"+strconv.FormatInt(seq, 10)] = ev
+	}
+	if err := evRows.Err(); err != nil {
+		return nil, err
+	}
 	for _, c := range picked {
-		if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id = ?`, p.Owner, until, c.ID); err != nil {
-			return nil, err
-		}
-		var body string
-		if err := t.tx.QueryRowContext(ctx, `SELECT body FROM events WHERE org_id = ? AND seq = ?`, c.Org, c.SequenceID).Scan(&body); err != nil {
-			return nil, err
-		}
-		c.Event = new(api.Event)
-		if err := json.Unmarshal([]byte(body), c.Event); err != nil {
-			return nil, err
+		if c.Event = events[c.Org+"/"+strconv.FormatInt(c.SequenceID, 10)]; c.Event == nil {
+			return nil, fmt.Errorf("delivery %s: event %d is not in the log", c.ID, c.SequenceID)
 		}
 	}
 	return picked, nil
+}
+
+// webhookKey is how claims name a webhook in Exclude.
+func webhookKey(w api.WebhookRef) string {
+	return w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
 }
 
 func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error {

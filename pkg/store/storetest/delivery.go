@@ -103,6 +103,23 @@ func testDeliveryAccept(t *testing.T, s store.Store) {
 	}
 }
 
+func testDeliveryExclude(t *testing.T, s store.Store) {
+	for i := range 30 { // a window's worth of deliveries to a, then one to b
+		queue(t, s, fmt.Sprint("e", i), "", hookA)
+	}
+	queue(t, s, "last", "", hookB)
+	var got []*store.Claimed
+	update(t, s, func(tx store.Tx) error {
+		var err error
+		got, err = tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 1,
+			Exclude: []api.WebhookRef{hookA}})
+		return err
+	})
+	if len(got) != 1 || got[0].Webhook != hookB {
+		t.Fatalf("an excluded webhook's deliveries crowded out another's: %+v", got)
+	}
+}
+
 func testDeliveryOrdered(t *testing.T, s store.Store) {
 	queue(t, s, "env", "Environment/env", hookA)
 	queue(t, s, "env", "Environment/env", hookA)

@@ -34,6 +34,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"Settings", testSettings},
 		{"DeliveryClaimLease", testDeliveryClaimLease},
 		{"DeliveryAccept", testDeliveryAccept},
+		{"DeliveryExclude", testDeliveryExclude},
 		{"DeliveryOrdered", testDeliveryOrdered},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
