@@ -4,6 +4,7 @@ import (
 	"github.com/spf13/cobra"
 
 	applycmd "github.com/centralhq/central/pkg/cmd/apply"
+	benchcmd "github.com/centralhq/central/pkg/cmd/bench"
 	completioncmd "github.com/centralhq/central/pkg/cmd/completion"
 	configcmd "github.com/centralhq/central/pkg/cmd/config"
 	createcmd "github.com/centralhq/central/pkg/cmd/create"
@@ -33,6 +34,7 @@ func addCommands(root *cobra.Command, f *factory.Factory) {
 		completioncmd.NewCmdCompletion(f),
 		versioncmd.NewCmdVersion(f),
 		servecmd.NewCmdServe(f, nil),
+		benchcmd.NewCmdBench(f, nil),
 		storecmd.NewCmdStore(f, nil),
 	)
 }
