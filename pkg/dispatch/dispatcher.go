@@ -140,6 +140,13 @@ func (d *Dispatcher) Stop() {
 
 func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.WaitGroup) {
 	active := 0
+	// moreDue is whether deliveries may be waiting: the last claim filled
+	// every free slot, or some webhook is at its limit (its due deliveries
+	// were held back, and a freed slot may let them go). Only then does a
+	// freed slot claim again; otherwise the queue was empty, and the next
+	// claim waits for a wake-up (new work, here or from another replica) or
+	// the poll, instead of asking the store for nothing.
+	moreDue, woken := true, true
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -153,8 +160,9 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 			}
 		}
 		claimed := 0
-		if free := d.Workers - active; free > 0 && fetchCtx.Err() == nil {
-			batch, err := d.claim(fetchCtx, free)
+		if free := d.Workers - active; free > 0 && fetchCtx.Err() == nil && (moreDue || woken) {
+			woken = false
+			batch, heldBack, err := d.claim(fetchCtx, free)
 			if err != nil && !errors.Is(err, context.Canceled) {
 				d.Logger.Error("claiming deliveries failed", "err", err)
 			}
@@ -165,7 +173,8 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 				go func() { defer workers.Done(); d.work(workCtx, c, cache) }()
 			}
 			claimed = len(batch)
-			if claimed == free {
+			moreDue = claimed == free || heldBack
+			if claimed == free && err == nil {
 				continue // a full batch: more may be due right now
 			}
 		}
@@ -174,25 +183,35 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 		case <-fetchCtx.Done():
 			return
 		case <-d.wake:
+			woken = true
 		case <-d.freed:
 			active--
 		case <-timer.C:
+			woken = true
 		}
 	}
 }
 
-func (d *Dispatcher) claim(ctx context.Context, n int) ([]*store.Claimed, error) {
-	var out []*store.Claimed
+// claim leases up to n due deliveries. heldBack reports whether per-webhook
+// limits kept some out (excluded or vetoed), so more may be due.
+func (d *Dispatcher) claim(ctx context.Context, n int) (out []*store.Claimed, heldBack bool, err error) {
 	// Longer than any attempt can take, so a lease never expires under a
 	// live request; short enough that a dead replica's work returns soon.
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
-	err := d.Store.Update(ctx, func(tx store.Tx) error {
+	exclude := d.saturated()
+	vetoed := false
+	accept := func(del *store.Delivery) bool {
+		ok := d.accept(del)
+		vetoed = vetoed || !ok
+		return ok
+	}
+	err = d.Store.Update(ctx, func(tx store.Tx) error {
 		var err error
 		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n,
-			Exclude: d.saturated(), Accept: d.accept})
+			Exclude: exclude, Accept: accept})
 		return err
 	})
-	return out, err
+	return out, vetoed || len(exclude) > 0, err
 }
 
 // saturated lists the webhooks with no free slot, which a claim leaves out

@@ -227,3 +227,18 @@ func TestHookFilter(t *testing.T) {
 		t.Fatal("the filtered-out event was queued")
 	}
 }
+
+// TestLimitedWebhookKeepsFlowing drains a backlog to one webhook limited to
+// one request at a time: every freed slot must claim the next delivery at
+// once, not wait for the poll (set to an hour here).
+func TestLimitedWebhookKeepsFlowing(t *testing.T) {
+	h := start(t, server.Config{PollInterval: time.Hour})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"maxInFlight": 1}}, allTypes("Environment", nil))
+	for i := range 20 {
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": fmt.Sprint("e", i)})
+	}
+	for range 20 {
+		rcv.next(t)
+	}
+}
