@@ -200,8 +200,18 @@ func (d *Dispatcher) claim(ctx context.Context, n int) (out []*store.Claimed, he
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
 	exclude := d.saturated()
 	vetoed := false
-	accept := func(del *store.Delivery) bool {
+	taken := map[api.WebhookRef]int{}
+	accept := func(del *store.Delivery, leased int) bool {
+		// leased counts every replica's requests in flight to the webhook,
+		// so its limit holds across replicas, not only in this process.
+		if leased+taken[del.Webhook] >= d.limitOf(del) {
+			vetoed = true
+			return false
+		}
 		ok := d.accept(del)
+		if ok {
+			taken[del.Webhook]++
+		}
 		vetoed = vetoed || !ok
 		return ok
 	}
@@ -233,15 +243,34 @@ func (d *Dispatcher) saturated() []api.WebhookRef {
 	return out
 }
 
+// limitOf is the limit on requests in flight to a delivery's webhook: what
+// the delivery carries from its webhook's spec, or what the last attempt
+// read, or the default.
+func (d *Dispatcher) limitOf(del *store.Delivery) int {
+	if del.MaxInFlight > 0 {
+		return del.MaxInFlight
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if l := d.limits[del.Webhook]; l > 0 {
+		return l
+	}
+	return d.Defaults.MaxInFlight
+}
+
+func (d *Dispatcher) setLimit(w api.WebhookRef, l int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.limits[w] = l
+}
+
 // accept admits a delivery while its webhook has a free slot, so one slow
 // or failing endpoint cannot take every worker.
 func (d *Dispatcher) accept(del *store.Delivery) bool {
+	limit := d.limitOf(del)
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	limit := d.limits[del.Webhook]
-	if limit == 0 {
-		limit = d.Defaults.MaxInFlight
-	}
+	d.limits[del.Webhook] = limit // so saturated() judges by the same limit
 	if d.inFlight[del.Webhook] >= limit {
 		return false
 	}

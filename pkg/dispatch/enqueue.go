@@ -84,6 +84,9 @@ func (e *Enqueuer) delivery(ctx context.Context, tx store.Tx, ev *api.Event, ref
 		return nil, nil
 	}
 	d := &store.Delivery{Org: e.Org}
+	if spec.Delivery != nil {
+		d.MaxInFlight = spec.Delivery.MaxInFlight
+	}
 	// A subscription's state changes always arrive in order: a receiver that
 	// saw APPROVED before REQUESTED would act on a stale state.
 	if spec.Delivery != nil && spec.Delivery.Ordered || ev.Type == api.SubscriptionUpdatedEvent {

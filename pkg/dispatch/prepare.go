@@ -92,6 +92,7 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *batch
 	if err != nil {
 		return nil, d.Defaults, "", err
 	}
+	d.setLimit(c.Webhook, p.MaxInFlight)
 	return &outgoing{webhook: st.spec, event: c.Event, authKey: st.authKey, signKeys: st.signKeys, note: st.note}, p, "", nil
 }
 

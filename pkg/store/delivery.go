@@ -18,6 +18,11 @@ type Delivery struct {
 	// Manual marks a delivery retried by hand: its next attempt is recorded
 	// with the trigger "manual".
 	Manual bool
+	// MaxInFlight is the webhook's limit on requests in flight when the
+	// delivery was queued (0: the server's default). It travels with the
+	// delivery so a claim knows every candidate's limit without reading
+	// the webhook.
+	MaxInFlight int
 }
 
 // Claimed is a delivery leased to one dispatcher, with the event to send.
@@ -40,8 +45,12 @@ type ClaimParams struct {
 	// not even candidates, so they cannot crowd out those of other webhooks.
 	Exclude []api.WebhookRef
 	// Accept, when set, vetoes candidates (per-webhook concurrency limits);
-	// a vetoed delivery stays as it was.
-	Accept func(d *Delivery) bool
+	// a vetoed delivery stays as it was. leased is how many deliveries of
+	// the candidate's webhook hold a valid lease in the store right now, by
+	// any dispatcher (replica), not counting those accepted in this claim:
+	// with it a limit holds across replicas. Claims that pass Accept are
+	// serialized across dispatchers, so the count cannot go stale meanwhile.
+	Accept func(d *Delivery, leased int) bool
 }
 
 // AttemptResult is the outcome of one attempt and what follows it.

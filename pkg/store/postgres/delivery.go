@@ -24,13 +24,15 @@ import (
 	"github.com/centralhq/central/pkg/store"
 )
 
-// notifyChannel is the channel Listen waits on; a notification means "new
+// notifyChannel is the prefix of the channel Listen waits on, one per
+// schema (notifications are database-wide, and stores in other schemas of
+// the same database must not wake this one); a notification means "new
 // deliveries may be due".
-const notifyChannel = "central_deliveries"
+const notifyChannel = "central_deliveries/"
 
-// notify queues a notification on notifyChannel; PostgreSQL delivers it at
-// commit and drops it on rollback.
-const notify = `SELECT pg_notify('` + notifyChannel + `', '')`
+// notify queues a notification on this schema's channel; PostgreSQL
+// delivers it at commit and drops it on rollback.
+const notify = `SELECT pg_notify('` + notifyChannel + `' || current_schema(), '')`
 
 func ms(t time.Time) int64 {
 	if t.IsZero() {
@@ -57,7 +59,7 @@ func pgText(s string) string {
 }
 
 const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_scope_kind, wh_scope_name, wh_name,
-	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at`
+	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at, max_in_flight`
 
 // selectCols are deliveryCols plus what only reads need.
 const selectCols = deliveryCols + `, manual`
@@ -68,7 +70,7 @@ func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	var nextAt, created, updated int64
 	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &eventType, &resource,
 		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &status,
-		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.Manual)
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual)
 	if err != nil {
 		return nil, err
 	}
@@ -83,10 +85,11 @@ func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	return &d, nil
 }
 
-// insertDeliveries inserts one row per element of 17 arrays, one per column.
+// insertDeliveries inserts one row per element of 18 arrays, one per column.
 const insertDeliveries = `INSERT INTO deliveries (` + deliveryCols + `)
 	SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::bigint[], $5::text[], $6::text[], $7::text[], $8::text[],
-		$9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::text[], $15::bigint[], $16::bigint[], $17::bigint[])`
+		$9::text[], $10::text[], $11::text[], $12::int[], $13::int[], $14::text[], $15::bigint[], $16::bigint[], $17::bigint[],
+		$18::int[])`
 
 // column returns one field of every row, as an array argument for unnest.
 func column[R, T any](rows []R, field func(R) T) []T {
@@ -135,7 +138,8 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 		column(ds, func(d *store.Delivery) string { return pgText(d.LastError) }),
 		column(ds, func(d *store.Delivery) int64 { return ms(d.NextAttemptAt.Time) }),
 		column(ds, func(d *store.Delivery) int64 { return ms(d.CreatedAt.Time) }),
-		column(ds, func(d *store.Delivery) int64 { return ms(d.UpdatedAt.Time) }))
+		column(ds, func(d *store.Delivery) int64 { return ms(d.UpdatedAt.Time) }),
+		column(ds, func(d *store.Delivery) int32 { return int32(d.MaxInFlight) }))
 	return err
 }
 
@@ -144,7 +148,13 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 // rows another replica's claim holds, so two replicas never take the same
 // delivery; a row whose lease was taken since this statement began is
 // re-checked against lease_until and dropped.
-const claimCandidates = `SELECT ` + selectCols + ` FROM deliveries d
+// claimCandidates also returns, per candidate, how many deliveries of its
+// webhook hold a valid lease (the partial index deliveries_leased keeps
+// that cheap: only deliveries in flight have a lease).
+const claimCandidates = `SELECT ` + selectCols + `,
+	(SELECT count(*) FROM deliveries l WHERE l.lease_until >= $1 AND l.status = 'pending'
+		AND l.wh_scope_kind = d.wh_scope_kind AND l.wh_scope_name = d.wh_scope_name AND l.wh_name = d.wh_name) AS leased
+	FROM deliveries d
 	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1
 	AND NOT (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name = ANY($3))
 	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
@@ -172,18 +182,27 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	for i, w := range p.Exclude {
 		exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
 	}
+	if p.Accept != nil {
+		// Claims that apply per-webhook limits run one at a time across
+		// replicas, so the leased counts they read stay true until they
+		// commit: the limits hold for all replicas together.
+		if err := t.lockClaims(ctx); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := t.tx.Query(ctx, claimCandidates, now, p.Limit*4+16, exclude)
 	if err != nil {
 		return nil, err
 	}
 	var picked []*store.Claimed
 	for len(picked) < p.Limit && rows.Next() {
-		d, err := scanDelivery(rows)
+		var leased int
+		d, err := scanDelivery(withLeased{rows, &leased})
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if p.Accept == nil || p.Accept(d) {
+		if p.Accept == nil || p.Accept(d, leased) {
 			picked = append(picked, &store.Claimed{Delivery: *d})
 		}
 	}
@@ -217,4 +236,21 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		}
 	}
 	return picked, rows.Err()
+}
+
+// withLeased scans a candidate row: the delivery's columns, then its
+// webhook's leased count.
+type withLeased struct {
+	rows   interface{ Scan(...any) error }
+	leased *int
+}
+
+func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased)...) }
+
+// lockClaims serializes limit-applying claims across replicas for the rest
+// of the transaction. It is not the organization write lock: API writes and
+// claims do not wait for each other.
+func (t *tx) lockClaims(ctx context.Context) error {
+	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0))`)
+	return err
 }

@@ -59,7 +59,11 @@ func listen(ctx context.Context, cfg *pgx.ConnConfig, wake, listening func()) er
 		defer cancel()
 		conn.Close(closeCtx)
 	}()
-	if _, err := conn.Exec(ctx, `LISTEN `+notifyChannel); err != nil {
+	var schema string
+	if err := conn.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
+		return err
+	}
+	if _, err := conn.Exec(ctx, `LISTEN `+pgx.Identifier{notifyChannel + schema}.Sanitize()); err != nil {
 		return err
 	}
 	listening()

@@ -29,7 +29,7 @@ func fromMS(v int64) api.Time {
 }
 
 const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_scope_kind, wh_scope_name, wh_name,
-	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at`
+	order_key, status, attempts, last_status, last_error, next_at, created_at, updated_at, max_in_flight`
 
 // selectCols are deliveryCols plus what only reads need.
 const selectCols = deliveryCols + `, manual`
@@ -40,7 +40,7 @@ func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	var nextAt, created, updated int64
 	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &d.EventType, &resource,
 		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &d.Status,
-		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.Manual)
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual)
 	if err != nil {
 		return nil, err
 	}
@@ -58,7 +58,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 	if len(ds) == 0 {
 		return nil
 	}
-	const per = 17
+	const per = 18
 	var b strings.Builder
 	args := make([]any, 0, len(ds)*per)
 	b.WriteString(`INSERT INTO deliveries (` + deliveryCols + `) VALUES `)
@@ -73,7 +73,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 		}
 		args = append(args, d.ID, d.Org, d.EventID, d.SequenceID, string(d.EventType), string(resource),
 			d.Webhook.Scope.Kind, d.Webhook.Scope.Name, d.Webhook.Name, d.OrderKey, string(d.Status),
-			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time))
+			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time), d.MaxInFlight)
 	}
 	_, err := t.tx.ExecContext(ctx, b.String(), args...)
 	return err
@@ -102,20 +102,38 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	if err != nil {
 		return nil, err
 	}
-	var picked []*store.Claimed
-	for rows.Next() && len(picked) < p.Limit {
+	var candidates []*store.Delivery
+	for rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if p.Accept == nil || p.Accept(d) {
+		candidates = append(candidates, d)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || len(candidates) == 0 {
+		return nil, err
+	}
+	var leased map[string]int
+	if p.Accept != nil {
+		// The single write connection serializes claims, so these counts
+		// hold until this claim commits.
+		if leased, err = t.leasedByWebhook(ctx, now); err != nil {
+			return nil, err
+		}
+	}
+	var picked []*store.Claimed
+	for _, d := range candidates {
+		if len(picked) == p.Limit {
+			break
+		}
+		if p.Accept == nil || p.Accept(d, leased[webhookKey(d.Webhook)]) {
 			picked = append(picked, &store.Claimed{Delivery: *d})
 		}
 	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(picked) == 0 {
-		return nil, err
+	if len(picked) == 0 {
+		return nil, nil
 	}
 	// Lease them and read their events in one statement each.
 	ids := make([]any, 0, len(picked)+2)
@@ -157,6 +175,26 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		}
 	}
 	return picked, nil
+}
+
+// leasedByWebhook counts the deliveries with a valid lease, per webhook.
+func (t *tx) leasedByWebhook(ctx context.Context, now int64) (map[string]int, error) {
+	rows, err := t.tx.QueryContext(ctx, `SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
+		FROM deliveries WHERE lease_until >= ? AND status = 'pending' GROUP BY 1`, now)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[string]int{}
+	for rows.Next() {
+		var k string
+		var n int
+		if err := rows.Scan(&k, &n); err != nil {
+			return nil, err
+		}
+		out[k] = n
+	}
+	return out, rows.Err()
 }
 
 // webhookKey is how claims name a webhook in Exclude.

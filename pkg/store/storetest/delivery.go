@@ -50,12 +50,45 @@ func queue(t *testing.T, s store.Store, resource string, orderKey string, hooks 
 func claim(t *testing.T, s store.Store, owner string, now time.Time, limit int, accept func(*store.Delivery) bool) []*store.Claimed {
 	t.Helper()
 	var out []*store.Claimed
+	var acceptFn func(*store.Delivery, int) bool
+	if accept != nil {
+		acceptFn = func(d *store.Delivery, _ int) bool { return accept(d) }
+	}
 	update(t, s, func(tx store.Tx) error {
 		var err error
-		out, err = tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: owner, Now: now, Lease: time.Minute, Limit: limit, Accept: accept})
+		out, err = tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: owner, Now: now, Lease: time.Minute, Limit: limit, Accept: acceptFn})
 		return err
 	})
 	return out
+}
+
+// testDeliveryLeasedCounts checks the leased count Accept gets: the
+// webhook's deliveries holding a valid lease, whoever holds them.
+func testDeliveryLeasedCounts(t *testing.T, s store.Store) {
+	for i := range 5 {
+		queue(t, s, fmt.Sprint("e", i), "", hookA, hookB)
+	}
+	if got := claim(t, s, "other-replica", t0, 3, func(d *store.Delivery) bool { return d.Webhook == hookA }); len(got) != 3 {
+		t.Fatalf("first claim: %d", len(got))
+	}
+	seen := map[api.WebhookRef]int{}
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 10,
+			Accept: func(d *store.Delivery, leased int) bool { seen[d.Webhook] = leased; return false }})
+		return err
+	})
+	if seen[hookA] != 3 || seen[hookB] != 0 {
+		t.Fatalf("leased counts: %v", seen)
+	}
+	seen = map[api.WebhookRef]int{}
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: "r", Now: t0.Add(2 * time.Minute), Lease: time.Minute, Limit: 10,
+			Accept: func(d *store.Delivery, leased int) bool { seen[d.Webhook] = leased; return false }})
+		return err
+	})
+	if seen[hookA] != 0 {
+		t.Fatalf("expired leases still counted: %v", seen)
+	}
 }
 
 func finish(t *testing.T, s store.Store, c *store.Claimed, status api.DeliveryStatus, code int, next time.Time) {

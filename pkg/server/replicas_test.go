@@ -1,0 +1,58 @@
+package server_test
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/server"
+	"github.com/centralhq/central/pkg/store/postgres/pgtest"
+)
+
+// TestWebhookLimitHoldsAcrossReplicas runs two servers on one PostgreSQL
+// schema and a webhook with maxInFlight 2 whose receiver holds every
+// request: however the replicas share the work, the receiver never has
+// more than two requests at once.
+func TestWebhookLimitHoldsAcrossReplicas(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	var mu sync.Mutex
+	inFlight, peak := 0, 0
+	arrived := make(chan struct{}, 100)
+	release := make(chan struct{})
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		inFlight++
+		peak = max(peak, inFlight)
+		mu.Unlock()
+		arrived <- struct{}{}
+		<-release
+		mu.Lock()
+		inFlight--
+		mu.Unlock()
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	defer close(release)
+
+	cfg := server.Config{Store: dsn, AdminToken: "shared", Workers: 8}
+	a := start(t, cfg)
+	b := start(t, cfg)
+	a.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"maxInFlight": 2, "requestTimeout": "60s"}}, allTypes("Environment", nil))
+	for i := range 10 { // half through each replica
+		h := []*harness{a, b}[i%2]
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": fmt.Sprint("e", i)})
+	}
+	// two arrive; give both replicas every chance to send a third
+	<-arrived
+	<-arrived
+	select {
+	case <-arrived:
+		mu.Lock()
+		defer mu.Unlock()
+		t.Fatalf("a third request arrived while two were in flight (peak %d)", peak)
+	case <-time.After(500 * time.Millisecond):
+	}
+}
