@@ -152,7 +152,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 // webhook hold a valid lease (the partial index deliveries_leased keeps
 // that cheap: only deliveries in flight have a lease).
 const claimCandidates = `SELECT ` + selectCols + `,
-	(SELECT count(*) FROM deliveries l WHERE l.lease_until >= $1 AND l.status = 'pending'
+	(SELECT count(*) FROM deliveries l WHERE l.lease_until > 0 AND l.lease_until >= $1 AND l.status = 'pending'
 		AND l.wh_scope_kind = d.wh_scope_kind AND l.wh_scope_name = d.wh_scope_name AND l.wh_name = d.wh_name) AS leased
 	FROM deliveries d
 	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1

@@ -180,7 +180,7 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 // leasedByWebhook counts the deliveries with a valid lease, per webhook.
 func (t *tx) leasedByWebhook(ctx context.Context, now int64) (map[string]int, error) {
 	rows, err := t.tx.QueryContext(ctx, `SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
-		FROM deliveries WHERE lease_until >= ? AND status = 'pending' GROUP BY 1`, now)
+		FROM deliveries WHERE lease_until > 0 AND lease_until >= ? AND status = 'pending' GROUP BY 1`, now)
 	if err != nil {
 		return nil, err
 	}
