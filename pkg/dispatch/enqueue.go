@@ -20,7 +20,6 @@ import (
 // (it is the API server's EventSink), so no event is ever without its
 // deliveries, and keeps the hook index in step with ResourceHook changes.
 type Enqueuer struct {
-	Store  store.Store
 	Index  *hooks.Index
 	Org    string
 	Wake   func()
