@@ -66,6 +66,16 @@ func HasStatus(err error, code int) bool {
 	return errors.As(err, &e) && e.StatusCode == code
 }
 
+// Detail is what an error says to a user: the API's detail when the server
+// answered, the error itself otherwise.
+func Detail(err error) string {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Detail()
+	}
+	return err.Error()
+}
+
 // readAPIError builds the error of a non-2xx response from at most
 // maxErrorBody bytes of its body.
 func readAPIError(resp *http.Response, method, u string) *APIError {

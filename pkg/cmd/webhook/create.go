@@ -255,7 +255,7 @@ func (r *creation) run(steps []step) error {
 		if i == 0 {
 			return err
 		}
-		r.o.IO.Failure("Error: %s failed: %s", s.name, detail(err))
+		r.o.IO.Failure("Error: %s failed: %s", s.name, client.Detail(err))
 		made := make([]string, len(r.created))
 		for j, res := range r.created {
 			made[j] = resource.Label(res)
@@ -296,14 +296,4 @@ func (r *creation) generateSecret(ctx context.Context, whPath client.Path, ref w
 	fmt.Fprintf(w, "Signing secret (shown only now, store it safely): %s\n", sec.Secret)
 	r.o.IO.Success("%s signs its requests with this secret.", ref.Label())
 	return nil
-}
-
-// detail is what an error says to the user: the API's detail when the
-// server answered, the error itself otherwise.
-func detail(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Detail()
-	}
-	return err.Error()
 }

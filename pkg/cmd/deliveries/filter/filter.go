@@ -4,7 +4,9 @@
 package filter
 
 import (
+	"context"
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"strconv"
@@ -14,6 +16,7 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
 )
@@ -130,4 +133,19 @@ func Count(n int, adjective string) string {
 		noun = adjective + " " + noun
 	}
 	return fmt.Sprintf("%d %s", n, noun)
+}
+
+// Bulk sends a bulk operation on the deliveries a filter selects (POST
+// /deliveries/retry, DELETE /deliveries), or with dryRun only asks how many
+// it would touch.
+func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Values, dryRun bool) (int, error) {
+	if dryRun {
+		q = maps.Clone(q)
+		q.Set("dryRun", "true")
+	}
+	var res api.CountResult
+	if _, err := c.Do(ctx, method, path, q, nil, &res); err != nil {
+		return 0, err
+	}
+	return res.Count, nil
 }

@@ -5,9 +5,7 @@ package purge
 import (
 	"context"
 	"fmt"
-	"maps"
 	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -89,7 +87,7 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 		return err
 	}
 	if o.DryRun || ask {
-		n, err := purge(ctx, c, q, true)
+		n, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, true)
 		if err != nil {
 			return err
 		}
@@ -109,24 +107,10 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 			return clierr.ErrCancelled
 		}
 	}
-	n, err := purge(ctx, c, q, false)
+	n, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, false)
 	if err != nil {
 		return err
 	}
 	o.IO.Success("Purged %s.", filter.Count(n, ""))
 	return nil
-}
-
-// purge sends DELETE /deliveries, or with dryRun only asks how many it would
-// delete.
-func purge(ctx context.Context, c *client.Client, q url.Values, dryRun bool) (int, error) {
-	if dryRun {
-		q = maps.Clone(q)
-		q.Set("dryRun", "true")
-	}
-	var res api.CountResult
-	if _, err := c.Do(ctx, http.MethodDelete, "/deliveries", q, nil, &res); err != nil {
-		return 0, err
-	}
-	return res.Count, nil
 }

@@ -6,7 +6,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"net/http"
 	"net/url"
 	"time"
@@ -105,7 +104,7 @@ func retryIDs(ctx context.Context, o *RetryOptions) error {
 			if errors.Is(err, context.Canceled) {
 				return err
 			}
-			o.IO.Failure("Delivery %s could not be retried: %s", id, detail(err))
+			o.IO.Failure("Delivery %s could not be retried: %s", id, client.Detail(err))
 			failed = true
 			continue
 		}
@@ -127,7 +126,7 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 		return err
 	}
 	if o.DryRun || (!o.Yes && o.IO.CanPrompt()) {
-		n, err := count(ctx, c, q, true)
+		n, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, true)
 		if err != nil {
 			return err
 		}
@@ -147,7 +146,7 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 			return clierr.ErrCancelled
 		}
 	}
-	n, err := count(ctx, c, q, false)
+	n, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, false)
 	if err != nil {
 		return err
 	}
@@ -157,28 +156,4 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 	}
 	o.IO.Success("%s %s queued for another attempt.", filter.Count(n, ""), verb)
 	return nil
-}
-
-// count POSTs the bulk retry, or with dryRun only asks how many it would
-// retry.
-func count(ctx context.Context, c *client.Client, q url.Values, dryRun bool) (int, error) {
-	if dryRun {
-		q = maps.Clone(q)
-		q.Set("dryRun", "true")
-	}
-	var res api.CountResult
-	if _, err := c.Do(ctx, http.MethodPost, "/deliveries/retry", q, nil, &res); err != nil {
-		return 0, err
-	}
-	return res.Count, nil
-}
-
-// detail is what an error says to the user: the API's detail when the
-// server answered, the error itself otherwise.
-func detail(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Detail()
-	}
-	return err.Error()
 }
