@@ -36,13 +36,17 @@ func BenchmarkBuild(b *testing.B) {
 		b.Fatal(err)
 	}
 	ev := benchEvent(b)
+	envelope, err := json.Marshal(ev)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name string
 		o    outgoing
 	}{
-		{"json", outgoing{event: ev, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}}},
-		{"json/signed", outgoing{event: ev, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}, signKeys: []string{secret}}},
-		{"xml", outgoing{event: ev, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook", Headers: map[string]string{"Content-Type": "application/xml"}}}},
+		{"json", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}}},
+		{"json/signed", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}, signKeys: []string{secret}}},
+		{"xml", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook", Headers: map[string]string{"Content-Type": "application/xml"}}}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			now := time.Now()

@@ -93,7 +93,7 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *batch
 		return nil, d.Defaults, "", err
 	}
 	d.setLimit(c.Webhook, p.MaxInFlight)
-	return &outgoing{webhook: st.spec, event: c.Event, authKey: st.authKey, signKeys: st.signKeys, note: st.note}, p, "", nil
+	return &outgoing{webhook: st.spec, eventID: c.EventID, envelope: c.Envelope, authKey: st.authKey, signKeys: st.signKeys, note: st.note}, p, "", nil
 }
 
 func webhookKey(org string, w api.WebhookRef) store.Key {

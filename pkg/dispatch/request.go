@@ -19,10 +19,11 @@ import (
 // before any connection is made.
 type outgoing struct {
 	webhook  api.WebhookSpec
-	event    *api.Event
-	authKey  string   // the auth secret's value, if found
-	signKeys []string // signing secrets, newest first
-	note     string   // what had to be left out
+	eventID  string
+	envelope json.RawMessage // the event's JSON as the log holds it
+	authKey  string          // the auth secret's value, if found
+	signKeys []string        // signing secrets, newest first
+	note     string          // what had to be left out
 }
 
 // UserAgent is sent with every webhook request.
@@ -48,7 +49,7 @@ func (o *outgoing) build(now time.Time) (*http.Request, error) {
 	h.Set("User-Agent", UserAgent)
 	// The event id goes with every request, signed or not: receivers use it
 	// to drop the duplicates that at-least-once delivery can bring.
-	h.Set(signature.HeaderID, o.event.ID)
+	h.Set(signature.HeaderID, o.eventID)
 	if a := o.webhook.Auth; a != nil && a.Secret != nil && o.authKey != "" {
 		loc := a.Location
 		switch {
@@ -67,7 +68,7 @@ func (o *outgoing) build(now time.Time) (*http.Request, error) {
 		if err != nil {
 			return nil, fmt.Errorf("signing secret: %w", err)
 		}
-		for k, v := range signer.Headers(o.event.ID, now, body) {
+		for k, v := range signer.Headers(o.eventID, now, body) {
 			h[k] = v
 		}
 	}
@@ -79,8 +80,9 @@ func (o *outgoing) build(now time.Time) (*http.Request, error) {
 	return req, nil
 }
 
-// body is the event envelope as JSON, or in the 3scale XML form when the
-// webhook's Content-Type asks for XML.
+// body is the event envelope as JSON (as stored: the log keeps exactly
+// what is sent), or in the 3scale XML form when the webhook's Content-Type
+// asks for XML.
 func (o *outgoing) body() ([]byte, string, error) {
 	ct := ""
 	for k, v := range o.webhook.Headers {
@@ -89,10 +91,13 @@ func (o *outgoing) body() ([]byte, string, error) {
 		}
 	}
 	if !strings.Contains(strings.ToLower(ct), "xml") {
-		b, err := json.Marshal(o.event)
-		return b, "application/json", err
+		return o.envelope, "application/json", nil
 	}
-	b, err := xmlEnvelope(o.event)
+	var ev api.Event
+	if err := json.Unmarshal(o.envelope, &ev); err != nil {
+		return nil, "", err
+	}
+	b, err := xmlEnvelope(&ev)
 	return b, "application/xml", err
 }
 

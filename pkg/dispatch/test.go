@@ -21,10 +21,14 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 	del.ID, del.EventID, del.EventType = NewDeliveryID(now.Time), ev.ID, ev.Type
 	del.Resource, del.Webhook, del.Status = ref, w, api.DeliveryFailed
 	del.CreatedAt, del.UpdatedAt = now, now
-	c := &store.Claimed{Delivery: *del, Event: ev}
+	envelope, err := json.Marshal(ev)
+	if err != nil {
+		return nil, err
+	}
+	c := &store.Claimed{Delivery: *del, Envelope: envelope}
 	f, _ := d.attempt(ctx, c, api.TriggerTest, nil)
 	var out *api.Delivery
-	err := d.Store.Update(ctx, func(tx store.Tx) error {
+	err = d.Store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.DeliveryInsert(ctx, []*store.Delivery{del}); err != nil {
 			return err
 		}

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
@@ -28,7 +29,9 @@ type Delivery struct {
 // Claimed is a delivery leased to one dispatcher, with the event to send.
 type Claimed struct {
 	Delivery
-	Event *api.Event
+	// Envelope is the event as the log holds it: its JSON, which is the
+	// body sent to webhooks, so a claim need not decode it.
+	Envelope json.RawMessage
 }
 
 // ClaimParams bound a claim.

@@ -82,8 +82,9 @@ func TestConcurrentClaimersNeverShare(t *testing.T) {
 						if other, ok := claimedBy[c.ID]; ok {
 							t.Errorf("%s claimed by %s and %s", c.ID, other, owner)
 						}
-						if c.Event == nil || c.Event.Metadata.SequenceID != c.SequenceID {
-							t.Errorf("%s came without its event: %+v", c.ID, c.Event)
+						var ev api.Event
+						if err := json.Unmarshal(c.Envelope, &ev); err != nil || ev.Metadata.SequenceID != c.SequenceID {
+							t.Errorf("%s came without its event: %s", c.ID, c.Envelope)
 						}
 						claimedBy[c.ID] = owner
 					}

@@ -230,10 +230,7 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		if body == nil {
 			return nil, fmt.Errorf("delivery %s: event %d is not in the log", id, c.SequenceID)
 		}
-		c.Event = new(api.Event)
-		if err := json.Unmarshal([]byte(*body), c.Event); err != nil {
-			return nil, err
-		}
+		c.Envelope = json.RawMessage(*body)
 	}
 	return picked, rows.Err()
 }

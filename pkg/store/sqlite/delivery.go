@@ -79,108 +79,131 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 	return err
 }
 
-func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
-	now := p.Now.UnixMilli()
-	args := []any{now, now}
-	exclude := ""
-	if len(p.Exclude) > 0 {
-		keys := make([]string, len(p.Exclude))
-		for i, w := range p.Exclude {
-			keys[i] = "?"
-			args = append(args, webhookKey(w))
-		}
-		exclude = ` AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (` + strings.Join(keys, ",") + `)`
-	}
-	args = append(args, p.Limit*4+16)
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+selectCols+` FROM deliveries d
-		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?`+exclude+`
+// Lists of ids and webhook keys are passed as one JSON array (json_each),
+// so that these statements have one text and are prepared once.
+
+var (
+	claimDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d
+		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?
+		AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (SELECT value FROM json_each(?))
 		AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
 			AND e.event_seq < d.event_seq))
-		ORDER BY next_at, event_seq LIMIT ?`, args...)
+		ORDER BY next_at, event_seq LIMIT ?`)
+	claimLease  = prepared(`UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT value FROM json_each(?))`)
+	claimEvents = prepared(`SELECT seq, body FROM events WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?))`)
+	leasedCount = prepared(`SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
+		FROM deliveries WHERE lease_until > 0 AND lease_until >= ? AND status = 'pending' GROUP BY 1`)
+)
+
+// jsonList encodes strings as a JSON array for json_each.
+func jsonList(n int, item func(int) string) string {
+	b := make([]byte, 0, 2+n*24)
+	b = append(b, '[')
+	for i := 0; i < n; i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = strconv.AppendQuote(b, item(i))
+	}
+	return string(append(b, ']'))
+}
+
+func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
+	now := p.Now.UnixMilli()
+	var leased map[string]int
+	if p.Accept != nil {
+		// The single write connection serializes claims, so these counts
+		// hold until this claim commits.
+		var err error
+		if leased, err = t.leasedByWebhook(ctx, now); err != nil {
+			return nil, err
+		}
+	}
+	// Candidates are read in due order until Limit are accepted; the LIMIT
+	// only bounds how many vetoed ones one claim looks at.
+	exclude := jsonList(len(p.Exclude), func(i int) string { return webhookKey(p.Exclude[i]) })
+	rows, err := t.query(ctx, claimDue, now, now, exclude, p.Limit*4+16)
 	if err != nil {
 		return nil, err
 	}
-	var candidates []*store.Delivery
-	for rows.Next() {
+	var picked []*store.Claimed
+	for len(picked) < p.Limit && rows.Next() {
 		d, err := scanDelivery(rows)
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		candidates = append(candidates, d)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil || len(candidates) == 0 {
-		return nil, err
-	}
-	var leased map[string]int
-	if p.Accept != nil {
-		// The single write connection serializes claims, so these counts
-		// hold until this claim commits.
-		if leased, err = t.leasedByWebhook(ctx, now); err != nil {
-			return nil, err
-		}
-	}
-	var picked []*store.Claimed
-	for _, d := range candidates {
-		if len(picked) == p.Limit {
-			break
-		}
 		if p.Accept == nil || p.Accept(d, leased[webhookKey(d.Webhook)]) {
 			picked = append(picked, &store.Claimed{Delivery: *d})
 		}
 	}
-	if len(picked) == 0 {
-		return nil, nil
+	rows.Close()
+	if err := rows.Err(); err != nil || len(picked) == 0 {
+		return nil, err
 	}
 	// Lease them and read their events in one statement each.
-	ids := make([]any, 0, len(picked)+2)
-	ids = append(ids, p.Owner, p.Now.Add(p.Lease).UnixMilli())
-	marks := make([]string, len(picked))
-	for i, c := range picked {
-		ids = append(ids, c.ID)
-		marks[i] = "?"
-	}
-	in := "(" + strings.Join(marks, ",") + ")"
-	if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN `+in, ids...); err != nil {
+	ids := jsonList(len(picked), func(i int) string { return picked[i].ID })
+	if _, err := t.exec(ctx, claimLease, p.Owner, p.Now.Add(p.Lease).UnixMilli(), ids); err != nil {
 		return nil, err
 	}
-	evRows, err := t.tx.QueryContext(ctx, `SELECT e.org_id, e.seq, e.body FROM events e
-		WHERE (e.org_id, e.seq) IN (SELECT org_id, event_seq FROM deliveries WHERE id IN `+in+`)`, ids[2:]...)
-	if err != nil {
+	if err := t.readEnvelopes(ctx, picked); err != nil {
 		return nil, err
-	}
-	defer evRows.Close()
-	events := map[string]*api.Event{}
-	for evRows.Next() {
-		var org, body string
-		var seq int64
-		if err := evRows.Scan(&org, &seq, &body); err != nil {
-			return nil, err
-		}
-		ev := new(api.Event)
-		if err := json.Unmarshal([]byte(body), ev); err != nil {
-			return nil, err
-		}
-		events[org+"/"+strconv.FormatInt(seq, 10)] = ev
-	}
-	if err := evRows.Err(); err != nil {
-		return nil, err
-	}
-	for _, c := range picked {
-		if c.Event = events[c.Org+"/"+strconv.FormatInt(c.SequenceID, 10)]; c.Event == nil {
-			return nil, fmt.Errorf("delivery %s: event %d is not in the log", c.ID, c.SequenceID)
-		}
 	}
 	return picked, nil
 }
 
+// readEnvelopes reads the events of claimed deliveries by key, one
+// statement per organization.
+func (t *tx) readEnvelopes(ctx context.Context, cs []*store.Claimed) error {
+	byOrg := map[string]map[int64][]*store.Claimed{}
+	for _, c := range cs {
+		if byOrg[c.Org] == nil {
+			byOrg[c.Org] = map[int64][]*store.Claimed{}
+		}
+		byOrg[c.Org][c.SequenceID] = append(byOrg[c.Org][c.SequenceID], c)
+	}
+	for org, bySeq := range byOrg {
+		seqs := make([]byte, 0, 1+len(bySeq)*8)
+		seqs = append(seqs, '[')
+		for seq := range bySeq {
+			if len(seqs) > 1 {
+				seqs = append(seqs, ',')
+			}
+			seqs = strconv.AppendInt(seqs, seq, 10)
+		}
+		rows, err := t.query(ctx, claimEvents, org, string(append(seqs, ']')))
+		if err != nil {
+			return err
+		}
+		for rows.Next() {
+			var seq int64
+			var body []byte
+			if err := rows.Scan(&seq, &body); err != nil {
+				rows.Close()
+				return err
+			}
+			for _, c := range bySeq[seq] {
+				c.Envelope = body
+			}
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return err
+		}
+	}
+	for _, c := range cs {
+		if c.Envelope == nil {
+			return fmt.Errorf("delivery %s: event %d is not in the log", c.ID, c.SequenceID)
+		}
+	}
+	return nil
+}
+
 // leasedByWebhook counts the deliveries with a valid lease, per webhook.
 func (t *tx) leasedByWebhook(ctx context.Context, now int64) (map[string]int, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
-		FROM deliveries WHERE lease_until > 0 AND lease_until >= ? AND status = 'pending' GROUP BY 1`, now)
+	rows, err := t.query(ctx, leasedCount, now)
 	if err != nil {
 		return nil, err
 	}
@@ -202,20 +225,39 @@ func webhookKey(w api.WebhookRef) string {
 	return w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
 }
 
+var (
+	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
+		ON CONFLICT DO UPDATE SET body = excluded.body`)
+	deliveryFinish = prepared(`UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
+		last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, manual = 0, updated_at = ? WHERE id = ?`)
+	healthSuccess = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
+		VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET failing_since = 0, last_success = excluded.last_success`)
+	healthFailure = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
+		VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET last_error = excluded.last_error,
+		failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`)
+	healthGet = prepared(`SELECT failing_since, last_success, last_error FROM webhook_health
+		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
+	deliveryGet = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
+	attemptsGet = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
+	attemptAdd  = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
+	markManual  = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
+	leasesFree  = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0,
+		next_at = min(next_at, CAST(unixepoch('subsec') * 1000 AS INTEGER)) WHERE status = 'pending' AND lease_until <> 0`)
+	pendingCount = prepared(`SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`)
+	deliveryDump = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`)
+)
+
 func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error {
 	for _, r := range rs {
 		body, err := json.Marshal(r.Attempt)
 		if err != nil {
 			return err
 		}
-		if _, err := t.tx.ExecContext(ctx, `INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
-			ON CONFLICT DO UPDATE SET body = excluded.body`, r.DeliveryID, r.Attempt.Number, string(body)); err != nil {
+		if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, string(body)); err != nil {
 			return err
 		}
 		at := ms(r.Attempt.StartedAt.Time)
-		if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
-			last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, manual = 0, updated_at = ? WHERE id = ?`,
-			string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+		if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
 			return err
 		}
 		if r.Attempt.Trigger == api.TriggerTest {
@@ -223,14 +265,9 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		}
 		w := r.Webhook
 		if r.Attempt.ErrorClass == "" {
-			_, err = t.tx.ExecContext(ctx, `INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
-				VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET failing_since = 0, last_success = excluded.last_success`,
-				r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at)
+			_, err = t.exec(ctx, healthSuccess, r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at)
 		} else {
-			_, err = t.tx.ExecContext(ctx, `INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
-				VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET last_error = excluded.last_error,
-				failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`,
-				r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at, r.Attempt.Error)
+			_, err = t.exec(ctx, healthFailure, r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at, r.Attempt.Error)
 		}
 		if err != nil {
 			return err
@@ -240,14 +277,14 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 }
 
 func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
-	d, err := scanDelivery(t.tx.QueryRowContext(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = ? AND id = ?`, org, id))
+	d, err := scanDelivery(t.queryRow(ctx, deliveryGet, org, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
 	if err != nil {
 		return nil, err
 	}
-	rows, err := t.tx.QueryContext(ctx, `SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`, id)
+	rows, err := t.query(ctx, attemptsGet, id)
 	if err != nil {
 		return nil, err
 	}
@@ -370,14 +407,14 @@ func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun b
 }
 
 func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
-	_, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
+	_, err := t.exec(ctx, leasesFree)
 	return err
 }
 
 func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
 	var n int
 	var oldest sql.NullInt64
-	err := t.tx.QueryRowContext(ctx, `SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
+	err := t.queryRow(ctx, pendingCount).Scan(&n, &oldest)
 	if err != nil || !oldest.Valid {
 		return n, time.Time{}, err
 	}
@@ -387,9 +424,7 @@ func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
 func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (store.WebhookHealth, error) {
 	var h store.WebhookHealth
 	var failing, success int64
-	err := t.tx.QueryRowContext(ctx, `SELECT failing_since, last_success, last_error FROM webhook_health
-		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`,
-		org, w.Scope.Kind, w.Scope.Name, w.Name).Scan(&failing, &success, &h.LastError)
+	err := t.queryRow(ctx, healthGet, org, w.Scope.Kind, w.Scope.Name, w.Name).Scan(&failing, &success, &h.LastError)
 	if errors.Is(err, sql.ErrNoRows) {
 		return h, nil
 	}
@@ -398,7 +433,7 @@ func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef)
 }
 
 func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`, org)
+	rows, err := t.query(ctx, deliveryDump, org)
 	if err != nil {
 		return nil, err
 	}
@@ -431,7 +466,7 @@ func (t *tx) DeliveryImport(ctx context.Context, ds []*store.Delivery) error {
 	}
 	for _, d := range ds {
 		if d.Manual {
-			if _, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET manual = 1 WHERE id = ?`, d.ID); err != nil {
+			if _, err := t.exec(ctx, markManual, d.ID); err != nil {
 				return err
 			}
 		}
@@ -440,7 +475,7 @@ func (t *tx) DeliveryImport(ctx context.Context, ds []*store.Delivery) error {
 			if err != nil {
 				return err
 			}
-			if _, err := t.tx.ExecContext(ctx, `INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`, d.ID, a.Number, string(body)); err != nil {
+			if _, err := t.exec(ctx, attemptAdd, d.ID, a.Number, string(body)); err != nil {
 				return err
 			}
 		}

@@ -28,8 +28,8 @@ var migrations embed.FS
 
 // Store is the SQLite implementation of store.Store.
 type Store struct {
-	write *sql.DB
-	read  *sql.DB
+	write, read  *sql.DB
+	wstmt, rstmt []*sql.Stmt // prepared statements of each pool (stmt.go)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -54,9 +54,20 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		write.Close()
 		return nil, err
 	}
-	read.SetMaxOpenConns(max(4, runtime.GOMAXPROCS(0)))
+	readers := max(4, runtime.GOMAXPROCS(0))
+	read.SetMaxOpenConns(readers)
+	// Keep every reader open: a new connection costs the pragmas and
+	// preparing every statement again.
+	read.SetMaxIdleConns(readers)
 	s := &Store{write: write, read: read}
 	if err := s.migrate(ctx); err != nil {
+		s.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	if s.wstmt, err = prepareAll(ctx, write); err == nil {
+		s.rstmt, err = prepareAll(ctx, read)
+	}
+	if err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -108,20 +119,20 @@ func (s *Store) migrate(ctx context.Context) error {
 
 // Update runs fn in the single write transaction.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.write, false, fn)
+	return s.run(ctx, s.write, s.wstmt, false, fn)
 }
 
 // View runs fn in a read-only transaction on the reader pool.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.read, true, fn)
+	return s.run(ctx, s.read, s.rstmt, true, fn)
 }
 
-func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(store.Tx) error) error {
+func (s *Store) run(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, readOnly bool, fn func(store.Tx) error) error {
 	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
 	if err != nil {
 		return err
 	}
-	if err := fn(&tx{tx: sqlTx}); err != nil {
+	if err := fn(&tx{tx: sqlTx, stmts: stmts}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -130,6 +141,8 @@ func (s *Store) run(ctx context.Context, db *sql.DB, readOnly bool, fn func(stor
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	closeAll(s.wstmt)
+	closeAll(s.rstmt)
 	err1 := s.write.Close()
 	err2 := s.read.Close()
 	if err1 != nil {

@@ -11,7 +11,10 @@ import (
 	"github.com/centralhq/central/pkg/store"
 )
 
-type tx struct{ tx *sql.Tx }
+type tx struct {
+	tx    *sql.Tx
+	stmts []*sql.Stmt
+}
 
 var _ store.Tx = (*tx)(nil)
 
@@ -23,11 +26,30 @@ func decodeResource(body string) (*api.ResourceInstance, error) {
 	return r, nil
 }
 
+var (
+	resourceGet = prepared(`SELECT body FROM resources
+		WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`)
+	resourceCreate = prepared(`INSERT INTO resources (org_id, grp, kind, scope_kind, scope_name, name, id, created_seq, body)
+		VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`)
+	resourceUpdate = prepared(`UPDATE resources SET body=?
+		WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`)
+	resourceDelete = prepared(`DELETE FROM resources
+		WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`)
+	sequenceNext = prepared(`INSERT INTO sequences (org_id, value) VALUES (?, 1)
+		ON CONFLICT (org_id) DO UPDATE SET value = value + 1 RETURNING value`)
+	sequenceSet = prepared(`INSERT INTO sequences (org_id, value) VALUES (?, ?)
+		ON CONFLICT (org_id) DO UPDATE SET value = max(value, excluded.value)`)
+	eventAppend  = prepared(`INSERT INTO events (org_id, seq, id, body) VALUES (?,?,?,?)`)
+	eventsOldest = prepared(`SELECT body FROM events WHERE org_id=? AND seq>? ORDER BY seq ASC LIMIT ?`)
+	eventsNewest = prepared(`SELECT body FROM events WHERE org_id=? AND seq>? ORDER BY seq DESC LIMIT ?`)
+	settingGet   = prepared(`SELECT value FROM settings WHERE key=?`)
+	settingPut   = prepared(`INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`)
+	settingList  = prepared(`SELECT key, value FROM settings`)
+)
+
 func (t *tx) ResourceGet(ctx context.Context, k store.Key) (*api.ResourceInstance, error) {
 	var body string
-	err := t.tx.QueryRowContext(ctx,
-		`SELECT body FROM resources WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`,
-		k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name).Scan(&body)
+	err := t.queryRow(ctx, resourceGet, k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name).Scan(&body)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -88,10 +110,7 @@ func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInst
 	if err != nil {
 		return err
 	}
-	res, err := t.tx.ExecContext(ctx,
-		`INSERT INTO resources (org_id, grp, kind, scope_kind, scope_name, name, id, created_seq, body)
-		 VALUES (?,?,?,?,?,?,?,?,?) ON CONFLICT DO NOTHING`,
-		org, r.Group, r.Kind, r.ScopeKind(), r.ScopeName(), r.Name, r.Metadata.ID, createdSeq(r), string(body))
+	res, err := t.exec(ctx, resourceCreate, org, r.Group, r.Kind, r.ScopeKind(), r.ScopeName(), r.Name, r.Metadata.ID, createdSeq(r), string(body))
 	if err != nil {
 		return err
 	}
@@ -106,15 +125,11 @@ func (t *tx) ResourceUpdate(ctx context.Context, org string, r *api.ResourceInst
 	if err != nil {
 		return err
 	}
-	return expectOne(t.tx.ExecContext(ctx,
-		`UPDATE resources SET body=? WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`,
-		string(body), org, r.Group, r.Kind, r.ScopeKind(), r.ScopeName(), r.Name))
+	return expectOne(t.exec(ctx, resourceUpdate, string(body), org, r.Group, r.Kind, r.ScopeKind(), r.ScopeName(), r.Name))
 }
 
 func (t *tx) ResourceDelete(ctx context.Context, k store.Key) error {
-	return expectOne(t.tx.ExecContext(ctx,
-		`DELETE FROM resources WHERE org_id=? AND grp=? AND kind=? AND scope_kind=? AND scope_name=? AND name=?`,
-		k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name))
+	return expectOne(t.exec(ctx, resourceDelete, k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name))
 }
 
 func expectOne(res sql.Result, err error) error {
@@ -129,9 +144,7 @@ func expectOne(res sql.Result, err error) error {
 
 func (t *tx) SequenceNext(ctx context.Context, org string) (int64, error) {
 	var v int64
-	err := t.tx.QueryRowContext(ctx,
-		`INSERT INTO sequences (org_id, value) VALUES (?, 1)
-		 ON CONFLICT (org_id) DO UPDATE SET value = value + 1 RETURNING value`, org).Scan(&v)
+	err := t.queryRow(ctx, sequenceNext, org).Scan(&v)
 	return v, err
 }
 
@@ -144,7 +157,7 @@ func (t *tx) EventAppend(ctx context.Context, org string, ev *api.Event) error {
 	if ev.Metadata != nil {
 		seq = ev.Metadata.SequenceID
 	}
-	_, err = t.tx.ExecContext(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES (?,?,?,?)`, org, seq, ev.ID, string(body))
+	_, err = t.exec(ctx, eventAppend, org, seq, ev.ID, string(body))
 	return err
 }
 
@@ -153,12 +166,11 @@ func (t *tx) EventList(ctx context.Context, f store.EventFilter) ([]*api.Event, 
 	if limit <= 0 {
 		limit = -1
 	}
-	order := "ASC"
+	q := eventsOldest
 	if f.Newest {
-		order = "DESC"
+		q = eventsNewest
 	}
-	rows, err := t.tx.QueryContext(ctx,
-		`SELECT body FROM events WHERE org_id=? AND seq>? ORDER BY seq `+order+` LIMIT ?`, f.Org, f.AfterSequence, limit)
+	rows, err := t.query(ctx, q, f.Org, f.AfterSequence, limit)
 	if err != nil {
 		return nil, err
 	}
@@ -180,7 +192,7 @@ func (t *tx) EventList(ctx context.Context, f store.EventFilter) ([]*api.Event, 
 
 func (t *tx) SettingGet(ctx context.Context, key string) (string, error) {
 	var v string
-	err := t.tx.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	err := t.queryRow(ctx, settingGet, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return "", store.ErrNotFound
 	}
@@ -188,13 +200,12 @@ func (t *tx) SettingGet(ctx context.Context, key string) (string, error) {
 }
 
 func (t *tx) SettingPut(ctx context.Context, key, value string) error {
-	_, err := t.tx.ExecContext(ctx,
-		`INSERT INTO settings (key, value) VALUES (?,?) ON CONFLICT (key) DO UPDATE SET value=excluded.value`, key, value)
+	_, err := t.exec(ctx, settingPut, key, value)
 	return err
 }
 
 func (t *tx) SettingList(ctx context.Context) (map[string]string, error) {
-	rows, err := t.tx.QueryContext(ctx, `SELECT key, value FROM settings`)
+	rows, err := t.query(ctx, settingList)
 	if err != nil {
 		return nil, err
 	}
@@ -211,7 +222,6 @@ func (t *tx) SettingList(ctx context.Context) (map[string]string, error) {
 }
 
 func (t *tx) SequenceSet(ctx context.Context, org string, value int64) error {
-	_, err := t.tx.ExecContext(ctx, `INSERT INTO sequences (org_id, value) VALUES (?, ?)
-		ON CONFLICT (org_id) DO UPDATE SET value = max(value, excluded.value)`, org, value)
+	_, err := t.exec(ctx, sequenceSet, org, value)
 	return err
 }

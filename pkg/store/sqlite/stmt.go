@@ -1,0 +1,57 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+)
+
+// stmt names a statement that the store prepares once per connection. The
+// driver parses the text of an unprepared statement on every call, and that
+// parsing was the largest single cost on the dispatcher's and the API's
+// paths. Statements whose text varies (IN lists, optional filters) are not
+// prepared.
+type stmt int
+
+var stmtText []string
+
+// prepared registers a statement; call it only from package-level vars.
+func prepared(text string) stmt {
+	stmtText = append(stmtText, text)
+	return stmt(len(stmtText) - 1)
+}
+
+// prepareAll prepares every registered statement on db. database/sql then
+// prepares each again, once, on any other connection of the pool that
+// runs it (Tx.StmtContext), and keeps it until the connection closes.
+func prepareAll(ctx context.Context, db *sql.DB) ([]*sql.Stmt, error) {
+	out := make([]*sql.Stmt, len(stmtText))
+	for i, text := range stmtText {
+		s, err := db.PrepareContext(ctx, text)
+		if err != nil {
+			closeAll(out)
+			return nil, err
+		}
+		out[i] = s
+	}
+	return out, nil
+}
+
+func closeAll(stmts []*sql.Stmt) {
+	for _, s := range stmts {
+		if s != nil {
+			s.Close()
+		}
+	}
+}
+
+func (t *tx) exec(ctx context.Context, s stmt, args ...any) (sql.Result, error) {
+	return t.tx.StmtContext(ctx, t.stmts[s]).ExecContext(ctx, args...)
+}
+
+func (t *tx) query(ctx context.Context, s stmt, args ...any) (*sql.Rows, error) {
+	return t.tx.StmtContext(ctx, t.stmts[s]).QueryContext(ctx, args...)
+}
+
+func (t *tx) queryRow(ctx context.Context, s stmt, args ...any) *sql.Row {
+	return t.tx.StmtContext(ctx, t.stmts[s]).QueryRowContext(ctx, args...)
+}
