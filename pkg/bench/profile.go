@@ -24,7 +24,11 @@ func (r *runner) profiled(name string, fn func()) {
 		name = fmt.Sprintf("%s-%d", name, n)
 	}
 	path := filepath.Join(r.cfg.ProfileDir, name+".pprof")
-	f, err := os.Create(path)
+	err := os.MkdirAll(r.cfg.ProfileDir, 0o755)
+	var f *os.File
+	if err == nil {
+		f, err = os.Create(path)
+	}
 	if err == nil {
 		err = pprof.StartCPUProfile(f)
 	}
