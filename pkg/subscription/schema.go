@@ -1,41 +1,26 @@
 package subscription
 
 import (
-	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
-
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/jsonschema"
 )
 
 // Compile checks one property's schema as JSON Schema draft-04 (the only
 // draft the catalog supports) and returns it ready to validate. The error
 // says where in the schema the problem is.
 func Compile(key string, raw json.RawMessage) (*jsonschema.Schema, error) {
-	doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+	doc, err := jsonschema.Decode(raw)
 	if err != nil {
 		return nil, fmt.Errorf("the schema of property %q is not JSON: %v", key, err)
 	}
-	if m, ok := doc.(map[string]any); ok {
-		if s, ok := m["$schema"].(string); ok && !strings.Contains(s, "draft-04") {
-			return nil, fmt.Errorf("the schema of property %q declares %s; only draft-04 (http://json-schema.org/draft-04/schema#) is supported", key, s)
-		}
-	}
-	c := jsonschema.NewCompiler()
-	c.DefaultDraft(jsonschema.Draft4)
-	// No loader reaches the network: a $ref must point inside the schema.
-	c.UseLoader(jsonschema.SchemeURLLoader{})
-	url := "property/" + key + ".json"
-	if err := c.AddResource(url, doc); err != nil {
-		return nil, fmt.Errorf("the schema of property %q: %v", key, err)
-	}
-	sch, err := c.Compile(url)
+	// No $ref reaches the network: one must point inside the schema.
+	sch, err := jsonschema.CompileValue(doc)
 	if err != nil {
-		return nil, fmt.Errorf("the schema of property %q is not valid draft-04: %s", key, flatten(err))
+		return nil, fmt.Errorf("the schema of property %q is not valid draft-04: %v", key, err)
 	}
 	return sch, nil
 }
@@ -73,12 +58,12 @@ func CheckProperties(spec *api.ConsumerSubscriptionDefinitionSpec, props map[str
 		if !ok {
 			raw = json.RawMessage("{}") // an absent property is an empty one
 		}
-		inst, err := jsonschema.UnmarshalJSON(bytes.NewReader(raw))
+		inst, err := jsonschema.Decode(raw)
 		if err != nil {
 			return fmt.Errorf("property %q is not JSON: %v", p.Key, err)
 		}
 		if err := sch.Validate(inst); err != nil {
-			return fmt.Errorf("property %q does not match the subscription definition's schema: %s", p.Key, flatten(err))
+			return fmt.Errorf("property %q does not match the subscription definition's schema: %v", p.Key, err)
 		}
 	}
 	for k := range props {
@@ -101,21 +86,3 @@ func keys(spec *api.ConsumerSubscriptionDefinitionSpec) string {
 }
 
 func strconv(s string) string { return fmt.Sprintf("%q", s) }
-
-// flatten turns the library's multi-line error into one line of
-// "at /path: reason" parts.
-func flatten(err error) string {
-	var verr *jsonschema.ValidationError
-	if errors.As(err, &verr) {
-		var parts []string
-		for _, line := range strings.Split(verr.Error(), "\n")[1:] {
-			if line = strings.TrimSpace(line); line != "" {
-				parts = append(parts, strings.TrimPrefix(line, "- "))
-			}
-		}
-		if len(parts) > 0 {
-			return strings.Join(parts, "; ")
-		}
-	}
-	return strings.ReplaceAll(err.Error(), "\n", "; ")
-}

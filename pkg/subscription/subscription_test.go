@@ -70,3 +70,35 @@ func TestSchemas(t *testing.T) {
 		}
 	}
 }
+
+// The messages name the property, the JSON pointer inside it and the reason.
+func TestSchemaMessages(t *testing.T) {
+	err := CheckDefinition(def(`{"type":"object","properties":{"plan":{"type":"strin"}},"required":"plan"}`))
+	want := `the schema of property "profile" is not valid draft-04: ` +
+		`at /properties/plan/type: "strin" is not a JSON type (want one of array, boolean, integer, null, number, object, string); ` +
+		`at /required: must be a non-empty array of property names, not "plan"`
+	if err == nil || err.Error() != want {
+		t.Errorf("got  %v\nwant %s", err, want)
+	}
+	d := def(`{"type":"object","required":["team"],"additionalProperties":false,
+		"properties":{"team":{"type":"string"},"plan":{"enum":["free","pro"]},"Job title":{"type":"string","maxLength":5}}}`)
+	for props, want := range map[string]string{
+		`{"profile":{"team":"a","plan":"gold"}}`: `property "profile" does not match the subscription definition's schema: ` +
+			`at /plan: value must be one of "free", "pro" (got "gold")`,
+		`{"profile":{"Job title":"Engineer","x":1}}`: `property "profile" does not match the subscription definition's schema: ` +
+			`missing property "team" (required); at /Job title: must be at most 5 characters long, got 8; property "x" is not allowed (additionalProperties is false)`,
+		`{"profile":[1]}`: `property "profile" does not match the subscription definition's schema: want object, got array`,
+	} {
+		var m map[string]json.RawMessage
+		if err := json.Unmarshal([]byte(props), &m); err != nil {
+			t.Fatal(err)
+		}
+		if err := CheckProperties(d, m); err == nil || err.Error() != want {
+			t.Errorf("%s:\ngot  %v\nwant %s", props, err, want)
+		}
+	}
+	if err := CheckProperties(d, map[string]json.RawMessage{"profile": json.RawMessage(`{"team":`)}); err == nil ||
+		!strings.Contains(err.Error(), `property "profile" is not JSON`) {
+		t.Errorf("broken JSON: %v", err)
+	}
+}
