@@ -53,7 +53,6 @@ type Dispatcher struct {
 
 	wake    chan struct{}
 	results chan finished
-	freed   chan struct{}
 
 	mu       sync.Mutex
 	inFlight map[api.WebhookRef]int
@@ -79,7 +78,7 @@ func (d *Dispatcher) Wake() {
 	}
 }
 
-// Start runs the claim loop and the result writer until Stop.
+// Start runs the dispatch loop until Stop.
 func (d *Dispatcher) Start(ctx context.Context) error {
 	if d.Now == nil {
 		d.Now = time.Now
@@ -101,22 +100,15 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	}
 	d.wake = make(chan struct{}, 1)
 	d.results = make(chan finished, d.Workers)
-	d.freed = make(chan struct{}, d.Workers)
 	d.inFlight = map[api.WebhookRef]int{}
 	d.limits = map[api.WebhookRef]int{}
 	d.done = make(chan struct{})
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	d.stopFetch, d.stopWork = stopFetch, stopWork
-	var workers sync.WaitGroup
-	writerDone := make(chan struct{})
-	go func() { defer close(writerDone); d.writeResults(workCtx) }()
 	go func() {
 		defer close(d.done)
-		d.claimLoop(fetchCtx, workCtx, &workers)
-		workers.Wait()
-		close(d.results)
-		<-writerDone
+		d.loop(fetchCtx, workCtx)
 	}()
 	return nil
 }
@@ -138,8 +130,14 @@ func (d *Dispatcher) Stop() {
 	d.stopWork()
 }
 
-func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.WaitGroup) {
+// loop is the dispatcher's one store writer. Each turn is one write
+// transaction that records the results that came in and claims as many due
+// deliveries as there are free slots: under a backlog, every finished batch
+// is replaced in the same commit. After Stop it claims nothing more and
+// returns once every request in flight has reported.
+func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 	active := 0
+	var done []finished
 	// moreDue is whether deliveries may be waiting: the last claim filled
 	// every free slot, or some webhook is at its limit (its due deliveries
 	// were held back, and a freed slot may let them go). Only then does a
@@ -150,51 +148,65 @@ func (d *Dispatcher) claimLoop(fetchCtx, workCtx context.Context, workers *sync.
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
-		// reap finished slots without blocking
 		for drained := false; !drained; {
 			select {
-			case <-d.freed:
-				active--
+			case f := <-d.results:
+				done, active = append(done, f), active-1
 			default:
 				drained = true
 			}
 		}
-		claimed := 0
-		if free := d.Workers - active; free > 0 && fetchCtx.Err() == nil && (moreDue || woken) {
-			woken = false
-			batch, heldBack, err := d.claim(fetchCtx, free)
-			if err != nil && !errors.Is(err, context.Canceled) {
-				d.Logger.Error("claiming deliveries failed", "err", err)
-			}
+		stopping := fetchCtx.Err() != nil
+		want := 0
+		if free := d.Workers - active; free > 0 && !stopping && (moreDue || woken) {
+			want = free
+		}
+		if len(done) > 0 || want > 0 {
+			batch, heldBack, err := d.turn(context.WithoutCancel(fetchCtx), done, want)
+			done = nil
 			cache := newBatchCache()
 			for _, c := range batch {
 				active++
-				workers.Add(1)
-				go func() { defer workers.Done(); d.work(workCtx, c, cache) }()
+				go d.work(workCtx, c, cache)
 			}
-			claimed = len(batch)
-			moreDue = claimed == free || heldBack
-			if claimed == free && err == nil {
-				continue // a full batch: more may be due right now
+			if want > 0 {
+				woken = false
+				moreDue = len(batch) == want || heldBack
+				if len(batch) == want && err == nil {
+					continue // a full batch: more may be due right now
+				}
 			}
+		}
+		if stopping {
+			if active == 0 {
+				return
+			}
+			f := <-d.results // wait for the requests in flight
+			done, active = append(done, f), active-1
+			continue
 		}
 		timer.Reset(d.PollInterval)
 		select {
 		case <-fetchCtx.Done():
-			return
 		case <-d.wake:
 			woken = true
-		case <-d.freed:
-			active--
+		case f := <-d.results:
+			done, active = append(done, f), active-1
 		case <-timer.C:
 			woken = true
 		}
 	}
 }
 
-// claim leases up to n due deliveries. heldBack reports whether per-webhook
-// limits kept some out (excluded or vetoed), so more may be due.
-func (d *Dispatcher) claim(ctx context.Context, n int) (out []*store.Claimed, heldBack bool, err error) {
+// turn records results and claims up to n due deliveries, in one
+// transaction. heldBack reports whether per-webhook limits kept some out
+// (excluded or vetoed), so more may be due. A claim that fails does not
+// take the results with it: they are written alone.
+func (d *Dispatcher) turn(ctx context.Context, done []finished, n int) (out []*store.Claimed, heldBack bool, err error) {
+	rs := make([]store.AttemptResult, len(done))
+	for i, f := range done {
+		rs[i] = f.res
+	}
 	// Longer than any attempt can take, so a lease never expires under a
 	// live request; short enough that a dead replica's work returns soon.
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
@@ -215,12 +227,43 @@ func (d *Dispatcher) claim(ctx context.Context, n int) (out []*store.Claimed, he
 		vetoed = vetoed || !ok
 		return ok
 	}
+	finish := func(tx store.Tx) error {
+		if len(rs) == 0 {
+			return nil
+		}
+		return tx.DeliveryFinish(ctx, rs)
+	}
 	err = d.Store.Update(ctx, func(tx store.Tx) error {
+		if err := finish(tx); err != nil || n == 0 {
+			return err
+		}
 		var err error
 		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n,
 			Exclude: exclude, Accept: accept})
 		return err
 	})
+	if err != nil {
+		out = nil
+		for w, k := range taken { // the claim did not happen: give the slots back
+			for range k {
+				d.release(w, 0)
+			}
+		}
+		if n > 0 && !errors.Is(err, context.Canceled) {
+			d.Logger.Error("claiming deliveries failed", "err", err)
+		}
+		if len(rs) > 0 && n > 0 {
+			err = d.Store.Update(ctx, finish)
+		}
+	}
+	if len(rs) > 0 {
+		if err != nil {
+			// The leases will expire and the deliveries be sent again: at least once.
+			d.Logger.Error("recording delivery attempts failed; they will be retried when their leases expire", "err", err, "count", len(rs))
+		} else {
+			d.recorded(ctx, done)
+		}
+	}
 	return out, vetoed || len(exclude) > 0, err
 }
 
@@ -339,41 +382,11 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 	return f, p.MaxInFlight
 }
 
-// writeResults stores attempt results in small batches: whatever arrived
-// while the previous batch was being written goes in the next transaction.
-func (d *Dispatcher) writeResults(ctx context.Context) {
-	for first := range d.results {
-		batch := []finished{first}
-		for more := true; more && len(batch) < 256; {
-			select {
-			case f, ok := <-d.results:
-				if !ok {
-					more = false
-					break
-				}
-				batch = append(batch, f)
-			default:
-				more = false
-			}
-		}
-		d.store(context.WithoutCancel(ctx), batch)
-		for range batch {
-			d.freed <- struct{}{}
-		}
-	}
-}
-
-func (d *Dispatcher) store(ctx context.Context, batch []finished) {
-	rs := make([]store.AttemptResult, len(batch))
-	for i, f := range batch {
-		rs[i] = f.res
-	}
-	err := d.Store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
-	if err != nil {
-		// The leases will expire and the deliveries be sent again: at least once.
-		d.Logger.Error("recording delivery attempts failed; they will be retried when their leases expire", "err", err, "count", len(rs))
-		return
-	}
+// recorded reports committed results to the observer and turns off the
+// webhooks that must stop: one that answered 410, or one failing for too
+// long (its health is read once per batch).
+func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
+	checked := map[api.WebhookRef]bool{}
 	for _, f := range batch {
 		if d.Observer != nil {
 			d.Observer.Attempt(f.res.Webhook, f.res.Attempt, f.res.Status)
@@ -382,7 +395,8 @@ func (d *Dispatcher) store(ctx context.Context, batch []finished) {
 			continue
 		}
 		reason := f.disable
-		if reason == "" {
+		if reason == "" && !checked[f.res.Webhook] {
+			checked[f.res.Webhook] = true
 			reason = d.failingTooLong(ctx, f.res)
 		}
 		if reason != "" && d.Disabler != nil {
