@@ -1,90 +1,142 @@
-// Package metrics exposes the server's figures in the Prometheus format:
-// deliveries by outcome, attempt latency, the queue's depth and age, events
-// appended, API requests by route and status, and failures per webhook.
+// Package metrics exposes the server's figures in the Prometheus text
+// format: deliveries by outcome, attempt latency, the queue's depth and age,
+// events appended, API requests by route and status, and failures per
+// webhook, with a few figures of the Go runtime and the process.
+//
+// It writes the text exposition format (version 0.0.4) itself rather than
+// use the Prometheus client library, whose package initialisation every
+// start of the CLI would pay for.
 package metrics
 
 import (
+	"bytes"
 	"context"
+	"fmt"
+	"io"
 	"net/http"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
-
-	"github.com/prometheus/client_golang/prometheus"
-	"github.com/prometheus/client_golang/prometheus/collectors"
-	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/centralhq/central/pkg/api"
 )
 
-// Metrics holds the collectors of one server.
+// Metrics holds the figures of one server. It is safe for concurrent use.
 type Metrics struct {
-	registry        *prometheus.Registry
-	attempts        *prometheus.CounterVec
-	attemptSeconds  *prometheus.HistogramVec
-	deliveries      *prometheus.CounterVec
-	webhookFailures *prometheus.CounterVec
-	events          *prometheus.CounterVec
-	requests        *prometheus.CounterVec
-	requestSeconds  *prometheus.HistogramVec
+	attempts        counterVec
+	attemptSeconds  histogramVec
+	deliveries      counterVec
+	webhookFailures counterVec
+	events          counterVec
+	requests        counterVec
+	requestSeconds  histogramVec
+	pending         Pending
+	now             func() time.Time
 }
 
 // Pending reports the queue: how many deliveries are pending and the due
 // time of the oldest.
 type Pending func(ctx context.Context) (int, time.Time, error)
 
-// New registers every collector; pending is read at scrape time.
+// New makes the metrics of one server; pending, if not nil, is read at
+// scrape time.
 func New(pending Pending, now func() time.Time) *Metrics {
-	r := prometheus.NewRegistry()
-	r.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	m := &Metrics{registry: r,
-		attempts: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_delivery_attempts_total",
-			Help: "Webhook delivery attempts by error class (empty for success) and trigger."}, []string{"error_class", "trigger"}),
-		attemptSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "central_delivery_attempt_duration_seconds",
-			Help: "How long webhook requests took, by outcome.", Buckets: prometheus.ExponentialBuckets(0.001, 2.5, 12)}, []string{"outcome"}),
-		deliveries: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_deliveries_total",
-			Help: "Attempt results by what follows: succeeded, retry (pending again) or failed (for good)."}, []string{"outcome"}),
-		webhookFailures: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_webhook_failures_total",
-			Help: "Failed attempts per webhook (scope kind, scope name, name)."}, []string{"scope_kind", "scope_name", "webhook"}),
-		events: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_events_appended_total",
-			Help: "Events committed to the log, by type."}, []string{"type"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "central_api_requests_total",
-			Help: "API requests by route pattern, method and status code."}, []string{"route", "method", "code"}),
-		requestSeconds: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "central_api_request_duration_seconds",
-			Help: "API request latency by route pattern and method.", Buckets: prometheus.ExponentialBuckets(0.0005, 2.5, 12)}, []string{"route", "method"}),
+	if now == nil {
+		now = time.Now
 	}
-	r.MustRegister(m.attempts, m.attemptSeconds, m.deliveries, m.webhookFailures, m.events, m.requests, m.requestSeconds)
-	if pending != nil {
-		r.MustRegister(&queueCollector{pending: pending, now: now})
+	return &Metrics{pending: pending, now: now,
+		attempts: newCounterVec("central_delivery_attempts_total",
+			"Webhook delivery attempts by error class (empty for success) and trigger.", "error_class", "trigger"),
+		attemptSeconds: newHistogramVec("central_delivery_attempt_duration_seconds",
+			"How long webhook requests took, by outcome.", exponentialBounds(0.001, 2.5, 12), "outcome"),
+		deliveries: newCounterVec("central_deliveries_total",
+			"Attempt results by what follows: succeeded, retry (pending again) or failed (for good).", "outcome"),
+		webhookFailures: newCounterVec("central_webhook_failures_total",
+			"Failed attempts per webhook (scope kind, scope name, name).", "scope_kind", "scope_name", "webhook"),
+		events: newCounterVec("central_events_appended_total",
+			"Events committed to the log, by type.", "type"),
+		requests: newCounterVec("central_api_requests_total",
+			"API requests by route pattern, method and status code.", "route", "method", "code"),
+		requestSeconds: newHistogramVec("central_api_request_duration_seconds",
+			"API request latency by route pattern and method.", exponentialBounds(0.0005, 2.5, 12), "route", "method"),
 	}
-	return m
 }
 
-// Handler serves the metrics in the Prometheus text format.
+// Handler serves the metrics in the Prometheus text format. If the queue
+// cannot be read, the scrape fails with status 500 rather than report
+// figures that leave it out.
 func (m *Metrics) Handler() http.Handler {
-	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var buf bytes.Buffer
+		if err := m.Write(r.Context(), &buf); err != nil {
+			http.Error(w, "reading the metrics: "+err.Error(), http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "text/plain; version=0.0.4; charset=utf-8")
+		_, _ = w.Write(buf.Bytes())
+	})
+}
+
+// Write writes every metric in the text format, ordered by name.
+func (m *Metrics) Write(ctx context.Context, w io.Writer) error {
+	fams := []family{
+		m.attempts.family(), m.attemptSeconds.family(), m.deliveries.family(), m.webhookFailures.family(),
+		m.events.family(), m.requests.family(), m.requestSeconds.family(),
+	}
+	if m.pending != nil {
+		queue, err := m.queue(ctx)
+		if err != nil {
+			return err
+		}
+		fams = append(fams, queue...)
+	}
+	fams = append(fams, runtimeFamilies()...)
+	fams = append(fams, processFamilies()...)
+	slices.SortFunc(fams, func(a, b family) int { return strings.Compare(a.name, b.name) })
+	return writeText(w, fams)
+}
+
+// queue reads the queue from the store.
+func (m *Metrics) queue(ctx context.Context) ([]family, error) {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	n, oldest, err := m.pending(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("the delivery queue: %w", err)
+	}
+	age := 0.0
+	if !oldest.IsZero() {
+		age = max(0, m.now().Sub(oldest).Seconds())
+	}
+	return []family{
+		gauge("central_delivery_queue_depth", "Deliveries pending (due now or waiting for a retry).", float64(n)),
+		gauge("central_delivery_queue_oldest_age_seconds",
+			"How long the most overdue pending delivery has been due (0 when none is overdue).", age),
+	}, nil
 }
 
 // Attempt records one delivery attempt and what followed it.
 func (m *Metrics) Attempt(w api.WebhookRef, a api.Attempt, status api.DeliveryStatus) {
-	m.attempts.WithLabelValues(string(a.ErrorClass), string(a.Trigger)).Inc()
+	m.attempts.inc(string(a.ErrorClass), string(a.Trigger))
 	outcome := "success"
 	if a.ErrorClass != "" {
 		outcome = "failure"
-		m.webhookFailures.WithLabelValues(w.Scope.Kind, w.Scope.Name, w.Name).Inc()
+		m.webhookFailures.inc(w.Scope.Kind, w.Scope.Name, w.Name)
 	}
-	m.attemptSeconds.WithLabelValues(outcome).Observe(float64(a.DurationMs) / 1000)
+	m.attemptSeconds.observe(float64(a.DurationMs)/1000, outcome)
 	switch status {
 	case api.DeliveryPending:
-		m.deliveries.WithLabelValues("retry").Inc()
+		m.deliveries.inc("retry")
 	default:
-		m.deliveries.WithLabelValues(string(status)).Inc()
+		m.deliveries.inc(string(status))
 	}
 }
 
 // Events records committed events.
 func (m *Metrics) Events(evs []*api.Event) {
 	for _, ev := range evs {
-		m.events.WithLabelValues(string(ev.Type)).Inc()
+		m.events.inc(string(ev.Type))
 	}
 }
 
@@ -94,36 +146,6 @@ func (m *Metrics) Request(route, method string, code int, d time.Duration) {
 	if route == "" {
 		route = "unmatched"
 	}
-	m.requests.WithLabelValues(route, method, strconv.Itoa(code)).Inc()
-	m.requestSeconds.WithLabelValues(route, method).Observe(d.Seconds())
-}
-
-// queueCollector reads the queue from the store at scrape time.
-type queueCollector struct {
-	pending Pending
-	now     func() time.Time
-}
-
-var (
-	depthDesc = prometheus.NewDesc("central_delivery_queue_depth", "Deliveries pending (due now or waiting for a retry).", nil, nil)
-	ageDesc   = prometheus.NewDesc("central_delivery_queue_oldest_age_seconds",
-		"How long the most overdue pending delivery has been due (0 when none is overdue).", nil, nil)
-)
-
-func (c *queueCollector) Describe(ch chan<- *prometheus.Desc) { ch <- depthDesc; ch <- ageDesc }
-
-func (c *queueCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-	defer cancel()
-	n, oldest, err := c.pending(ctx)
-	if err != nil {
-		ch <- prometheus.NewInvalidMetric(depthDesc, err)
-		return
-	}
-	age := 0.0
-	if !oldest.IsZero() {
-		age = max(0, c.now().Sub(oldest).Seconds())
-	}
-	ch <- prometheus.MustNewConstMetric(depthDesc, prometheus.GaugeValue, float64(n))
-	ch <- prometheus.MustNewConstMetric(ageDesc, prometheus.GaugeValue, age)
+	m.requests.inc(route, method, strconv.Itoa(code))
+	m.requestSeconds.observe(d.Seconds(), route, method)
 }
