@@ -2,13 +2,12 @@ package printers
 
 import (
 	"bytes"
-	"fmt"
 	"io"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
-	"github.com/olekukonko/tablewriter"
-	"github.com/olekukonko/tablewriter/renderer"
-	"github.com/olekukonko/tablewriter/tw"
+	"golang.org/x/text/width"
 )
 
 // Yellow is the escape sequence pair chalk.yellow wraps text in; the
@@ -26,19 +25,12 @@ func PlainTable(w io.Writer, header []string, rows [][]string) error {
 }
 
 // renderTable lays out header and rows the way kubectl and the Amplify CLI
-// do: no borders or rules, columns left-aligned, padded and separated by two
-// spaces, one line per row. Rows for which yellow[i] is true are coloured
-// as a whole.
+// do: no borders or rules, columns left-aligned, padded to the widest cell
+// and separated by two spaces, one line per row, no trailing spaces. Rows
+// for which yellow[i] is true are coloured as a whole.
 //
-// tablewriter does the measuring and padding, but two things are done
-// afterwards, line by line, because tablewriter v1 cannot do them itself:
-//   - it pads the last column to its full width, leaving trailing spaces
-//     that editors strip from golden and testscript files; they are trimmed;
-//   - it measures ANSI escapes correctly but inserts a reset before the next
-//     cell, so a colour cannot span a row; whole lines are wrapped instead.
-//
-// Both rely on each row being exactly one line, so cells are sanitised
-// first (see cellText) and wrapping is off.
+// Cells are sanitised first (see cellText) so that every row is exactly
+// one line; widths are measured as a terminal shows them (displayWidth).
 func renderTable(w io.Writer, header []string, rows [][]string, yellow []bool) error {
 	cols := len(header)
 	for _, r := range rows {
@@ -47,58 +39,90 @@ func renderTable(w io.Writer, header []string, rows [][]string, yellow []bool) e
 	if cols == 0 {
 		return nil
 	}
-	var buf bytes.Buffer
-	tbl := tablewriter.NewTable(&buf,
-		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
-			Borders: tw.BorderNone,
-			Symbols: tw.NewSymbols(tw.StyleNone),
-			Settings: tw.Settings{
-				Lines:      tw.LinesNone,
-				Separators: tw.SeparatorsNone,
-			},
-		})),
-		// The header is already in its final form: no upper-casing or
-		// underscore replacement by tablewriter.
-		tablewriter.WithHeaderAutoFormat(tw.Off),
-		tablewriter.WithHeaderAlignment(tw.AlignLeft),
-		tablewriter.WithRowAlignment(tw.AlignLeft),
-		tablewriter.WithHeaderAutoWrap(tw.WrapNone),
-		tablewriter.WithRowAutoWrap(tw.WrapNone),
-		tablewriter.WithHeaderMergeMode(tw.MergeNone),
-		tablewriter.WithRowMergeMode(tw.MergeNone),
-		tablewriter.WithTrimSpace(tw.Off),
-		// The two-space gap is the right padding of every cell.
-		tablewriter.WithPadding(tw.Padding{Right: "  ", Overwrite: true}),
-	)
-	lines := len(rows)
+	lines := make([][]string, 0, len(rows)+1)
 	if len(header) > 0 {
-		tbl.Header(sanitisedRow(header, cols))
-		lines++
+		lines = append(lines, sanitisedRow(header, cols))
 	}
 	for _, r := range rows {
-		if err := tbl.Append(sanitisedRow(r, cols)); err != nil {
-			return err
+		lines = append(lines, sanitisedRow(r, cols))
+	}
+	widths := make([]int, cols)
+	cellWidths := make([][]int, len(lines))
+	for i, line := range lines {
+		cellWidths[i] = make([]int, cols)
+		for j, c := range line {
+			cellWidths[i][j] = displayWidth(c)
+			widths[j] = max(widths[j], cellWidths[i][j])
 		}
 	}
-	if err := tbl.Render(); err != nil {
-		return err
-	}
-	out := strings.Split(strings.TrimSuffix(buf.String(), "\n"), "\n")
-	if len(out) != lines {
-		return fmt.Errorf("table layout produced %d lines for %d rows", len(out), lines)
-	}
-	first := lines - len(rows) // index of the first data line
-	var res bytes.Buffer
-	for i, line := range out {
-		line = strings.TrimRight(line, " ")
+	first := len(lines) - len(rows) // index of the first data line
+	var out, line bytes.Buffer
+	for i, cells := range lines {
+		line.Reset()
+		for j, c := range cells {
+			line.WriteString(c)
+			if j < cols-1 {
+				line.WriteString(strings.Repeat(" ", widths[j]-cellWidths[i][j]+2))
+			}
+		}
+		text := bytes.TrimRight(line.Bytes(), " ")
 		if row := i - first; row >= 0 && row < len(yellow) && yellow[row] {
-			line = yellowOn + line + yellowOff
+			out.WriteString(yellowOn)
+			out.Write(text)
+			out.WriteString(yellowOff)
+		} else {
+			out.Write(text)
 		}
-		res.WriteString(line)
-		res.WriteByte('\n')
+		out.WriteByte('\n')
 	}
-	_, err := w.Write(res.Bytes())
+	_, err := w.Write(out.Bytes())
 	return err
+}
+
+// displayWidth is how many terminal columns s takes, counted per
+// character as most terminals do: East Asian wide and fullwidth characters
+// (emoji among them) and regional indicators (half a flag) take two;
+// combining marks, format characters (such as a zero-width joiner or a
+// soft hyphen), line and paragraph separators and ANSI escape sequences
+// none; others one, ambiguous-width
+// characters included, as in terminals outside East Asian locales.
+func displayWidth(s string) int {
+	total := 0
+	for i := 0; i < len(s); {
+		if s[i] == 0x1b {
+			i += escapeLength(s[i:])
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case unicode.In(r, unicode.Mn, unicode.Me, unicode.Cf, unicode.Zl, unicode.Zp):
+		case r >= 0x1f1e6 && r <= 0x1f1ff: // regional indicators
+			total += 2
+		default:
+			k := width.LookupRune(r).Kind()
+			if k == width.EastAsianWide || k == width.EastAsianFullwidth {
+				total += 2
+			} else {
+				total++
+			}
+		}
+	}
+	return total
+}
+
+// escapeLength is the length of the ANSI escape sequence at the start of s:
+// a CSI sequence (ESC [ parameters final-byte) or ESC and one character.
+func escapeLength(s string) int {
+	if len(s) < 2 || s[1] != '[' {
+		return min(len(s), 2)
+	}
+	for i := 2; i < len(s); i++ {
+		if s[i] >= 0x40 && s[i] <= 0x7e {
+			return i + 1
+		}
+	}
+	return len(s)
 }
 
 // sanitisedRow returns r padded to cols cells with control characters
