@@ -5,12 +5,13 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
 )
 
-var afterSequence = regexp.MustCompile(`^sequenceID\s*(?:>|=gt=)\s*(\d+)$`)
+var afterSequence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sequenceID\s*(?:>|=gt=)\s*(\d+)$`) })
 
 // handleEvents serves the event log: GET /events?query=sequenceID>N returns
 // the events after N in order, so a consumer catches up without webhooks.
@@ -19,7 +20,7 @@ func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) (any, erro
 	q := r.URL.Query()
 	f := store.EventFilter{Org: s.Org, Limit: 100}
 	if v := q.Get("query"); v != "" {
-		m := afterSequence.FindStringSubmatch(strings.TrimSpace(v))
+		m := afterSequence().FindStringSubmatch(strings.TrimSpace(v))
 		if m == nil {
 			return nil, invalid("", "The event log takes query=sequenceID>N (N a sequence id); got %q.", v)
 		}

@@ -7,6 +7,7 @@ import (
 	"math/big"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/centralhq/central/pkg/store"
 )
@@ -14,11 +15,13 @@ import (
 // MaxNameLength: names must be fewer than 100 characters.
 const MaxNameLength = 99
 
-var nameRule = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+var nameRule = sync.OnceValue(func() *regexp.Regexp {
+	return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
+})
 
 // checkName enforces the Amplify name rule.
 func checkName(name string) error {
-	if len(name) > MaxNameLength || !nameRule.MatchString(name) {
+	if len(name) > MaxNameLength || !nameRule().MatchString(name) {
 		return invalid("/name", "Invalid name %q: a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.", name)
 	}
 	return nil

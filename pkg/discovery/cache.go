@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sync"
 	"time"
 )
 
@@ -28,7 +29,7 @@ type cacheEntry struct {
 	Set    *Set              `json:"set"`
 }
 
-var unsafeChars = regexp.MustCompile(`[^A-Za-z0-9.-]+`)
+var unsafeChars = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`[^A-Za-z0-9.-]+`) })
 
 // cachePath names the cache file of the server at baseURL, so switching
 // between servers does not throw away each one's cache. Distinct URLs may
@@ -37,7 +38,7 @@ func cachePath(dir, baseURL string) string {
 	if dir == "" {
 		return ""
 	}
-	name := unsafeChars.ReplaceAllString(baseURL, "_")
+	name := unsafeChars().ReplaceAllString(baseURL, "_")
 	if len(name) > 200 {
 		name = name[:200]
 	}

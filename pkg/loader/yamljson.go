@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync"
 	"unicode/utf8"
 
 	"go.yaml.in/yaml/v3"
@@ -131,13 +132,13 @@ func (c *converter) scalar(n *yaml.Node) error {
 	return nil
 }
 
-var jsonNumber = regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`)
+var jsonNumber = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^-?(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$`) })
 
 // number writes an !!int or !!float as a JSON number. Spellings JSON accepts
 // are kept verbatim, so nothing is rounded; YAML-only spellings (0x1F, 0o17,
 // 1_000, +1, .5) are converted, integers exactly, floats through float64.
 func number(n *yaml.Node) (string, error) {
-	if jsonNumber.MatchString(n.Value) {
+	if jsonNumber().MatchString(n.Value) {
 		return n.Value, nil
 	}
 	plain := strings.ReplaceAll(n.Value, "_", "") // as yaml.v3 resolves them

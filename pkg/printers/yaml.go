@@ -7,6 +7,7 @@ import (
 	"io"
 	"regexp"
 	"strings"
+	"sync"
 
 	yaml "go.yaml.in/yaml/v3"
 )
@@ -139,10 +140,10 @@ var yamlKeywords = map[string]bool{
 // numberLike matches every YAML 1.1 and 1.2 int and float form (decimal,
 // 0x, 0o, 0b, octal, underscores, base 60, exponents) and more besides;
 // quoting a string that did not need it is harmless.
-var numberLike = regexp.MustCompile(`^[-+]?\.?[0-9][0-9a-fA-FxXoO._:+-]*$`)
+var numberLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[-+]?\.?[0-9][0-9a-fA-FxXoO._:+-]*$`) })
 
 // dateLike matches the start of a YAML timestamp.
-var dateLike = regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`)
+var dateLike = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}`) })
 
 // ambiguousString reports whether s, written plain, could be read back as
 // something other than the string s.
@@ -153,5 +154,5 @@ func ambiguousString(s string) bool {
 	if strings.Contains(s, "\n") {
 		return false // printed as a literal block, which is always a string
 	}
-	return yamlKeywords[strings.ToLower(s)] || numberLike.MatchString(s) || dateLike.MatchString(s)
+	return yamlKeywords[strings.ToLower(s)] || numberLike().MatchString(s) || dateLike().MatchString(s)
 }
