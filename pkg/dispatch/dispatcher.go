@@ -46,8 +46,12 @@ type Dispatcher struct {
 	AutoDisableAfter time.Duration
 	// DrainTimeout bounds how long Stop waits for requests in flight.
 	DrainTimeout time.Duration
-	Logger       *slog.Logger
-	Now          func() time.Time
+	// WebhookTTL bounds how long a webhook and its secrets, once read, are
+	// used for its deliveries. Changes made through this process apply at
+	// once (WebhooksChanged); this is for those made on other replicas.
+	WebhookTTL time.Duration
+	Logger     *slog.Logger
+	Now        func() time.Time
 	// Rand returns [0,1) for jitter; injected so tests are exact.
 	Rand func() float64
 
@@ -57,6 +61,14 @@ type Dispatcher struct {
 	mu       sync.Mutex
 	inFlight map[api.WebhookRef]int
 	limits   map[api.WebhookRef]int
+
+	cacheMu    sync.Mutex
+	cache      *webhookCache
+	cacheUntil time.Time
+
+	// more holds the webhooks that may have more due than was claimed:
+	// slots they free are refilled from them (the loop's alone).
+	more map[orgHook]bool
 
 	stopFetch context.CancelFunc
 	stopWork  context.CancelFunc
@@ -95,6 +107,9 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	if d.DrainTimeout <= 0 {
 		d.DrainTimeout = 15 * time.Second
 	}
+	if d.WebhookTTL <= 0 {
+		d.WebhookTTL = time.Second
+	}
 	if d.Logger == nil {
 		d.Logger = slog.Default()
 	}
@@ -102,6 +117,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	d.results = make(chan finished, d.Workers)
 	d.inFlight = map[api.WebhookRef]int{}
 	d.limits = map[api.WebhookRef]int{}
+	d.more = map[orgHook]bool{}
 	d.done = make(chan struct{})
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
@@ -135,16 +151,19 @@ func (d *Dispatcher) Stop() {
 // deliveries as there are free slots: under a backlog, every finished batch
 // is replaced in the same commit. After Stop it claims nothing more and
 // returns once every request in flight has reported.
+//
+// A turn claims in two ways. A webhook that freed slots and may have more
+// due (its last claim was full, or it was held at its limit) refills them
+// from its own deliveries, through an index of its own: a failing
+// webhook's due retries cost a healthy one nothing. A claim over all
+// webhooks runs when woken (new work, here or on another replica), at the
+// poll, after a claim that filled every slot it asked for, or after one
+// that other replicas' requests in flight held back; otherwise the queue
+// had nothing more and the store is not asked again for nothing.
 func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 	active := 0
 	var done []finished
-	// moreDue is whether deliveries may be waiting: the last claim filled
-	// every free slot, or some webhook is at its limit (its due deliveries
-	// were held back, and a freed slot may let them go). Only then does a
-	// freed slot claim again; otherwise the queue was empty, and the next
-	// claim waits for a wake-up (new work, here or from another replica) or
-	// the poll, instead of asking the store for nothing.
-	moreDue, woken := true, true
+	again, woken := true, true
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -157,24 +176,26 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 			}
 		}
 		stopping := fetchCtx.Err() != nil
-		want := 0
-		if free := d.Workers - active; free > 0 && !stopping && (moreDue || woken) {
-			want = free
+		free := 0
+		if !stopping {
+			free = d.Workers - active
 		}
-		if len(done) > 0 || want > 0 {
-			batch, heldBack, err := d.turn(context.WithoutCancel(fetchCtx), done, want)
+		general := free > 0 && (again || woken)
+		if len(done) > 0 || general {
+			var batch []*store.Claimed
+			var err error
+			batch, again, err = d.turn(context.WithoutCancel(fetchCtx), done, free, general)
 			done = nil
-			cache := newBatchCache()
+			cache := d.webhooks()
 			for _, c := range batch {
 				active++
 				go d.work(workCtx, c, cache)
 			}
-			if want > 0 {
+			if general {
 				woken = false
-				moreDue = len(batch) == want || heldBack
-				if len(batch) == want && err == nil {
-					continue // a full batch: more may be due right now
-				}
+			}
+			if free > 0 && len(batch) == free && err == nil {
+				continue // every slot taken: more may be due right now
 			}
 		}
 		if stopping {
@@ -198,34 +219,72 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 	}
 }
 
+// WebhooksChanged drops every webhook read: a Webhook or Secret has changed.
+func (d *Dispatcher) WebhooksChanged() {
+	d.cacheMu.Lock()
+	defer d.cacheMu.Unlock()
+	d.cache = nil
+}
+
+// webhooks returns the webhook reads to use for a new batch.
+func (d *Dispatcher) webhooks() *webhookCache {
+	d.cacheMu.Lock()
+	defer d.cacheMu.Unlock()
+	if now := time.Now(); d.cache == nil || now.After(d.cacheUntil) {
+		d.cache, d.cacheUntil = newWebhookCache(), now.Add(d.WebhookTTL)
+	}
+	return d.cache
+}
+
+// orgHook names a webhook across organizations.
+type orgHook struct {
+	org string
+	w   api.WebhookRef
+}
+
 // turn records results and claims up to n due deliveries, in one
-// transaction. heldBack reports whether per-webhook limits kept some out
-// (excluded or vetoed), so more may be due. A claim that fails does not
-// take the results with it: they are written alone.
-func (d *Dispatcher) turn(ctx context.Context, done []finished, n int) (out []*store.Claimed, heldBack bool, err error) {
+// transaction: first refills for the webhooks the results came from, then,
+// when general is set, a claim over all webhooks. again reports whether a
+// claim over all webhooks should run on the next freed slot. A claim that
+// fails does not take the results with it: they are written alone.
+func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general bool) (out []*store.Claimed, again bool, err error) {
 	rs := make([]store.AttemptResult, len(done))
+	var refill []orgHook
+	seen := map[orgHook]bool{}
 	for i, f := range done {
 		rs[i] = f.res
+		d.release(f.res.Webhook)
+		if h := (orgHook{f.res.Org, f.res.Webhook}); d.more[h] && !seen[h] {
+			seen[h] = true
+			refill = append(refill, h)
+		}
 	}
 	// Longer than any attempt can take, so a lease never expires under a
 	// live request; short enough that a dead replica's work returns soon.
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
-	exclude := d.saturated()
-	vetoed := false
 	taken := map[api.WebhookRef]int{}
+	held := map[orgHook]bool{} // vetoed at their limit here: refills take their work
+	foreign := false           // vetoed for other replicas' requests in flight
 	accept := func(del *store.Delivery, leased int) bool {
 		// leased counts every replica's requests in flight to the webhook,
 		// so its limit holds across replicas, not only in this process.
 		if leased+taken[del.Webhook] >= d.limitOf(del) {
-			vetoed = true
+			if leased > d.inFlightOf(del.Webhook)-taken[del.Webhook] {
+				foreign = true
+			} else {
+				held[orgHook{del.Org, del.Webhook}] = true
+			}
 			return false
 		}
-		ok := d.accept(del)
-		if ok {
-			taken[del.Webhook]++
+		if !d.accept(del) {
+			held[orgHook{del.Org, del.Webhook}] = true
+			return false
 		}
-		vetoed = vetoed || !ok
-		return ok
+		taken[del.Webhook]++
+		return true
+	}
+	params := func(limit int) store.ClaimParams {
+		return store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: limit, Accept: accept}
 	}
 	finish := func(tx store.Tx) error {
 		if len(rs) == 0 {
@@ -233,20 +292,46 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int) (out []*s
 		}
 		return tx.DeliveryFinish(ctx, rs)
 	}
+	exclude := d.saturated()
+	drained := map[orgHook]bool{} // refilled with fewer than asked: nothing more due
+	generalFull := false
 	err = d.Store.Update(ctx, func(tx store.Tx) error {
-		if err := finish(tx); err != nil || n == 0 {
+		out, generalFull = nil, false
+		clear(drained)
+		if err := finish(tx); err != nil {
 			return err
 		}
-		var err error
-		out, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: n,
-			Exclude: exclude, Accept: accept})
-		return err
+		for _, h := range refill {
+			k := min(n-len(out), d.slotsOf(h.w))
+			if k <= 0 {
+				continue
+			}
+			p := params(k)
+			p.Only, p.OnlyOrg = &h.w, h.org
+			got, err := tx.DeliveryClaim(ctx, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, got...)
+			drained[h] = len(got) < k
+		}
+		if k := n - len(out); general && k > 0 {
+			p := params(k)
+			p.Exclude = exclude
+			got, err := tx.DeliveryClaim(ctx, p)
+			if err != nil {
+				return err
+			}
+			out = append(out, got...)
+			generalFull = len(got) == k
+		}
+		return nil
 	})
 	if err != nil {
 		out = nil
-		for w, k := range taken { // the claim did not happen: give the slots back
+		for w, k := range taken { // the claims did not happen: give the slots back
 			for range k {
-				d.release(w, 0)
+				d.release(w)
 			}
 		}
 		if n > 0 && !errors.Is(err, context.Canceled) {
@@ -254,6 +339,22 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int) (out []*s
 		}
 		if len(rs) > 0 && n > 0 {
 			err = d.Store.Update(ctx, finish)
+		}
+	} else {
+		for h, empty := range drained {
+			if empty {
+				delete(d.more, h)
+			}
+		}
+		for h := range held {
+			d.more[h] = true
+		}
+		for _, c := range out {
+			// Claimed up to its limit, or in a claim that took all it
+			// asked for: more of it may be due.
+			if generalFull || d.slotsOf(c.Webhook) <= 0 {
+				d.more[orgHook{c.Org, c.Webhook}] = true
+			}
 		}
 	}
 	if len(rs) > 0 {
@@ -264,7 +365,7 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int) (out []*s
 			d.recorded(ctx, done)
 		}
 	}
-	return out, vetoed || len(exclude) > 0, err
+	return out, err != nil || generalFull || foreign, err
 }
 
 // saturated lists the webhooks with no free slot, which a claim leaves out
@@ -301,6 +402,23 @@ func (d *Dispatcher) limitOf(del *store.Delivery) int {
 	return d.Defaults.MaxInFlight
 }
 
+// slotsOf is how many more requests the webhook may have in flight here.
+func (d *Dispatcher) slotsOf(w api.WebhookRef) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	limit := d.limits[w]
+	if limit == 0 {
+		limit = d.Defaults.MaxInFlight
+	}
+	return limit - d.inFlight[w]
+}
+
+func (d *Dispatcher) inFlightOf(w api.WebhookRef) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.inFlight[w]
+}
+
 func (d *Dispatcher) setLimit(w api.WebhookRef, l int) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
@@ -321,30 +439,29 @@ func (d *Dispatcher) accept(del *store.Delivery) bool {
 	return true
 }
 
-func (d *Dispatcher) release(w api.WebhookRef, limit int) {
+// release frees a slot of the webhook: its delivery's lease is being
+// given back. Slots are freed when results are recorded, not when requests
+// end, so that what this dispatcher counts in flight is what the store
+// counts leased.
+func (d *Dispatcher) release(w api.WebhookRef) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.inFlight[w]--; d.inFlight[w] <= 0 {
 		delete(d.inFlight, w)
 	}
-	if limit > 0 {
-		d.limits[w] = limit
-	}
 }
 
 // work sends one claimed delivery and hands its result to the writer.
-func (d *Dispatcher) work(ctx context.Context, c *store.Claimed, cache *batchCache) {
+func (d *Dispatcher) work(ctx context.Context, c *store.Claimed, cache *webhookCache) {
 	trigger := api.TriggerScheduled
 	if c.Manual {
 		trigger = api.TriggerManual
 	}
-	f, limit := d.attempt(ctx, c, trigger, cache)
-	d.release(c.Webhook, limit)
-	d.results <- f
+	d.results <- d.attempt(ctx, c, trigger, cache)
 }
 
 // attempt reads what the delivery needs, sends it, and decides what follows.
-func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *batchCache) (finished, int) {
+func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *webhookCache) finished {
 	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook}}
 	n := c.Attempts + 1
 	o, p, reason, err := d.prepare(ctx, c, cache)
@@ -379,7 +496,7 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 	default:
 		f.res.Status = api.DeliveryFailed
 	}
-	return f, p.MaxInFlight
+	return f
 }
 
 // recorded reports committed results to the observer and turns off the

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -20,20 +21,29 @@ import (
 // (it is the API server's EventSink), so no event is ever without its
 // deliveries, and keeps the hook index in step with ResourceHook changes.
 type Enqueuer struct {
-	Index  *hooks.Index
-	Org    string
-	Wake   func()
-	Logger *slog.Logger
-	Now    func() time.Time
+	Index *hooks.Index
+	Org   string
+	Wake  func()
+	// WebhooksChanged, when set, is called after a commit that changed a
+	// Webhook or a Secret (the dispatcher drops what it read of them).
+	WebhooksChanged func()
+	Logger          *slog.Logger
+	Now             func() time.Time
 
 	// indexVersion is the hooks version (a sequence id, as a string) the
 	// index was built at. It starts empty, which is right for a store with
 	// no hooks; any stored version makes the first event load the index.
 	indexVersion atomic.Value
+	// touched holds the ids of events about Webhooks and Secrets until
+	// their transaction settles.
+	touched sync.Map
 }
 
 // EventAppended queues one delivery per matching, enabled webhook.
 func (e *Enqueuer) EventAppended(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error {
+	if r.Group == registry.Group && (r.Kind == "Webhook" || r.Kind == "Secret") {
+		e.touched.Store(ev.ID, true)
+	}
 	if err := e.syncIndex(ctx, tx, ev, r); err != nil {
 		return err
 	}
@@ -109,6 +119,15 @@ func orderKey(r api.ResourceRef) string {
 // needs no repair: its version went back with the transaction, so the next
 // event finds the index stale and reloads it.
 func (e *Enqueuer) Settled(ctx context.Context, events []*api.Event, committed bool) {
+	changed := false
+	for _, ev := range events {
+		if _, ok := e.touched.LoadAndDelete(ev.ID); ok {
+			changed = true
+		}
+	}
+	if committed && changed && e.WebhooksChanged != nil {
+		e.WebhooksChanged()
+	}
 	if committed && e.Wake != nil {
 		e.Wake()
 	}

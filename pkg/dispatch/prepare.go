@@ -22,11 +22,11 @@ type webhookState struct {
 	err      error
 }
 
-// batchCache shares webhook reads among the deliveries of one claimed
-// batch: a backlog to one webhook costs one read per batch, not one per
-// delivery. It lives no longer than the batch, so a change to a webhook
-// applies from the next batch on.
-type batchCache struct {
+// webhookCache shares webhook reads among deliveries: a backlog to one
+// webhook costs one read per Dispatcher.WebhookTTL, not one per delivery.
+// A change made through this process drops it at once (WebhooksChanged);
+// one made on another replica applies within the TTL.
+type webhookCache struct {
 	mu      sync.Mutex
 	entries map[string]*cacheEntry
 }
@@ -36,9 +36,9 @@ type cacheEntry struct {
 	state *webhookState
 }
 
-func newBatchCache() *batchCache { return &batchCache{entries: map[string]*cacheEntry{}} }
+func newWebhookCache() *webhookCache { return &webhookCache{entries: map[string]*cacheEntry{}} }
 
-func (b *batchCache) get(org string, w api.WebhookRef, load func() *webhookState) *webhookState {
+func (b *webhookCache) get(org string, w api.WebhookRef, load func() *webhookState) *webhookState {
 	if b == nil {
 		return load()
 	}
@@ -77,7 +77,7 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 
 // prepare builds what one delivery needs. A non-empty reason means the
 // delivery must not be sent.
-func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *batchCache) (*outgoing, Policy, string, error) {
+func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webhookCache) (*outgoing, Policy, string, error) {
 	st := cache.get(c.Org, c.Webhook, func() *webhookState { return d.load(ctx, c.Org, c.Webhook) })
 	if st.err != nil {
 		return nil, d.Defaults, "", st.err

@@ -26,7 +26,7 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 		return nil, err
 	}
 	c := &store.Claimed{Delivery: *del, Envelope: envelope}
-	f, _ := d.attempt(ctx, c, api.TriggerTest, nil)
+	f := d.attempt(ctx, c, api.TriggerTest, nil)
 	var out *api.Delivery
 	err = d.Store.Update(ctx, func(tx store.Tx) error {
 		if err := tx.DeliveryInsert(ctx, []*store.Delivery{del}); err != nil {

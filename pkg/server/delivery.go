@@ -49,7 +49,7 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 		Owner: host + "/" + s.ln.Addr().String(), Workers: s.cfg.Workers, PollInterval: s.cfg.PollInterval,
 		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
 	}
-	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, Logger: s.log, Now: now}
+	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
 	// The embedded store has one dispatcher: leases left by a killed
 	// process can be freed at once instead of waiting for them to expire.
 	// Replicas sharing PostgreSQL wait for the leases to expire instead.

@@ -155,6 +155,22 @@ func TestRetryAfterHonoured(t *testing.T) {
 	}
 }
 
+// TestWebhookChangeAppliesAtOnce: the dispatcher reuses what it read of a
+// webhook, but a change made through the API applies to the next delivery.
+func TestWebhookChangeAppliesAtOnce(t *testing.T) {
+	h := start(t, server.Config{})
+	before, after := newReceiver(t), newReceiver(t)
+	h.integration("i", before.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	before.next(t)
+	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"name": "wh",
+		"spec": map[string]any{"url": after.URL, "enabled": true, "headers": map[string]string{"X-Changed": "yes"}}})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
+	if got := after.next(t); got.header.Get("X-Changed") != "yes" {
+		t.Fatalf("the changed webhook's header is missing: %v", got.header)
+	}
+}
+
 func TestMissingSecretAndDisabledWebhook(t *testing.T) {
 	h := start(t, server.Config{})
 	rcv := newReceiver(t)

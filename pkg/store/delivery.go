@@ -47,6 +47,12 @@ type ClaimParams struct {
 	// Exclude lists webhooks that have no free slot: their deliveries are
 	// not even candidates, so they cannot crowd out those of other webhooks.
 	Exclude []api.WebhookRef
+	// Only, when set, claims the due deliveries of this one webhook (of
+	// organization OnlyOrg), through an index of its own: a slot freed by a
+	// webhook is refilled from it without reading past the due work of
+	// others, such as a failing webhook's retries.
+	Only    *api.WebhookRef
+	OnlyOrg string
 	// Accept, when set, vetoes candidates (per-webhook concurrency limits);
 	// a vetoed delivery stays as it was. leased is how many deliveries of
 	// the candidate's webhook hold a valid lease in the store right now, by

@@ -22,6 +22,7 @@ import (
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
+	"github.com/jackc/pgx/v5"
 )
 
 // notifyChannel is the prefix of the channel Listen waits on, one per
@@ -151,18 +152,27 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 // claimCandidates also returns, per candidate, how many deliveries of its
 // webhook hold a valid lease (the partial index deliveries_leased keeps
 // that cheap: only deliveries in flight have a lease).
-const claimCandidates = `SELECT ` + selectCols + `,
+//
+// The filter ($3 on) leaves out saturated webhooks (claimDue) or keeps one
+// webhook's deliveries, read through its own index (claimWebhookDue).
+func claimCandidates(filter string) string {
+	return `SELECT ` + selectCols + `,
 	(SELECT count(*) FROM deliveries l WHERE l.lease_until > 0 AND l.lease_until >= $1 AND l.status = 'pending'
 		AND l.wh_scope_kind = d.wh_scope_kind AND l.wh_scope_name = d.wh_scope_name AND l.wh_name = d.wh_name) AS leased
 	FROM deliveries d
-	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1
-	AND NOT (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name = ANY($3))
+	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1 ` + filter + `
 	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
-		WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
+		WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 		AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
 		AND e.event_seq < d.event_seq))
 	ORDER BY next_at, event_seq LIMIT $2
 	FOR UPDATE OF d SKIP LOCKED`
+}
+
+var (
+	claimDue        = claimCandidates(`AND NOT (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name = ANY($3))`)
+	claimWebhookDue = claimCandidates(`AND org_id = $3 AND wh_scope_kind = $4 AND wh_scope_name = $5 AND wh_name = $6`)
+)
 
 // leaseAndRead leases the picked deliveries and returns their events.
 const leaseAndRead = `WITH leased AS (
@@ -178,10 +188,6 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		return nil, nil
 	}
 	now := p.Now.UnixMilli()
-	exclude := make([]string, len(p.Exclude))
-	for i, w := range p.Exclude {
-		exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
-	}
 	if p.Accept != nil {
 		// Claims that apply per-webhook limits run one at a time across
 		// replicas, so the leased counts they read stay true until they
@@ -190,7 +196,17 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 			return nil, err
 		}
 	}
-	rows, err := t.tx.Query(ctx, claimCandidates, now, p.Limit*4+16, exclude)
+	var rows pgx.Rows
+	var err error
+	if w := p.Only; w != nil {
+		rows, err = t.tx.Query(ctx, claimWebhookDue, now, p.Limit*4+16, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name)
+	} else {
+		exclude := make([]string, len(p.Exclude))
+		for i, w := range p.Exclude {
+			exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
+		}
+		rows, err = t.tx.Query(ctx, claimDue, now, p.Limit*4+16, exclude)
+	}
 	if err != nil {
 		return nil, err
 	}

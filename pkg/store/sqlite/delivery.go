@@ -82,15 +82,22 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 // Lists of ids and webhook keys are passed as one JSON array (json_each),
 // so that these statements have one text and are prepared once.
 
-var (
-	claimDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d
-		WHERE status = 'pending' AND next_at <= ? AND lease_until < ?
-		AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (SELECT value FROM json_each(?))
-		AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
-			WHERE e.status = 'pending' AND e.order_key = d.order_key AND e.org_id = d.org_id
+// For ordered webhooks only the oldest pending delivery per order key is a
+// candidate.
+const (
+	claimWhere = `status = 'pending' AND next_at <= ? AND lease_until < ?`
+	claimOrder = ` AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
+			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
 			AND e.event_seq < d.event_seq))
-		ORDER BY next_at, event_seq LIMIT ?`)
+		ORDER BY next_at, event_seq LIMIT ?`
+)
+
+var (
+	claimDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d WHERE ` + claimWhere + `
+		AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (SELECT value FROM json_each(?))` + claimOrder)
+	claimWebhookDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d
+		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ? AND ` + claimWhere + claimOrder)
 	claimLease  = prepared(`UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT value FROM json_each(?))`)
 	claimEvents = prepared(`SELECT seq, body FROM events WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?))`)
 	leasedCount = prepared(`SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
@@ -99,32 +106,34 @@ var (
 
 // jsonList encodes strings as a JSON array for json_each.
 func jsonList(n int, item func(int) string) string {
-	b := make([]byte, 0, 2+n*24)
-	b = append(b, '[')
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			b = append(b, ',')
-		}
-		b = strconv.AppendQuote(b, item(i))
+	l := make([]string, n)
+	for i := range l {
+		l[i] = item(i)
 	}
-	return string(append(b, ']'))
+	b, _ := json.Marshal(l) // strings always encode
+	return string(b)
 }
 
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	now := p.Now.UnixMilli()
 	var leased map[string]int
+	var err error
 	if p.Accept != nil {
 		// The single write connection serializes claims, so these counts
 		// hold until this claim commits.
-		var err error
 		if leased, err = t.leasedByWebhook(ctx, now); err != nil {
 			return nil, err
 		}
 	}
 	// Candidates are read in due order until Limit are accepted; the LIMIT
 	// only bounds how many vetoed ones one claim looks at.
-	exclude := jsonList(len(p.Exclude), func(i int) string { return webhookKey(p.Exclude[i]) })
-	rows, err := t.query(ctx, claimDue, now, now, exclude, p.Limit*4+16)
+	var rows *sql.Rows
+	if w := p.Only; w != nil {
+		rows, err = t.query(ctx, claimWebhookDue, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name, now, now, p.Limit*4+16)
+	} else {
+		exclude := jsonList(len(p.Exclude), func(i int) string { return webhookKey(p.Exclude[i]) })
+		rows, err = t.query(ctx, claimDue, now, now, exclude, p.Limit*4+16)
+	}
 	if err != nil {
 		return nil, err
 	}

@@ -154,6 +154,39 @@ func testDeliveryExclude(t *testing.T, s store.Store) {
 	}
 }
 
+// testDeliveryOnly claims for one webhook: only its due, unleased
+// deliveries, oldest first, ordered ones one at a time.
+func testDeliveryOnly(t *testing.T, s store.Store) {
+	queue(t, s, "e1", "", hookA, hookB)
+	queue(t, s, "e2", "", hookA, hookB)
+	queue(t, s, "o1", "Environment/o", hookB)
+	queue(t, s, "o2", "Environment/o", hookB)
+	only := func(owner string, w api.WebhookRef, o string, limit int) []*store.Claimed {
+		var got []*store.Claimed
+		update(t, s, func(tx store.Tx) error {
+			var err error
+			got, err = tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: owner, Now: t0, Lease: time.Minute, Limit: limit,
+				Only: &w, OnlyOrg: o, Accept: func(*store.Delivery, int) bool { return true }})
+			return err
+		})
+		return got
+	}
+	if got := only("r", hookB, "another-org", 10); len(got) != 0 {
+		t.Fatalf("claimed another organization's deliveries: %+v", got)
+	}
+	got := only("r", hookB, org, 2)
+	if len(got) != 2 || got[0].Webhook != hookB || got[1].Webhook != hookB || got[0].Resource.Name != "e1" || got[1].Resource.Name != "e2" {
+		t.Fatalf("first claim for b: %+v", got)
+	}
+	got = only("r2", hookB, org, 10)
+	if len(got) != 1 || got[0].Resource.Name != "o1" || len(got[0].Envelope) == 0 {
+		t.Fatalf("second claim for b should take o1 alone (o2 waits for it): %+v", got)
+	}
+	if got := claim(t, s, "r3", t0, 10, nil); len(got) != 2 || got[0].Webhook != hookA || got[1].Webhook != hookA {
+		t.Fatalf("a's deliveries should be all that is left: %+v", got)
+	}
+}
+
 func testDeliveryOrdered(t *testing.T, s store.Store) {
 	queue(t, s, "env", "Environment/env", hookA)
 	queue(t, s, "env", "Environment/env", hookA)

@@ -35,6 +35,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryClaimLease", testDeliveryClaimLease},
 		{"DeliveryAccept", testDeliveryAccept},
 		{"DeliveryExclude", testDeliveryExclude},
+		{"DeliveryOnly", testDeliveryOnly},
 		{"DeliveryLeasedCounts", testDeliveryLeasedCounts},
 		{"DeliveryOrdered", testDeliveryOrdered},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
