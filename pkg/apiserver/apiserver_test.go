@@ -97,7 +97,19 @@ func TestCreateReadUpdate(t *testing.T) {
 		env.Group != "management" || env.Kind != "Environment" || env.Metadata.Audit.CreateTimestamp.IsZero() {
 		t.Fatalf("created %+v", env)
 	}
-	svc := h.must(201, "POST", mgmt+"/environments/prod/apiservices", `{"name":"petstore","spec":{"description":"pets"}}`).resource(t)
+	created := h.must(201, "POST", mgmt+"/environments/prod/apiservices", `{"name":"petstore","spec":{"description":"pets"}}`)
+	svc := created.resource(t)
+	// Read at the version it was written at, the stored JSON is sent as it
+	// is: the same bytes as the create's answer.
+	if again := h.must(200, "GET", mgmt+"/environments/prod/apiservices/petstore", ""); again.body != created.body {
+		t.Fatalf("read back differs from the create's answer:\n%s\n%s", again.body, created.body)
+	}
+	// Written at v1alpha1, read at v1: every link says v1.
+	h.must(201, "POST", "/apis/management/v1alpha1/environments/prod/apiservices", `{"name":"old"}`)
+	if old := h.must(200, "GET", mgmt+"/environments/prod/apiservices/old", "").resource(t); old.APIVersion != "v1" ||
+		old.Metadata.SelfLink != "/management/v1/environments/prod/apiservices/old" || old.Metadata.Scope.SelfLink != "/management/v1/environments/prod" {
+		t.Fatalf("a v1alpha1 resource read at v1: %+v", old)
+	}
 	if svc.Metadata.Scope == nil || svc.Metadata.Scope.Name != "prod" || svc.Metadata.Scope.ID != env.Metadata.ID ||
 		svc.Metadata.SelfLink != "/management/v1/environments/prod/apiservices/petstore" {
 		t.Fatalf("scoped create %+v", svc.Metadata)

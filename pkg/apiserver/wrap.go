@@ -16,6 +16,9 @@ type response struct {
 	headers http.Header
 }
 
+// rawJSON is a body that is JSON already, written as it is.
+type rawJSON []byte
+
 // handlerFunc is what every endpoint implements: a value to encode, or an
 // error the wrapper maps to a status code and the Amplify error body.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) (any, error)
@@ -43,6 +46,10 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			return
 		}
 		switch v := v.(type) {
+		case rawJSON:
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(status)
+			_, _ = w.Write(append(v, '\n')) // as json.Encoder ends it
 		case response:
 			for k, vals := range v.headers {
 				w.Header()[k] = vals

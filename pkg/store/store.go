@@ -28,6 +28,10 @@ type Store interface {
 	Update(ctx context.Context, fn func(Tx) error) error
 	// View runs fn in a read-only transaction.
 	View(ctx context.Context, fn func(Tx) error) error
+	// ResourceBody reads one resource as stored (its JSON), in a single
+	// statement outside any transaction: the API's GET of one resource.
+	// A missing resource is ErrNotFound.
+	ResourceBody(ctx context.Context, k Key) ([]byte, error)
 	// Close releases the store's connections.
 	Close() error
 }

@@ -183,6 +183,17 @@ func (s *Store) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func
 	return pgTx.Commit(ctx)
 }
 
+// ResourceBody reads one resource's stored JSON.
+func (s *Store) ResourceBody(ctx context.Context, k store.Key) ([]byte, error) {
+	var body []byte
+	err := s.pool.QueryRow(ctx, `SELECT body FROM resources WHERE `+keyWhere,
+		k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name).Scan(&body)
+	if err != nil {
+		return nil, notFound(err)
+	}
+	return body, nil
+}
+
 // Close ends Listen and closes the pool.
 func (s *Store) Close() error {
 	s.close()

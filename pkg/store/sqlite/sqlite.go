@@ -10,6 +10,7 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -137,6 +138,16 @@ func (s *Store) run(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, readOnly
 		return err
 	}
 	return sqlTx.Commit()
+}
+
+// ResourceBody reads one resource's stored JSON on the reader pool.
+func (s *Store) ResourceBody(ctx context.Context, k store.Key) ([]byte, error) {
+	var body []byte
+	err := s.rstmt[resourceGet].QueryRowContext(ctx, k.Org, k.Group, k.Kind, k.ScopeKind, k.ScopeName, k.Name).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, store.ErrNotFound
+	}
+	return body, err
 }
 
 // Close closes both pools.

@@ -111,9 +111,17 @@ func testResourceCRUD(t *testing.T, s store.Store) {
 	if again.Title != "changed" {
 		t.Fatalf("update not stored: %q", again.Title)
 	}
+	// ResourceBody is the stored JSON: exactly what encoding the resource gives.
+	want, _ := json.Marshal(again)
+	if body, err := s.ResourceBody(ctx, k); err != nil || string(body) != string(want) {
+		t.Fatalf("ResourceBody: %v\n got %s\nwant %s", err, body, want)
+	}
 	update(t, s, func(tx store.Tx) error { return tx.ResourceDelete(ctx, k) })
 	if _, err := get(t, s, k); !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("get after delete: %v", err)
+	}
+	if _, err := s.ResourceBody(ctx, k); !errors.Is(err, store.ErrNotFound) {
+		t.Fatalf("ResourceBody after delete: %v", err)
 	}
 	err = s.Update(ctx, func(tx store.Tx) error { return tx.ResourceDelete(ctx, k) })
 	if !errors.Is(err, store.ErrNotFound) {
