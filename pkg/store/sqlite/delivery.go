@@ -75,7 +75,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 			d.Webhook.Scope.Kind, d.Webhook.Scope.Name, d.Webhook.Name, d.OrderKey, string(d.Status),
 			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time), d.MaxInFlight)
 	}
-	_, err := t.tx.ExecContext(ctx, b.String(), args...)
+	_, err := t.tx.ExecContext(t.ctx(ctx), b.String(), args...)
 	return err
 }
 
@@ -347,7 +347,7 @@ func where(f store.DeliveryFilter) (string, []any) {
 func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.Delivery, int, error) {
 	w, args := where(f)
 	var total int
-	if err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&total); err != nil {
+	if err := t.tx.QueryRowContext(t.ctx(ctx), `SELECT count(*) FROM deliveries`+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
 	q := `SELECT ` + selectCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
@@ -355,7 +355,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, f.PageSize, (max(f.Page, 1)-1)*f.PageSize)
 	}
-	rows, err := t.tx.QueryContext(ctx, q, args...)
+	rows, err := t.tx.QueryContext(t.ctx(ctx), q, args...)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -384,10 +384,10 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 	w += " AND event_seq > 0" // test sends have no event in the log to send again
 	if dryRun {
 		var n int
-		err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
+		err := t.tx.QueryRowContext(t.ctx(ctx), `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
 		return n, err
 	}
-	res, err := t.tx.ExecContext(ctx, `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', manual = 1, updated_at = ?`+w,
+	res, err := t.tx.ExecContext(t.ctx(ctx), `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', manual = 1, updated_at = ?`+w,
 		append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
 	if err != nil {
 		return 0, err
@@ -401,13 +401,13 @@ func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun b
 	w += " AND status <> 'pending'"
 	if dryRun {
 		var n int
-		err := t.tx.QueryRowContext(ctx, `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
+		err := t.tx.QueryRowContext(t.ctx(ctx), `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
 		return n, err
 	}
-	if _, err := t.tx.ExecContext(ctx, `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries`+w+`)`, args...); err != nil {
+	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM attempts WHERE delivery_id IN (SELECT id FROM deliveries`+w+`)`, args...); err != nil {
 		return 0, err
 	}
-	res, err := t.tx.ExecContext(ctx, `DELETE FROM deliveries`+w, args...)
+	res, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM deliveries`+w, args...)
 	if err != nil {
 		return 0, err
 	}

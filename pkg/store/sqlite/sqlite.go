@@ -31,6 +31,11 @@ var migrations embed.FS
 type Store struct {
 	write, read  *sql.DB
 	wstmt, rstmt []*sql.Stmt // prepared statements of each pool (stmt.go)
+
+	// Updates queue to one writer goroutine (commit.go).
+	writes     chan *writeReq
+	quit       chan struct{}
+	writerDone chan struct{}
 }
 
 var _ store.Store = (*Store)(nil)
@@ -72,6 +77,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
+	s.writes, s.quit, s.writerDone = make(chan *writeReq), make(chan struct{}), make(chan struct{})
+	go s.writer()
 	return s, nil
 }
 
@@ -118,22 +125,32 @@ func (s *Store) migrate(ctx context.Context) error {
 	return nil
 }
 
-// Update runs fn in the single write transaction.
+// Update runs fn in a write transaction, which it may share with other
+// Updates waiting at the same moment (see commit.go); fn's changes commit
+// only if fn returns nil, and Update returns after the commit.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.write, s.wstmt, false, fn)
+	w := &writeReq{ctx: ctx, fn: fn, done: make(chan writeResult, 1)}
+	select {
+	case s.writes <- w:
+	case <-s.quit:
+		return errClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	res := <-w.done
+	if res.panicked != nil {
+		panic(res.panicked)
+	}
+	return res.err
 }
 
 // View runs fn in a read-only transaction on the reader pool.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, s.read, s.rstmt, true, fn)
-}
-
-func (s *Store) run(ctx context.Context, db *sql.DB, stmts []*sql.Stmt, readOnly bool, fn func(store.Tx) error) error {
-	sqlTx, err := db.BeginTx(ctx, &sql.TxOptions{ReadOnly: readOnly})
+	sqlTx, err := s.read.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return err
 	}
-	if err := fn(&tx{tx: sqlTx, stmts: stmts}); err != nil {
+	if err := fn(&tx{tx: sqlTx, stmts: s.rstmt}); err != nil {
 		sqlTx.Rollback()
 		return err
 	}
@@ -152,6 +169,10 @@ func (s *Store) ResourceBody(ctx context.Context, k store.Key) ([]byte, error) {
 
 // Close closes both pools.
 func (s *Store) Close() error {
+	if s.quit != nil {
+		close(s.quit)
+		<-s.writerDone
+	}
 	closeAll(s.wstmt)
 	closeAll(s.rstmt)
 	err1 := s.write.Close()

@@ -2,7 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"path/filepath"
+	"sync"
 	"testing"
 
 	"github.com/centralhq/central/pkg/store"
@@ -43,4 +46,90 @@ func TestReopenKeepsData(t *testing.T) {
 		}
 		return nil
 	})
+}
+
+// TestGroupCommit: Updates that wait together share a transaction, yet
+// each one's changes commit or roll back on its own, sequence ids stay
+// gap-free, and a panic reaches its own caller only.
+func TestGroupCommit(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	const n = 200
+	errs := make([]error, n)
+	panics := make([]any, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Go(func() {
+			defer func() { panics[i] = recover() }()
+			errs[i] = s.Update(ctx, func(tx store.Tx) error {
+				if _, err := tx.SequenceNext(ctx, "org"); err != nil {
+					return err
+				}
+				if err := tx.SettingPut(ctx, fmt.Sprint("k", i), "v"); err != nil {
+					return err
+				}
+				switch i % 4 {
+				case 1:
+					return errors.New("refused")
+				case 2:
+					if i%8 == 2 {
+						panic("boom")
+					}
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	kept := 0
+	for i := range n {
+		switch {
+		case i%4 == 1 && (errs[i] == nil || errs[i].Error() != "refused"):
+			t.Errorf("update %d: want its own error, got %v", i, errs[i])
+		case i%8 == 2 && panics[i] != "boom":
+			t.Errorf("update %d: want its panic, got %v", i, panics[i])
+		case i%4 != 1 && i%8 != 2 && (errs[i] != nil || panics[i] != nil):
+			t.Errorf("update %d failed: %v %v", i, errs[i], panics[i])
+		case i%4 != 1 && i%8 != 2:
+			kept++
+		}
+	}
+	var settings map[string]string
+	var next int64
+	err = s.Update(ctx, func(tx store.Tx) error {
+		var err error
+		if settings, err = tx.SettingList(ctx); err != nil {
+			return err
+		}
+		next, err = tx.SequenceNext(ctx, "org")
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(settings) != kept || next != int64(kept+1) {
+		t.Fatalf("%d settings and next sequence %d; want %d and %d", len(settings), next, kept, kept+1)
+	}
+	for i := range n {
+		if _, ok := settings[fmt.Sprint("k", i)]; ok != (i%4 != 1 && i%8 != 2) {
+			t.Errorf("setting k%d stored: %v", i, ok)
+		}
+	}
+}
+
+// TestUpdateAfterClose fails instead of waiting forever.
+func TestUpdateAfterClose(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.Close()
+	if err := s.Update(ctx, func(store.Tx) error { return nil }); err == nil {
+		t.Fatal("an Update after Close succeeded")
+	}
 }

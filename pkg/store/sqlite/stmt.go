@@ -45,13 +45,16 @@ func closeAll(stmts []*sql.Stmt) {
 }
 
 func (t *tx) exec(ctx context.Context, s stmt, args ...any) (sql.Result, error) {
+	ctx = t.ctx(ctx)
 	return t.tx.StmtContext(ctx, t.stmts[s]).ExecContext(ctx, args...)
 }
 
 func (t *tx) query(ctx context.Context, s stmt, args ...any) (*sql.Rows, error) {
+	ctx = t.ctx(ctx)
 	return t.tx.StmtContext(ctx, t.stmts[s]).QueryContext(ctx, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, s stmt, args ...any) *sql.Row {
+	ctx = t.ctx(ctx)
 	return t.tx.StmtContext(ctx, t.stmts[s]).QueryRowContext(ctx, args...)
 }

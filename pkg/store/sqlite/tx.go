@@ -14,6 +14,17 @@ import (
 type tx struct {
 	tx    *sql.Tx
 	stmts []*sql.Stmt
+	// detached: statements ignore the caller's context (write
+	// transactions, see commit.go).
+	detached bool
+}
+
+// ctx is the context a statement runs under.
+func (t *tx) ctx(c context.Context) context.Context {
+	if t.detached {
+		return context.WithoutCancel(c)
+	}
+	return c
 }
 
 var _ store.Tx = (*tx)(nil)
@@ -71,7 +82,7 @@ func (t *tx) ResourceList(ctx context.Context, f store.ResourceFilter) ([]*api.R
 			args = append(args, c.val)
 		}
 	}
-	rows, err := t.tx.QueryContext(ctx,
+	rows, err := t.tx.QueryContext(t.ctx(ctx),
 		`SELECT body FROM resources WHERE `+strings.Join(where, " AND ")+` ORDER BY created_seq`, args...)
 	if err != nil {
 		return nil, err
