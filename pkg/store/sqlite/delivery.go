@@ -257,6 +257,8 @@ var (
 )
 
 func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error {
+	health := map[healthKey]*healthChange{}
+	var order []healthKey
 	for _, r := range rs {
 		body, err := json.Marshal(r.Attempt)
 		if err != nil {
@@ -272,17 +274,52 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		if r.Attempt.Trigger == api.TriggerTest {
 			continue // a test says nothing about the webhook's health
 		}
-		w := r.Webhook
-		if r.Attempt.ErrorClass == "" {
-			_, err = t.exec(ctx, healthSuccess, r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at)
-		} else {
-			_, err = t.exec(ctx, healthFailure, r.Org, w.Scope.Kind, w.Scope.Name, w.Name, at, r.Attempt.Error)
+		k := healthKey{r.Org, r.Webhook}
+		h := health[k]
+		if h == nil {
+			h = &healthChange{}
+			health[k], order = h, append(order, k)
 		}
-		if err != nil {
-			return err
+		h.add(at, r.Attempt.ErrorClass == "", r.Attempt.Error)
+	}
+	for _, k := range order { // at most two statements per webhook, whatever the batch
+		h, w := health[k], k.w
+		if h.success != 0 {
+			if _, err := t.exec(ctx, healthSuccess, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.success); err != nil {
+				return err
+			}
+		}
+		if h.failedSince != 0 {
+			if _, err := t.exec(ctx, healthFailure, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.failedSince, h.lastError); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+type healthKey struct {
+	org string
+	w   api.WebhookRef
+}
+
+// healthChange sums up a batch's attempts to one webhook in the order they
+// came: the last success, and the failures after it (when the first of
+// them came, and the last error).
+type healthChange struct {
+	success, failedSince int64
+	lastError            string
+}
+
+func (h *healthChange) add(at int64, ok bool, err string) {
+	if ok {
+		h.success, h.failedSince, h.lastError = at, 0, ""
+		return
+	}
+	if h.failedSince == 0 {
+		h.failedSince = at
+	}
+	h.lastError = err
 }
 
 func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {

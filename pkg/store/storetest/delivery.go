@@ -240,6 +240,34 @@ func testDeliveryFinishAndRead(t *testing.T, s store.Store) {
 	})
 }
 
+// testDeliveryHealthInOneBatch: a batch of results to one webhook leaves
+// its health as if they had been recorded one by one, in order.
+func testDeliveryHealthInOneBatch(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for i := range 4 {
+		queue(t, s, fmt.Sprint("e", i), "", hookA)
+	}
+	cs := claim(t, s, "r", t0, 4, nil)
+	codes := []int{500, 200, 502, 503}
+	rs := make([]store.AttemptResult, len(cs))
+	for i, c := range cs {
+		a := api.Attempt{Number: 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0.Add(time.Duration(i) * time.Second)), StatusCode: codes[i]}
+		status := api.DeliverySucceeded
+		if codes[i] >= 300 {
+			a.ErrorClass, a.Error, status = api.ErrorHTTP, fmt.Sprint("HTTP ", codes[i]), api.DeliveryFailed
+		}
+		rs[i] = store.AttemptResult{Org: org, DeliveryID: c.ID, Webhook: c.Webhook, Attempt: a, Status: status}
+	}
+	update(t, s, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		h, err := tx.WebhookHealthGet(ctx, org, hookA)
+		if err != nil || !h.LastSuccess.Equal(t0.Add(time.Second)) || !h.FailingSince.Equal(t0.Add(2*time.Second)) || h.LastError != "HTTP 503" {
+			t.Fatalf("health after 500, 200, 502, 503 in one batch: %+v %v", h, err)
+		}
+		return nil
+	})
+}
+
 func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	queue(t, s, "e1", "", hookA, hookB)

@@ -39,6 +39,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryLeasedCounts", testDeliveryLeasedCounts},
 		{"DeliveryOrdered", testDeliveryOrdered},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
+		{"DeliveryHealthInOneBatch", testDeliveryHealthInOneBatch},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
