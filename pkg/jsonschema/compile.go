@@ -17,8 +17,9 @@ type node struct {
 	refPtr  string
 	ref     *node
 
-	types typeSet
-	enum  []any
+	types    typeSet
+	enum     []any
+	enumKeys map[string]bool // canonical forms of enum
 
 	properties        map[string]*node
 	propertyNames     []string // sorted
@@ -79,13 +80,13 @@ func (c *compiler) fail(ptr, format string, args ...any) {
 // compile checks the schema v found at ptr and returns it compiled; a
 // problem is recorded and the result is then not to be used.
 func (c *compiler) compile(v any, ptr string) *node {
+	n := &node{ptr: ptr, minProperties: -1, maxProperties: -1, minItems: -1, maxItems: -1, minLength: -1, maxLength: -1}
+	c.nodes[ptr] = n
 	m, ok := v.(map[string]any)
 	if !ok {
 		c.fail(ptr, "a schema must be a JSON object, not %s", kindOf(v))
-		return &node{ptr: ptr}
+		return n
 	}
-	n := &node{ptr: ptr, minProperties: -1, maxProperties: -1, minItems: -1, maxItems: -1, minLength: -1, maxLength: -1}
-	c.nodes[ptr] = n
 	c.all = append(c.all, n)
 	k := keywords{c: c, m: m, ptr: ptr}
 
@@ -103,12 +104,12 @@ func (c *compiler) compile(v any, ptr string) *node {
 	n.types = k.types()
 	if list, ok := k.array("enum", true); ok {
 		n.enum = list
-		for i := range list {
-			for j := range i {
-				if equal(list[i], list[j]) {
-					c.fail(ptr+"/enum", "values #%d and #%d are equal; they must be unique", j, i)
-				}
-			}
+		n.enumKeys = make(map[string]bool, len(list))
+		for _, v := range list {
+			n.enumKeys[canonicalString(v)] = true
+		}
+		if j, i, dup := firstRepeat(list); dup {
+			c.fail(ptr+"/enum", "values #%d and #%d are equal; they must be unique", j, i)
 		}
 	}
 

@@ -116,7 +116,12 @@ func CompileValue(doc any) (*Schema, error) {
 // pointer of where it is in v.
 func (s *Schema) Validate(v any) error {
 	var probs []Problem
-	s.root.validate(v, "", &probs)
+	c := &checker{}
+	s.root.validate(c, v, "", &probs)
+	if c.steps > maxSteps {
+		return &Error{Problems: []Problem{{Message: fmt.Sprintf(
+			"the value is too large or too deeply nested to check against this schema (over %d steps)", maxSteps)}}}
+	}
 	if len(probs) > 0 {
 		return &Error{Problems: probs}
 	}
@@ -236,46 +241,59 @@ func kindOf(v any) string {
 	return fmt.Sprintf("%T", v)
 }
 
-// equal is JSON equality: numbers by value, so 1 and 1.0 are equal.
-func equal(a, b any) bool {
-	if na, ok := numberOf(a); ok {
-		nb, ok := numberOf(b)
-		return ok && na.r.Cmp(nb.r) == 0
+// canonical writes v so that two JSON values are equal exactly when their
+// canonical forms are: numbers by value (1 and 1.0 are equal), object keys
+// sorted.
+func canonical(b *strings.Builder, v any) {
+	if n, ok := numberOf(v); ok {
+		b.WriteString("#" + n.r.RatString())
+		return
 	}
-	switch x := a.(type) {
+	switch x := v.(type) {
 	case nil:
-		return b == nil
+		b.WriteString("null")
 	case bool:
-		y, ok := b.(bool)
-		return ok && x == y
+		b.WriteString(strconv.FormatBool(x))
 	case string:
-		y, ok := b.(string)
-		return ok && x == y
+		b.WriteString(strconv.Quote(x))
 	case []any:
-		y, ok := b.([]any)
-		if !ok || len(x) != len(y) {
-			return false
+		b.WriteByte('[')
+		for _, e := range x {
+			canonical(b, e)
+			b.WriteByte(',')
 		}
-		for i := range x {
-			if !equal(x[i], y[i]) {
-				return false
-			}
-		}
-		return true
+		b.WriteByte(']')
 	case map[string]any:
-		y, ok := b.(map[string]any)
-		if !ok || len(x) != len(y) {
-			return false
+		b.WriteByte('{')
+		for _, k := range sortedKeys(x) {
+			b.WriteString(strconv.Quote(k) + ":")
+			canonical(b, x[k])
+			b.WriteByte(',')
 		}
-		for k, xv := range x {
-			yv, ok := y[k]
-			if !ok || !equal(xv, yv) {
-				return false
-			}
-		}
-		return true
+		b.WriteByte('}')
+	default:
+		fmt.Fprintf(b, "%T:%v", v, v)
 	}
-	return false
+}
+
+func canonicalString(v any) string {
+	var b strings.Builder
+	canonical(&b, v)
+	return b.String()
+}
+
+// firstRepeat returns the indexes of the first value of list that equals
+// an earlier one, or ok false.
+func firstRepeat(list []any) (earlier, later int, ok bool) {
+	seen := make(map[string]int, len(list))
+	for i, v := range list {
+		key := canonicalString(v)
+		if j, dup := seen[key]; dup {
+			return j, i, true
+		}
+		seen[key] = i
+	}
+	return 0, 0, false
 }
 
 // preview shows a value in a message: scalars as JSON, shortened.

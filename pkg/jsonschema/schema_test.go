@@ -71,6 +71,8 @@ func TestValidate(t *testing.T) {
 		{"minItems", `{"minItems":2}`, `[1]`, `must have at least 2 items, got 1`},
 		{"maxItems", `{"maxItems":1}`, `[1,2]`, `must have at most 1 items, got 2`},
 		{"uniqueItems", `{"uniqueItems":true}`, `[1,"1",[1],{"a":1}]`, ""},
+		{"uniqueItems by value", `{"uniqueItems":true}`, `[{"a":1,"b":[true,null]},{"b":[true,null],"a":10e-1}]`, `items must be unique, but #0 and #1 are equal`},
+		{"uniqueItems strings and numbers", `{"uniqueItems":true}`, `["1",1,"null",null,"true",true]`, ""},
 		{"uniqueItems mismatch", `{"uniqueItems":true}`, `[{"a":1},2,{"a":1.0}]`, `items must be unique, but #0 and #2 are equal`},
 
 		// strings
@@ -209,6 +211,7 @@ func TestInvalidSchemas(t *testing.T) {
 		{`{"allOf":[{"$ref":"#"}]}`, `the schema refers to itself through $ref without descending into the value, so it can never be checked`},
 		{`{"definitions":{"a":{"$ref":"#/definitions/b"},"b":{"not":{"$ref":"#/definitions/a"}}}}`, `at /definitions/a: the schema refers to itself through $ref without descending into the value, so it can never be checked`},
 		{`{"$ref":"#/definitions/a","definitions":{"a":{"$ref":"#/enum"}},"enum":[1]}`, `at /enum: a schema must be a JSON object, not array`},
+		{`{"properties":{"a":5},"$ref":"#/properties/a"}`, `at /properties/a: a schema must be a JSON object, not number`},
 	}
 	for _, tc := range cases {
 		_, err := Compile([]byte(tc.schema))
@@ -255,6 +258,32 @@ func TestErrorListIsBounded(t *testing.T) {
 	}
 }
 
+// A schema that branches at every level of a deeply nested value would take
+// exponential time; the work is bounded instead.
+func TestWorkIsBounded(t *testing.T) {
+	s, err := Compile([]byte(`{"anyOf":[{"items":{"$ref":"#"}},{"items":{"$ref":"#"}}],"type":["array","string"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	deep := strings.Repeat("[", 40) + "1" + strings.Repeat("]", 40)
+	v, err := Decode([]byte(deep))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Validate(v); err == nil || !strings.Contains(err.Error(), "too large or too deeply nested") {
+		t.Errorf("got %v", err)
+	}
+	// Below the bound, the nested reasons are cut short.
+	v, _ = Decode([]byte(strings.Repeat("[", 12) + "1" + strings.Repeat("]", 12)))
+	if err := s.Validate(v); err == nil || len(err.Error()) > 700 || !strings.HasSuffix(err.Error(), "...)") {
+		t.Errorf("got %v", err)
+	}
+	shallow, _ := Decode([]byte(`[["a"],[["b"]]]`))
+	if err := s.Validate(shallow); err != nil {
+		t.Errorf("a shallow value: %v", err)
+	}
+}
+
 func TestConcurrentUse(t *testing.T) {
 	s, err := Compile([]byte(`{"properties":{"a":{"pattern":"^x","$ref":"#/definitions/s"}},"definitions":{"s":{"type":"string"}}}`))
 	if err != nil {
@@ -277,4 +306,24 @@ func TestConcurrentUse(t *testing.T) {
 			t.Error("a mismatch passed")
 		}
 	}
+}
+
+// FuzzValidate checks that no schema or value makes Compile or Validate
+// panic or loop: go test -fuzz FuzzValidate ./pkg/jsonschema
+func FuzzValidate(f *testing.F) {
+	f.Add(`{"properties":{"a":{"$ref":"#/definitions/x"}},"definitions":{"x":{"anyOf":[{"type":"string"},{"items":{"$ref":"#"}}]}}}`, `{"a":[{"a":1}]}`)
+	f.Add(`{"oneOf":[{"enum":[1,"a",null]},{"not":{"minimum":0}}],"uniqueItems":true}`, `[1,1.0]`)
+	f.Add(`{"patternProperties":{"^x":{"maxLength":1}},"dependencies":{"a":["b"],"c":{"required":["d"]}}}`, `{"x1":"ab","a":1,"c":2}`)
+	f.Add(`{"items":[{"multipleOf":0.5}],"additionalItems":{"format":"email"}}`, `[1.5,"x"]`)
+	f.Fuzz(func(t *testing.T, schema, value string) {
+		s, err := Compile([]byte(schema))
+		if err != nil {
+			return
+		}
+		v, err := Decode([]byte(value))
+		if err != nil {
+			return
+		}
+		_ = s.Validate(v)
+	})
 }

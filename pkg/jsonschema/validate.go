@@ -11,10 +11,23 @@ import (
 	"unicode/utf8"
 )
 
+// maxSteps bounds the work of one Validate: schemas that branch (anyOf,
+// oneOf) and recurse ($ref) can otherwise take exponential time on a deeply
+// nested value. Real subscription properties take a few hundred steps.
+const maxSteps = 100_000
+
+// checker is the state of one Validate.
+type checker struct {
+	steps int // schemas applied so far
+}
+
 // validate appends to probs every way v, found at path, fails n.
-func (n *node) validate(v any, path string, probs *[]Problem) {
+func (n *node) validate(c *checker, v any, path string, probs *[]Problem) {
+	if c.steps++; c.steps > maxSteps {
+		return // Validate reports it
+	}
 	if n.ref != nil {
-		n.ref.validate(v, path, probs)
+		n.ref.validate(c, v, path, probs)
 		return
 	}
 	add := func(format string, args ...any) {
@@ -25,14 +38,14 @@ func (n *node) validate(v any, path string, probs *[]Problem) {
 		add("want %s, got %s", n.types, described(v))
 		return // the other keywords would only repeat it
 	}
-	if n.enum != nil && !n.inEnum(v) {
+	if n.enum != nil && !n.enumKeys[canonicalString(v)] {
 		add("value must be one of %s (got %s)", enumText(n.enum), preview(v))
 	}
 	switch x := v.(type) {
 	case map[string]any:
-		n.validateObject(x, path, probs, add)
+		n.validateObject(c, x, path, probs, add)
 	case []any:
-		n.validateArray(x, path, probs, add)
+		n.validateArray(c, x, path, probs, add)
 	case string:
 		n.validateString(x, add)
 	default:
@@ -41,13 +54,13 @@ func (n *node) validate(v any, path string, probs *[]Problem) {
 		}
 	}
 	for _, s := range n.allOf {
-		s.validate(v, path, probs)
+		s.validate(c, v, path, probs)
 	}
 	if n.anyOf != nil {
 		var failures [][]Problem
 		for _, s := range n.anyOf {
 			var sub []Problem
-			if s.validate(v, path, &sub); len(sub) == 0 {
+			if s.validate(c, v, path, &sub); len(sub) == 0 {
 				failures = nil
 				break
 			}
@@ -62,7 +75,7 @@ func (n *node) validate(v any, path string, probs *[]Problem) {
 		var matched []string
 		for i, s := range n.oneOf {
 			var sub []Problem
-			if s.validate(v, path, &sub); len(sub) == 0 {
+			if s.validate(c, v, path, &sub); len(sub) == 0 {
 				matched = append(matched, "#"+strconv.Itoa(i))
 			}
 			failures = append(failures, sub)
@@ -75,7 +88,7 @@ func (n *node) validate(v any, path string, probs *[]Problem) {
 	}
 	if n.not != nil {
 		var sub []Problem
-		if n.not.validate(v, path, &sub); len(sub) == 0 {
+		if n.not.validate(c, v, path, &sub); len(sub) == 0 {
 			add("must not match the schema of \"not\"")
 		}
 	}
@@ -86,15 +99,6 @@ func (n *node) allowsType(v any, num number, isNum bool) bool {
 		return n.types&tNumber != 0 || n.types&tInteger != 0 && num.r.IsInt()
 	}
 	return n.types&typeNamed(kindOf(v)) != 0
-}
-
-func (n *node) inEnum(v any) bool {
-	for _, e := range n.enum {
-		if equal(v, e) {
-			return true
-		}
-	}
-	return false
 }
 
 // described names v's type, with the value itself for a scalar.
@@ -119,25 +123,45 @@ func enumText(values []any) string {
 	return strings.Join(parts, ", ")
 }
 
+// maxAlternatives bounds the text of alternatives, which nests: anyOf
+// within anyOf would otherwise double it at every level.
+const maxAlternatives = 600
+
 // alternatives tells why each schema of anyOf or oneOf failed, with paths
 // relative to where the combinator is when they go deeper.
 func alternatives(failures [][]Problem, path string) string {
-	parts := make([]string, len(failures))
+	var b strings.Builder
 	for i, sub := range failures {
-		reasons := make([]string, len(sub))
+		if i > 0 {
+			b.WriteString(" | ")
+		}
+		b.WriteString("#" + strconv.Itoa(i) + ": ")
 		for j, p := range sub {
+			if j > 0 {
+				b.WriteString(", ")
+			}
 			if p.Path == path {
-				reasons[j] = p.Message
+				b.WriteString(p.Message)
 			} else {
-				reasons[j] = p.String()
+				b.WriteString(p.String())
 			}
 		}
-		parts[i] = "#" + strconv.Itoa(i) + ": " + strings.Join(reasons, ", ")
+		if b.Len() > maxAlternatives {
+			break
+		}
 	}
-	return strings.Join(parts, " | ")
+	text := b.String()
+	if len(text) > maxAlternatives {
+		cut := maxAlternatives
+		for cut > 0 && !utf8.RuneStart(text[cut]) {
+			cut--
+		}
+		text = text[:cut] + "..."
+	}
+	return text
 }
 
-func (n *node) validateObject(obj map[string]any, path string, probs *[]Problem, add func(string, ...any)) {
+func (n *node) validateObject(c *checker, obj map[string]any, path string, probs *[]Problem, add func(string, ...any)) {
 	var missing, extra []string
 	for _, name := range n.required {
 		if _, ok := obj[name]; !ok {
@@ -152,12 +176,12 @@ func (n *node) validateObject(obj map[string]any, path string, probs *[]Problem,
 		declared := false
 		if s, ok := n.properties[name]; ok {
 			declared = true
-			s.validate(obj[name], at, probs)
+			s.validate(c, obj[name], at, probs)
 		}
 		for _, p := range n.patternProperties {
 			if p.re.MatchString(name) {
 				declared = true
-				p.schema.validate(obj[name], at, probs)
+				p.schema.validate(c, obj[name], at, probs)
 			}
 		}
 		switch {
@@ -165,7 +189,7 @@ func (n *node) validateObject(obj map[string]any, path string, probs *[]Problem,
 		case n.noAdditionalProps:
 			extra = append(extra, name)
 		case n.additionalProps != nil:
-			n.additionalProps.validate(obj[name], at, probs)
+			n.additionalProps.validate(c, obj[name], at, probs)
 		}
 	}
 	if len(extra) > 0 {
@@ -186,7 +210,7 @@ func (n *node) validateObject(obj map[string]any, path string, probs *[]Problem,
 			continue
 		}
 		if d.schema != nil {
-			d.schema.validate(obj, path, probs)
+			d.schema.validate(c, obj, path, probs)
 			continue
 		}
 		var lacking []string
@@ -209,21 +233,21 @@ func plural(one, many string, names []string) string {
 	return many + " " + quoted(names)
 }
 
-func (n *node) validateArray(list []any, path string, probs *[]Problem, add func(string, ...any)) {
+func (n *node) validateArray(c *checker, list []any, path string, probs *[]Problem, add func(string, ...any)) {
 	for i, e := range list {
 		at := path + "/" + strconv.Itoa(i)
 		switch {
 		case n.items != nil:
-			n.items.validate(e, at, probs)
+			n.items.validate(c, e, at, probs)
 		case n.itemList == nil:
 		case i < len(n.itemList):
-			n.itemList[i].validate(e, at, probs)
+			n.itemList[i].validate(c, e, at, probs)
 		case n.noAdditionalItems:
 			if i == len(n.itemList) {
 				add("has %d items, but the schema allows at most %d (additionalItems is false)", len(list), len(n.itemList))
 			}
 		case n.additionalItems != nil:
-			n.additionalItems.validate(e, at, probs)
+			n.additionalItems.validate(c, e, at, probs)
 		}
 	}
 	if n.minItems >= 0 && len(list) < n.minItems {
@@ -233,13 +257,8 @@ func (n *node) validateArray(list []any, path string, probs *[]Problem, add func
 		add("must have at most %d items, got %d", n.maxItems, len(list))
 	}
 	if n.uniqueItems {
-		for i := range list {
-			for j := range i {
-				if equal(list[i], list[j]) {
-					add("items must be unique, but #%d and #%d are equal", j, i)
-					return
-				}
-			}
+		if j, i, dup := firstRepeat(list); dup {
+			add("items must be unique, but #%d and #%d are equal", j, i)
 		}
 	}
 }
