@@ -34,9 +34,10 @@ type Enqueuer struct {
 	// index was built at. It starts empty, which is right for a store with
 	// no hooks; any stored version makes the first event load the index.
 	indexVersion atomic.Value
-	// touched holds the ids of events about Webhooks and Secrets until
-	// their transaction settles.
-	touched sync.Map
+	// touched holds the ids of events about Webhooks and Secrets, and
+	// queued those of events that queued deliveries, until their
+	// transaction settles.
+	touched, queued sync.Map
 }
 
 // EventAppended queues one delivery per matching, enabled webhook.
@@ -75,6 +76,10 @@ func (e *Enqueuer) EventTargeted(ctx context.Context, tx store.Tx, ev *api.Event
 			ds = append(ds, d)
 		}
 	}
+	if len(ds) == 0 {
+		return nil
+	}
+	e.queued.Store(ev.ID, true)
 	return tx.DeliveryInsert(ctx, ds)
 }
 
@@ -119,17 +124,20 @@ func orderKey(r api.ResourceRef) string {
 // needs no repair: its version went back with the transaction, so the next
 // event finds the index stale and reloads it.
 func (e *Enqueuer) Settled(ctx context.Context, events []*api.Event, committed bool) {
-	changed := false
+	changed, queued := false, false
 	for _, ev := range events {
 		if _, ok := e.touched.LoadAndDelete(ev.ID); ok {
 			changed = true
+		}
+		if _, ok := e.queued.LoadAndDelete(ev.ID); ok {
+			queued = true
 		}
 	}
 	if committed && changed && e.WebhooksChanged != nil {
 		e.WebhooksChanged()
 	}
-	if committed && e.Wake != nil {
-		e.Wake()
+	if committed && queued && e.Wake != nil {
+		e.Wake() // only a commit that queued deliveries has work for it
 	}
 }
 
