@@ -248,7 +248,7 @@ func testDeliveryHealthInOneBatch(t *testing.T, s store.Store) {
 		queue(t, s, fmt.Sprint("e", i), "", hookA)
 	}
 	cs := claim(t, s, "r", t0, 4, nil)
-	codes := []int{500, 200, 502, 503}
+	codes := []int{500, 200, 502, 503} // then 504, 200 in a second batch
 	rs := make([]store.AttemptResult, len(cs))
 	for i, c := range cs {
 		a := api.Attempt{Number: 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0.Add(time.Duration(i) * time.Second)), StatusCode: codes[i]}
@@ -263,6 +263,24 @@ func testDeliveryHealthInOneBatch(t *testing.T, s store.Store) {
 		h, err := tx.WebhookHealthGet(ctx, org, hookA)
 		if err != nil || !h.LastSuccess.Equal(t0.Add(time.Second)) || !h.FailingSince.Equal(t0.Add(2*time.Second)) || h.LastError != "HTTP 503" {
 			t.Fatalf("health after 500, 200, 502, 503 in one batch: %+v %v", h, err)
+		}
+		return nil
+	})
+	for i := range 2 {
+		queue(t, s, fmt.Sprint("f", i), "", hookA)
+	}
+	cs = claim(t, s, "r", t0, 2, nil)
+	rs = []store.AttemptResult{
+		{Org: org, DeliveryID: cs[0].ID, Webhook: hookA, Status: api.DeliveryFailed, Attempt: api.Attempt{Number: 1, Trigger: api.TriggerScheduled,
+			StartedAt: api.NewTime(t0.Add(10 * time.Second)), StatusCode: 504, ErrorClass: api.ErrorHTTP, Error: "HTTP 504"}},
+		{Org: org, DeliveryID: cs[1].ID, Webhook: hookA, Status: api.DeliverySucceeded, Attempt: api.Attempt{Number: 1, Trigger: api.TriggerScheduled,
+			StartedAt: api.NewTime(t0.Add(11 * time.Second)), StatusCode: 200}},
+	}
+	update(t, s, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
+	_ = s.View(ctx, func(tx store.Tx) error {
+		h, err := tx.WebhookHealthGet(ctx, org, hookA)
+		if err != nil || !h.LastSuccess.Equal(t0.Add(11*time.Second)) || !h.FailingSince.IsZero() || h.LastError != "HTTP 504" {
+			t.Fatalf("health after 504, 200 in one batch (the last error stays, the failure clock stops): %+v %v", h, err)
 		}
 		return nil
 	})
