@@ -79,13 +79,16 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 	return err
 }
 
-// Lists of ids and webhook keys are passed as one JSON array (json_each),
-// so that these statements have one text and are prepared once.
-
+// Claims read the due indexes, which hold only pending deliveries without
+// a lease: deliveries in flight are not even stepped over. A lease that
+// ended without a result (its dispatcher died, or could not record it) is
+// cleared by the next claim (claimExpired), which puts the delivery back.
 // For ordered webhooks only the oldest pending delivery per order key is a
-// candidate.
+// candidate. Lists of ids and webhook keys are passed as one JSON array
+// (json_each), so that these statements have one text and are prepared
+// once.
 const (
-	claimWhere = `status = 'pending' AND next_at <= ? AND lease_until < ?`
+	claimWhere = `status = 'pending' AND lease_until = 0 AND next_at <= ?`
 	claimOrder = ` AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
@@ -98,6 +101,8 @@ var (
 		AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (SELECT value FROM json_each(?))` + claimOrder)
 	claimWebhookDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ? AND ` + claimWhere + claimOrder)
+	claimExpired = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0
+		WHERE lease_until > 0 AND lease_until < ? AND status = 'pending'`)
 	claimLease  = prepared(`UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT value FROM json_each(?))`)
 	claimEvents = prepared(`SELECT seq, body FROM events WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?))`)
 	leasedCount = prepared(`SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
@@ -116,6 +121,9 @@ func jsonList(n int, item func(int) string) string {
 
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	now := p.Now.UnixMilli()
+	if _, err := t.exec(ctx, claimExpired, now); err != nil {
+		return nil, err
+	}
 	var leased map[string]int
 	var err error
 	if p.Accept != nil {
@@ -129,10 +137,10 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	// only bounds how many vetoed ones one claim looks at.
 	var rows *sql.Rows
 	if w := p.Only; w != nil {
-		rows, err = t.query(ctx, claimWebhookDue, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name, now, now, p.Limit*4+16)
+		rows, err = t.query(ctx, claimWebhookDue, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name, now, p.Limit*4+16)
 	} else {
 		exclude := jsonList(len(p.Exclude), func(i int) string { return webhookKey(p.Exclude[i]) })
-		rows, err = t.query(ctx, claimDue, now, now, exclude, p.Limit*4+16)
+		rows, err = t.query(ctx, claimDue, now, exclude, p.Limit*4+16)
 	}
 	if err != nil {
 		return nil, err
@@ -246,12 +254,11 @@ var (
 		failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`)
 	healthGet = prepared(`SELECT failing_since, last_success, last_error FROM webhook_health
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
-	deliveryGet = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
-	attemptsGet = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
-	attemptAdd  = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
-	markManual  = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
-	leasesFree  = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0,
-		next_at = min(next_at, CAST(unixepoch('subsec') * 1000 AS INTEGER)) WHERE status = 'pending' AND lease_until <> 0`)
+	deliveryGet  = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
+	attemptsGet  = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
+	attemptAdd   = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
+	markManual   = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
+	leasesFree   = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
 	pendingCount = prepared(`SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`)
 	deliveryDump = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`)
 )
@@ -282,8 +289,13 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		}
 		h.add(at, r.Attempt.ErrorClass == "", r.Attempt.Error)
 	}
-	for _, k := range order { // at most two statements per webhook, whatever the batch
+	for _, k := range order { // at most three statements per webhook, whatever the batch
 		h, w := health[k], k.w
+		if h.errBefore != "" {
+			if _, err := t.exec(ctx, healthFailure, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.beforeAt, h.errBefore); err != nil {
+				return err
+			}
+		}
 		if h.success != 0 {
 			if _, err := t.exec(ctx, healthSuccess, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.success); err != nil {
 				return err
@@ -303,16 +315,23 @@ type healthKey struct {
 	w   api.WebhookRef
 }
 
-// healthChange sums up a batch's attempts to one webhook in the order they
-// came: the last success, and the failures after it (when the first of
-// them came, and the last error).
+// healthChange sums up a batch's attempts to one webhook, in the order
+// they came, into the writes that leave its health row as recording them
+// one by one would: the failures before the last success (only the last
+// error of them remains), the last success, and the failures after it
+// (when the first came, and the last error).
 type healthChange struct {
+	beforeAt             int64
+	errBefore            string
 	success, failedSince int64
 	lastError            string
 }
 
 func (h *healthChange) add(at int64, ok bool, err string) {
 	if ok {
+		if h.failedSince != 0 {
+			h.beforeAt, h.errBefore = h.failedSince, h.lastError
+		}
 		h.success, h.failedSince, h.lastError = at, 0, ""
 		return
 	}
