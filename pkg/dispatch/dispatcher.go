@@ -176,6 +176,9 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 			}
 		}
 		stopping := fetchCtx.Err() != nil
+		if len(done) > 0 && !woken && !stopping {
+			woken = d.gather(fetchCtx, &done, &active)
+		}
 		free := 0
 		if !stopping {
 			free = d.Workers - active
@@ -234,6 +237,35 @@ func (d *Dispatcher) webhooks() *webhookCache {
 		d.cache, d.cacheUntil = newWebhookCache(), now.Add(d.WebhookTTL)
 	}
 	return d.cache
+}
+
+// gatherFor bounds how long a turn waits for more results to join it.
+const gatherFor = time.Millisecond
+
+// gather waits a little for more results while fewer than half of the
+// requests out have reported, so that under load a turn records and
+// refills many at once instead of one or two: a turn's fixed cost (a
+// transaction, a claim's statements) is most of a small one's. It returns
+// whether the dispatcher was woken meanwhile; new work does not wait.
+func (d *Dispatcher) gather(ctx context.Context, done *[]finished, active *int) bool {
+	if 2*len(*done) >= len(*done)+*active {
+		return false
+	}
+	timer := time.NewTimer(gatherFor)
+	defer timer.Stop()
+	for 2*len(*done) < len(*done)+*active {
+		select {
+		case f := <-d.results:
+			*done, *active = append(*done, f), *active-1
+		case <-d.wake:
+			return true
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+	return false
 }
 
 // orgHook names a webhook across organizations.
