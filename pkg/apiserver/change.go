@@ -22,6 +22,10 @@ type change struct {
 	tx     store.Tx
 	now    api.Time
 	events []*api.Event
+	// last is the resource written last and lastJSON its encoding as
+	// stored, which is also the answer to a request that wrote it.
+	last     *api.ResourceInstance
+	lastJSON []byte
 }
 
 // update runs fn in a write transaction and tells the sink how it ended.
@@ -60,21 +64,24 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 		r.Metadata.Audit.ModifyTimestamp = c.now
 		r.Metadata.Audit.ModifyUserID = c.s.UserID
 	}
-	switch typ {
-	case api.ResourceCreated:
-		err = c.tx.ResourceCreate(c.ctx, c.s.Org, r)
-	case api.ResourceDeleted:
-		err = c.tx.ResourceDelete(c.ctx, store.KeyOf(c.s.Org, r))
-	default:
-		err = c.tx.ResourceUpdate(c.ctx, c.s.Org, r)
-	}
-	if err != nil {
-		return err
-	}
+	// Encoded once: what is stored, the event's payload and, for a create,
+	// the answer (see createdBody).
 	payload, err := json.Marshal(r)
 	if err != nil {
 		return err
 	}
+	switch typ {
+	case api.ResourceCreated:
+		err = c.tx.ResourceCreate(c.ctx, c.s.Org, r, payload)
+	case api.ResourceDeleted:
+		err = c.tx.ResourceDelete(c.ctx, store.KeyOf(c.s.Org, r))
+	default:
+		err = c.tx.ResourceUpdate(c.ctx, c.s.Org, r, payload)
+	}
+	if err != nil {
+		return err
+	}
+	c.last, c.lastJSON = r, payload
 	ev := &api.Event{
 		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
 		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},

@@ -71,6 +71,7 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 		Group: registry.Group, APIVersion: t.version, Kind: t.kind.Kind, Name: in.Name, Title: in.Title,
 		Attributes: in.Attributes, Tags: in.Tags, Finalizers: in.Finalizers, Owner: in.Owner, Spec: in.Spec,
 	}
+	var body []byte
 	err = s.update(r, func(c *change) error {
 		scope, err := c.scope(t)
 		if err != nil {
@@ -104,10 +105,16 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 		if err == nil && res.Kind == "Subscription" {
 			err = c.subscribed(res)
 		}
+		if c.last == res {
+			body = c.lastJSON
+		}
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if body != nil {
+		return created(rawJSON(body)), nil // as stored, without encoding it again
 	}
 	return created(res), nil
 }

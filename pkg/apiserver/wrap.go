@@ -46,10 +46,6 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			return
 		}
 		switch v := v.(type) {
-		case rawJSON:
-			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(status)
-			_, _ = w.Write(append(v, '\n')) // as json.Encoder ends it
 		case response:
 			for k, vals := range v.headers {
 				w.Header()[k] = vals
@@ -78,7 +74,12 @@ func (s *Server) observe(r *http.Request, status int, start time.Time) {
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	if v != nil {
+	switch v := v.(type) {
+	case nil:
+	case rawJSON:
+		_, _ = w.Write(v)
+		_, _ = w.Write([]byte{'\n'}) // as json.Encoder ends it
+	default:
 		_ = json.NewEncoder(w).Encode(v)
 	}
 }

@@ -101,7 +101,7 @@ func writeHooks(ctx context.Context, in *instance, n int) error {
 					Audit:    api.Audit{CreateTimestamp: now, CreateUserID: "admin", ModifyTimestamp: now, ModifyUserID: "admin"}},
 				Spec: mustJSON(api.ResourceHookSpec{Triggers: []api.Trigger{nonMatching(int64(i))}, Webhooks: []string{"wh"}}),
 			}
-			if err := tx.ResourceCreate(ctx, in.org(), h); err != nil {
+			if err := tx.ResourceCreate(ctx, in.org(), h, nil); err != nil {
 				return err
 			}
 		}

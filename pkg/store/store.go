@@ -6,6 +6,7 @@ package store
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 
 	"github.com/centralhq/central/pkg/api"
@@ -82,10 +83,12 @@ type Tx interface {
 	// ResourceList returns the resources the filter selects, oldest first.
 	ResourceList(ctx context.Context, f ResourceFilter) ([]*api.ResourceInstance, error)
 	// ResourceCreate stores a new resource, or returns ErrConflict when its
-	// name is taken in its scope.
-	ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance) error
-	// ResourceUpdate replaces a stored resource, or returns ErrNotFound.
-	ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance) error
+	// name is taken in its scope. body is r's JSON encoding when the caller
+	// has it already (it is stored as it is), or nil.
+	ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error
+	// ResourceUpdate replaces a stored resource, or returns ErrNotFound;
+	// body as for ResourceCreate.
+	ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error
 	// ResourceDelete removes a resource, or returns ErrNotFound.
 	ResourceDelete(ctx context.Context, key Key) error
 
@@ -109,4 +112,13 @@ type Tx interface {
 	SequenceSet(ctx context.Context, org string, value int64) error
 
 	DeliveryStore
+}
+
+// Encoded returns body, or r's JSON encoding when body is nil: what
+// drivers store for ResourceCreate and ResourceUpdate.
+func Encoded(r *api.ResourceInstance, body []byte) ([]byte, error) {
+	if body != nil {
+		return body, nil
+	}
+	return json.Marshal(r)
 }

@@ -111,7 +111,7 @@ func TestReadModifyWriteLosesNothing(t *testing.T) {
 	a, b := open(t, dsn), open(t, dsn)
 	ctx := context.Background()
 	r := &api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Environment", Name: "counter", Title: "0"}
-	err := a.Update(ctx, func(tx store.Tx) error { return tx.ResourceCreate(ctx, "org1", r) })
+	err := a.Update(ctx, func(tx store.Tx) error { return tx.ResourceCreate(ctx, "org1", r, nil) })
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -132,7 +132,7 @@ func TestReadModifyWriteLosesNothing(t *testing.T) {
 						return err
 					}
 					got.Title, got.Metadata.ResourceVersion = strconv.Itoa(n+1), strconv.FormatInt(seq, 10)
-					return tx.ResourceUpdate(ctx, "org1", got)
+					return tx.ResourceUpdate(ctx, "org1", got, nil)
 				})
 				if err != nil {
 					t.Error(err)

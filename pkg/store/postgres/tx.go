@@ -123,11 +123,11 @@ func createdSeq(r *api.ResourceInstance) int64 {
 	return n
 }
 
-func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance) error {
+func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error {
 	if err := t.lockOrg(ctx, org); err != nil {
 		return err
 	}
-	body, err := json.Marshal(r)
+	body, err := store.Encoded(r, body)
 	if err != nil {
 		return err
 	}
@@ -144,11 +144,11 @@ func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInst
 	return nil
 }
 
-func (t *tx) ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance) error {
+func (t *tx) ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error {
 	if err := t.lockOrg(ctx, org); err != nil {
 		return err
 	}
-	body, err := json.Marshal(r)
+	body, err := store.Encoded(r, body)
 	if err != nil {
 		return err
 	}

@@ -115,7 +115,7 @@ func BenchmarkWebhookRead(b *testing.B) {
 		{Group: "management", APIVersion: "v1", Kind: "Secret", Name: "wh-signing", Metadata: api.Metadata{ID: "2", Scope: scope, ResourceVersion: "2", Audit: api.Audit{CreateTimestamp: now}},
 			Spec: json.RawMessage(`{"data":{"current":"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"}}`)},
 	} {
-		if err := s.Update(ctx, func(tx store.Tx) error { return tx.ResourceCreate(ctx, "org", r) }); err != nil {
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.ResourceCreate(ctx, "org", r, nil) }); err != nil {
 			b.Fatal(err)
 		}
 	}

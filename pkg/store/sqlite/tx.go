@@ -116,8 +116,8 @@ func createdSeq(r *api.ResourceInstance) int64 {
 	return n
 }
 
-func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance) error {
-	body, err := json.Marshal(r)
+func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error {
+	body, err := store.Encoded(r, body)
 	if err != nil {
 		return err
 	}
@@ -131,8 +131,8 @@ func (t *tx) ResourceCreate(ctx context.Context, org string, r *api.ResourceInst
 	return nil
 }
 
-func (t *tx) ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance) error {
-	body, err := json.Marshal(r)
+func (t *tx) ResourceUpdate(ctx context.Context, org string, r *api.ResourceInstance, body []byte) error {
+	body, err := store.Encoded(r, body)
 	if err != nil {
 		return err
 	}

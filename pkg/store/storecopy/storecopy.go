@@ -71,7 +71,7 @@ func Copy(ctx context.Context, from, to store.Store) (Summary, error) {
 			}
 		}
 		for _, r := range resources {
-			if err := tx.ResourceCreate(ctx, sum.Org, r); err != nil {
+			if err := tx.ResourceCreate(ctx, sum.Org, r, nil); err != nil {
 				return fmt.Errorf("resource %s/%s: %w", r.Kind, r.Name, err)
 			}
 		}

@@ -74,7 +74,7 @@ func create(t *testing.T, s store.Store, rs ...*api.ResourceInstance) {
 				return err
 			}
 			r.Metadata.ResourceVersion = strconv.FormatInt(seq, 10)
-			if err := tx.ResourceCreate(context.Background(), org, r); err != nil {
+			if err := tx.ResourceCreate(context.Background(), org, r, nil); err != nil {
 				return err
 			}
 		}
@@ -107,7 +107,7 @@ func testResourceCRUD(t *testing.T, s store.Store) {
 		t.Fatalf("read back %+v", got)
 	}
 	got.Title = "changed"
-	update(t, s, func(tx store.Tx) error { return tx.ResourceUpdate(ctx, org, got) })
+	update(t, s, func(tx store.Tx) error { return tx.ResourceUpdate(ctx, org, got, nil) })
 	again, _ := get(t, s, k)
 	if again.Title != "changed" {
 		t.Fatalf("update not stored: %q", again.Title)
@@ -128,7 +128,7 @@ func testResourceCRUD(t *testing.T, s store.Store) {
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("delete missing: %v", err)
 	}
-	err = s.Update(ctx, func(tx store.Tx) error { return tx.ResourceUpdate(ctx, org, got) })
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.ResourceUpdate(ctx, org, got, nil) })
 	if !errors.Is(err, store.ErrNotFound) {
 		t.Fatalf("update missing: %v", err)
 	}
@@ -139,7 +139,7 @@ func testResourceConflictPerScope(t *testing.T, s store.Store) {
 	create(t, s, resource("APIService", "Environment", "a", "svc"), resource("APIService", "Environment", "b", "svc"),
 		resource("Webhook", "Environment", "a", "svc"))
 	err := s.Update(ctx, func(tx store.Tx) error {
-		return tx.ResourceCreate(ctx, org, resource("APIService", "Environment", "a", "svc"))
+		return tx.ResourceCreate(ctx, org, resource("APIService", "Environment", "a", "svc"), nil)
 	})
 	if !errors.Is(err, store.ErrConflict) {
 		t.Fatalf("second create in one scope: got %v, want ErrConflict", err)
@@ -190,7 +190,7 @@ func testRollback(t *testing.T, s store.Store) {
 	r := resource("Environment", "", "", "gone")
 	err := s.Update(ctx, func(tx store.Tx) error {
 		seq, _ := tx.SequenceNext(ctx, org)
-		if err := tx.ResourceCreate(ctx, org, r); err != nil {
+		if err := tx.ResourceCreate(ctx, org, r, nil); err != nil {
 			return err
 		}
 		if err := tx.EventAppend(ctx, org, &api.Event{ID: "e", Metadata: &api.EventMetadata{SequenceID: seq}}); err != nil {
