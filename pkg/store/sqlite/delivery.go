@@ -54,29 +54,24 @@ func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	return &d, nil
 }
 
+var deliveryInsert = prepared(`INSERT INTO deliveries (` + deliveryCols + `) VALUES (?` + strings.Repeat(",?", 17) + `)`)
+
+// DeliveryInsert inserts one row at a time with a prepared statement: most
+// events have one or a few deliveries, and parsing a multi-row statement
+// cost more than executing a prepared one again.
 func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
-	if len(ds) == 0 {
-		return nil
-	}
-	const per = 18
-	var b strings.Builder
-	args := make([]any, 0, len(ds)*per)
-	b.WriteString(`INSERT INTO deliveries (` + deliveryCols + `) VALUES `)
-	for i, d := range ds {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString("(?" + strings.Repeat(",?", per-1) + ")")
+	for _, d := range ds {
 		resource, err := json.Marshal(d.Resource)
 		if err != nil {
 			return err
 		}
-		args = append(args, d.ID, d.Org, d.EventID, d.SequenceID, string(d.EventType), string(resource),
+		if _, err := t.exec(ctx, deliveryInsert, d.ID, d.Org, d.EventID, d.SequenceID, string(d.EventType), string(resource),
 			d.Webhook.Scope.Kind, d.Webhook.Scope.Name, d.Webhook.Name, d.OrderKey, string(d.Status),
-			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time), d.MaxInFlight)
+			d.Attempts, d.LastStatusCode, d.LastError, ms(d.NextAttemptAt.Time), ms(d.CreatedAt.Time), ms(d.UpdatedAt.Time), d.MaxInFlight); err != nil {
+			return err
+		}
 	}
-	_, err := t.tx.ExecContext(t.ctx(ctx), b.String(), args...)
-	return err
+	return nil
 }
 
 // Claims read the due indexes, which hold only pending deliveries without
