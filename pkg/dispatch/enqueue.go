@@ -34,6 +34,12 @@ type Enqueuer struct {
 	// index was built at. It starts empty, which is right for a store with
 	// no hooks; any stored version makes the first event load the index.
 	indexVersion atomic.Value
+	// webhooks caches what queueing needs of each webhook; it is valid for
+	// indexVersion, which a Webhook change moves as a ResourceHook change
+	// does, so every replica drops it before the next event.
+	mu       sync.Mutex
+	webhooks map[api.WebhookRef]webhookInfo
+
 	// touched holds the ids of events about Webhooks and Secrets, and
 	// queued those of events that queued deliveries, until their
 	// transaction settles.
@@ -83,27 +89,59 @@ func (e *Enqueuer) EventTargeted(ctx context.Context, tx store.Tx, ev *api.Event
 	return tx.DeliveryInsert(ctx, ds)
 }
 
+// webhookInfo is what queueing a delivery needs of its webhook.
+type webhookInfo struct {
+	enabled     bool // found, with a readable spec, and enabled
+	ordered     bool
+	maxInFlight int
+}
+
+// webhook reads what queueing needs of a webhook, from the cache when the
+// index version has not moved since it was read.
+func (e *Enqueuer) webhook(ctx context.Context, tx store.Tx, wh api.WebhookRef) (webhookInfo, error) {
+	e.mu.Lock()
+	info, ok := e.webhooks[wh]
+	e.mu.Unlock()
+	if ok {
+		return info, nil
+	}
+	w, err := tx.ResourceGet(ctx, store.Key{Org: e.Org, Group: registry.Group, Kind: "Webhook", ScopeKind: wh.Scope.Kind, ScopeName: wh.Scope.Name, Name: wh.Name})
+	if err != nil && err != store.ErrNotFound {
+		return info, err
+	}
+	var spec api.WebhookSpec
+	if err == nil && w.DecodeSpec(&spec) == nil && spec.Enabled {
+		info.enabled = true
+		if d := spec.Delivery; d != nil {
+			info.ordered, info.maxInFlight = d.Ordered, d.MaxInFlight
+		}
+	}
+	e.mu.Lock()
+	if e.webhooks == nil {
+		e.webhooks = map[api.WebhookRef]webhookInfo{}
+	}
+	e.webhooks[wh] = info
+	e.mu.Unlock()
+	return info, nil
+}
+
+func (e *Enqueuer) forgetWebhooks() {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.webhooks = nil
+}
+
 // delivery builds the delivery of ev to one webhook, or nil when the webhook
 // is missing or disabled: nothing is queued for those.
 func (e *Enqueuer) delivery(ctx context.Context, tx store.Tx, ev *api.Event, ref api.ResourceRef, wh api.WebhookRef, now api.Time) (*store.Delivery, error) {
-	w, err := tx.ResourceGet(ctx, store.Key{Org: e.Org, Group: registry.Group, Kind: "Webhook", ScopeKind: wh.Scope.Kind, ScopeName: wh.Scope.Name, Name: wh.Name})
-	if err == store.ErrNotFound {
-		return nil, nil
-	}
-	if err != nil {
+	info, err := e.webhook(ctx, tx, wh)
+	if err != nil || !info.enabled {
 		return nil, err
 	}
-	var spec api.WebhookSpec
-	if err := w.DecodeSpec(&spec); err != nil || !spec.Enabled {
-		return nil, nil
-	}
-	d := &store.Delivery{Org: e.Org}
-	if spec.Delivery != nil {
-		d.MaxInFlight = spec.Delivery.MaxInFlight
-	}
+	d := &store.Delivery{Org: e.Org, MaxInFlight: info.maxInFlight}
 	// A subscription's state changes always arrive in order: a receiver that
 	// saw APPROVED before REQUESTED would act on a stale state.
-	if spec.Delivery != nil && spec.Delivery.Ordered || ev.Type == api.SubscriptionUpdatedEvent {
+	if info.ordered || ev.Type == api.SubscriptionUpdatedEvent {
 		d.OrderKey = orderKey(ref)
 	}
 	d.ID, d.EventID, d.EventType, d.SequenceID = NewDeliveryID(now.Time), ev.ID, ev.Type, ev.Metadata.SequenceID
@@ -142,45 +180,55 @@ func (e *Enqueuer) Settled(ctx context.Context, events []*api.Event, committed b
 }
 
 // hooksVersionKey is the setting holding the sequence id of the latest
-// ResourceHook change: the version of the hook index.
+// ResourceHook or Webhook change: the version of the hook index and of the
+// webhooks the Enqueuer has read.
 func (e *Enqueuer) hooksVersionKey() string { return "hooks-version/" + e.Org }
 
-// syncIndex keeps the in-memory hook index equal to the stored hooks, also
-// when another replica changed them. A hook change records its sequence id
-// as the index version in its own transaction; every event first compares
-// that version with the one the index was built at and reloads on a
-// difference. Write transactions of an organization are serialized (one
+// syncIndex keeps the in-memory hook index (and the webhooks read) equal
+// to the stored ones, also when another replica changed them. A hook or
+// webhook change records its sequence id as the version in its own
+// transaction; every event first compares that version with the one the
+// index was built at and reloads on a difference. Write transactions of an organization are serialized (one
 // SQLite writer; a per-organization lock in PostgreSQL), so a hook committed
 // anywhere is in the index before the next event is matched.
 func (e *Enqueuer) syncIndex(ctx context.Context, tx store.Tx, ev *api.Event, r *api.ResourceInstance) error {
-	if r.Kind == "ResourceHook" {
-		version := strconv.FormatInt(ev.Metadata.SequenceID, 10)
-		if err := tx.SettingPut(ctx, e.hooksVersionKey(), version); err != nil {
+	stored, err := tx.SettingGet(ctx, e.hooksVersionKey())
+	if err == store.ErrNotFound {
+		stored, err = "", nil
+	}
+	if err != nil {
+		return err
+	}
+	if stored != e.currentVersion() {
+		// Changed elsewhere: reload (this transaction's own writes included).
+		hs, err := tx.ResourceList(ctx, store.ResourceFilter{Org: e.Org, Group: registry.Group, Kind: "ResourceHook"})
+		if err != nil {
 			return err
 		}
+		if err := e.Index.Replace(hs); err != nil && e.Logger != nil {
+			e.Logger.Warn("some ResourceHooks were skipped", "err", err)
+		}
+		e.forgetWebhooks()
+		e.indexVersion.Store(stored)
+	}
+	if r.Kind != "ResourceHook" && r.Kind != "Webhook" {
+		return nil
+	}
+	// A hook or webhook change moves the version, so that every replica
+	// reloads before matching its next event.
+	version := strconv.FormatInt(ev.Metadata.SequenceID, 10)
+	if err := tx.SettingPut(ctx, e.hooksVersionKey(), version); err != nil {
+		return err
+	}
+	e.forgetWebhooks()
+	if r.Kind == "ResourceHook" {
 		if ev.Type == api.ResourceDeleted {
 			e.Index.Delete(r.ScopeName(), r.Name)
 		} else if err := e.Index.Put(r); err != nil {
 			return err
 		}
-		e.indexVersion.Store(version)
-		return nil
 	}
-	stored, err := tx.SettingGet(ctx, e.hooksVersionKey())
-	if err == store.ErrNotFound {
-		stored, err = "", nil
-	}
-	if err != nil || stored == e.currentVersion() {
-		return err
-	}
-	hs, err := tx.ResourceList(ctx, store.ResourceFilter{Org: e.Org, Group: registry.Group, Kind: "ResourceHook"})
-	if err != nil {
-		return err
-	}
-	if err := e.Index.Replace(hs); err != nil && e.Logger != nil {
-		e.Logger.Warn("some ResourceHooks were skipped", "err", err)
-	}
-	e.indexVersion.Store(stored)
+	e.indexVersion.Store(version)
 	return nil
 }
 

@@ -171,6 +171,30 @@ func TestWebhookChangeAppliesAtOnce(t *testing.T) {
 	}
 }
 
+// TestDisablingAWebhookStopsQueueing: what the Enqueuer read of a webhook
+// is dropped when the webhook changes, so disabling it stops new
+// deliveries at once and enabling it starts them again.
+func TestDisablingAWebhookStopsQueueing(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	rcv.next(t)
+	put := func(enabled bool) {
+		h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"name": "wh", "spec": map[string]any{"url": rcv.URL, "enabled": enabled}})
+	}
+	put(false)
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
+	if n := len(h.deliveries("")); n != 1 {
+		t.Fatalf("%d deliveries after disabling the webhook; want the first one only", n)
+	}
+	put(true)
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "c"})
+	if got := rcv.next(t); !strings.Contains(string(got.body), `"name":"c"`) {
+		t.Fatalf("after enabling the webhook again, got %s", got.body)
+	}
+}
+
 func TestMissingSecretAndDisabledWebhook(t *testing.T) {
 	h := start(t, server.Config{})
 	rcv := newReceiver(t)
