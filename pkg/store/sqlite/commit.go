@@ -24,6 +24,12 @@ import (
 // take the other members with it. A caller whose context has ended before
 // its turn is skipped.
 
+var (
+	savepoint  = prepared(`SAVEPOINT member`)
+	release    = prepared(`RELEASE member`)
+	rollbackTo = prepared(`ROLLBACK TO member`)
+)
+
 // maxGroup bounds how many Updates share one commit.
 const maxGroup = 64
 
@@ -84,7 +90,7 @@ func (s *Store) commit(group []*writeReq) {
 			continue
 		}
 		if !alone {
-			if _, err := sqlTx.ExecContext(ctx, "SAVEPOINT member"); err != nil {
+			if _, err := t.exec(ctx, savepoint); err != nil {
 				s.abort(sqlTx, append(members, group[i:]...), err)
 				return
 			}
@@ -92,7 +98,7 @@ func (s *Store) commit(group []*writeReq) {
 		res := run(w.fn, t)
 		if res.err == nil && res.panicked == nil {
 			if !alone {
-				if _, err := sqlTx.ExecContext(ctx, "RELEASE member"); err != nil {
+				if _, err := t.exec(ctx, release); err != nil {
 					s.abort(sqlTx, append(members, group[i:]...), err)
 					return
 				}
@@ -105,7 +111,10 @@ func (s *Store) commit(group []*writeReq) {
 			w.done <- res
 			return
 		}
-		if _, err := sqlTx.ExecContext(ctx, "ROLLBACK TO member; RELEASE member"); err != nil {
+		if _, err = t.exec(ctx, rollbackTo); err == nil {
+			_, err = t.exec(ctx, release)
+		}
+		if err != nil {
 			// SQLite rolled the whole transaction back (an I/O error, say).
 			w.done <- res
 			s.abort(sqlTx, append(members, group[i+1:]...), err)
