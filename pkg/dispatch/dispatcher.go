@@ -408,15 +408,20 @@ func (d *Dispatcher) saturated() []api.WebhookRef {
 	defer d.mu.Unlock()
 	var out []api.WebhookRef
 	for w, n := range d.inFlight {
-		limit := d.limits[w]
-		if limit == 0 {
-			limit = d.Defaults.MaxInFlight
-		}
-		if n >= limit {
+		if n >= d.limitLocked(w) {
 			out = append(out, w)
 		}
 	}
 	return out
+}
+
+// limitLocked is the webhook's limit as last read, or the default; d.mu
+// is held.
+func (d *Dispatcher) limitLocked(w api.WebhookRef) int {
+	if l := d.limits[w]; l > 0 {
+		return l
+	}
+	return d.Defaults.MaxInFlight
 }
 
 // limitOf is the limit on requests in flight to a delivery's webhook: what
@@ -428,21 +433,14 @@ func (d *Dispatcher) limitOf(del *store.Delivery) int {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if l := d.limits[del.Webhook]; l > 0 {
-		return l
-	}
-	return d.Defaults.MaxInFlight
+	return d.limitLocked(del.Webhook)
 }
 
 // slotsOf is how many more requests the webhook may have in flight here.
 func (d *Dispatcher) slotsOf(w api.WebhookRef) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	limit := d.limits[w]
-	if limit == 0 {
-		limit = d.Defaults.MaxInFlight
-	}
-	return limit - d.inFlight[w]
+	return d.limitLocked(w) - d.inFlight[w]
 }
 
 func (d *Dispatcher) inFlightOf(w api.WebhookRef) int {
@@ -483,7 +481,7 @@ func (d *Dispatcher) release(w api.WebhookRef) {
 	}
 }
 
-// work sends one claimed delivery and hands its result to the writer.
+// work sends one claimed delivery and hands its result to the loop.
 func (d *Dispatcher) work(ctx context.Context, c *store.Claimed, cache *webhookCache) {
 	trigger := api.TriggerScheduled
 	if c.Manual {

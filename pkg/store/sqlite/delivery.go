@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -177,15 +176,12 @@ func (t *tx) readEnvelopes(ctx context.Context, cs []*store.Claimed) error {
 		byOrg[c.Org][c.SequenceID] = append(byOrg[c.Org][c.SequenceID], c)
 	}
 	for org, bySeq := range byOrg {
-		seqs := make([]byte, 0, 1+len(bySeq)*8)
-		seqs = append(seqs, '[')
+		seqs := make([]int64, 0, len(bySeq))
 		for seq := range bySeq {
-			if len(seqs) > 1 {
-				seqs = append(seqs, ',')
-			}
-			seqs = strconv.AppendInt(seqs, seq, 10)
+			seqs = append(seqs, seq)
 		}
-		rows, err := t.query(ctx, claimEvents, org, string(append(seqs, ']')))
+		list, _ := json.Marshal(seqs) // numbers always encode
+		rows, err := t.query(ctx, claimEvents, org, string(list))
 		if err != nil {
 			return err
 		}
@@ -286,20 +282,22 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	}
 	for _, k := range order { // at most three statements per webhook, whatever the batch
 		h, w := health[k], k.w
+		put := func(s stmt, more ...any) error {
+			_, err := t.exec(ctx, s, append([]any{k.org, w.Scope.Kind, w.Scope.Name, w.Name}, more...)...)
+			return err
+		}
+		var err error
 		if h.errBefore != "" {
-			if _, err := t.exec(ctx, healthFailure, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.beforeAt, h.errBefore); err != nil {
-				return err
-			}
+			err = put(healthFailure, h.beforeAt, h.errBefore)
 		}
-		if h.success != 0 {
-			if _, err := t.exec(ctx, healthSuccess, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.success); err != nil {
-				return err
-			}
+		if err == nil && h.success != 0 {
+			err = put(healthSuccess, h.success)
 		}
-		if h.failedSince != 0 {
-			if _, err := t.exec(ctx, healthFailure, k.org, w.Scope.Kind, w.Scope.Name, w.Name, h.failedSince, h.lastError); err != nil {
-				return err
-			}
+		if err == nil && h.failedSince != 0 {
+			err = put(healthFailure, h.failedSince, h.lastError)
+		}
+		if err != nil {
+			return err
 		}
 	}
 	return nil
