@@ -1,18 +1,18 @@
 // Package config reads and writes the CLI's settings. Each is resolved as
 // flag > environment (CENTRAL_*) > config file > default; the file lives in
 // the user's config dir, or at $CENTRAL_CONFIG.
+//
+// It is a few dozen lines of its own rather than viper, whose dependencies
+// (TOML, dotenv, x/text encodings, afero, fsnotify) cost every run of the
+// CLI a millisecond of package initialisation for four string settings.
 package config
 
 import (
-	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sort"
 	"strings"
-
-	"github.com/spf13/viper"
 )
 
 // Keys are the settings the config file holds, with what each means.
@@ -25,6 +25,9 @@ var Keys = map[string]string{
 
 // DefaultBaseURL is where `central serve` listens by default.
 const DefaultBaseURL = "http://127.0.0.1:8080"
+
+// defaults are the values a key has when nothing sets it.
+var defaults = map[string]string{"base-url": DefaultBaseURL}
 
 // KeyNames returns the keys, sorted.
 func KeyNames() []string {
@@ -56,54 +59,52 @@ func Path() string {
 	return filepath.Join(dir, "central", "config.yaml")
 }
 
+// EnvName is the environment variable that sets key: CENTRAL_BASE_URL for
+// base-url.
+func EnvName(key string) string {
+	return "CENTRAL_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
+}
+
 // Config is the resolved settings.
 type Config struct {
-	v    *viper.Viper
-	path string
+	path      string
+	file      map[string]string
+	overrides map[string]string
 }
 
-// Load reads the config file (a missing file is an empty one) and binds the
-// environment. Flags are bound by the caller with BindFlag.
+// Load reads the config file (a missing file is an empty one). The
+// environment is read by Get; flags are applied by the caller with Override.
 func Load() (*Config, error) {
-	v := viper.New()
 	path := Path()
-	v.SetConfigFile(path)
-	v.SetConfigType("yaml")
-	v.SetEnvPrefix("CENTRAL")
-	v.SetEnvKeyReplacer(strings.NewReplacer("-", "_"))
-	v.AutomaticEnv()
-	v.SetDefault("base-url", DefaultBaseURL)
-	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		var notFound viper.ConfigFileNotFoundError
-		if !errors.As(err, &notFound) {
-			return nil, fmt.Errorf("read the config file %s: %w", path, err)
-		}
+	file, err := readFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read the config file %s: %w", path, err)
 	}
-	return &Config{v: v, path: path}, nil
+	return &Config{path: path, file: file, overrides: map[string]string{}}, nil
 }
 
-// Get returns a setting's resolved value.
-func (c *Config) Get(key string) string { return c.v.GetString(key) }
+// Get returns a setting's resolved value. Keys are case-insensitive; an
+// environment variable set to "" counts as unset.
+func (c *Config) Get(key string) string {
+	key = strings.ToLower(key)
+	if v, ok := c.overrides[key]; ok {
+		return v
+	}
+	if v := os.Getenv(EnvName(key)); v != "" {
+		return v
+	}
+	if v, ok := c.file[key]; ok {
+		return v
+	}
+	return defaults[key]
+}
 
 // Override sets a value that wins over everything (a flag the user gave).
-func (c *Config) Override(key, value string) { c.v.Set(key, value) }
+func (c *Config) Override(key, value string) { c.overrides[strings.ToLower(key)] = value }
 
-// FileValues returns what the config file itself holds.
+// FileValues returns what the config file itself holds now.
 func (c *Config) FileValues() (map[string]string, error) {
-	v := viper.New()
-	v.SetConfigFile(c.path)
-	v.SetConfigType("yaml")
-	if err := v.ReadInConfig(); err != nil && !errors.Is(err, fs.ErrNotExist) {
-		var notFound viper.ConfigFileNotFoundError
-		if !errors.As(err, &notFound) {
-			return nil, err
-		}
-	}
-	out := map[string]string{}
-	for _, k := range v.AllKeys() {
-		out[k] = v.GetString(k)
-	}
-	return out, nil
+	return readFile(c.path)
 }
 
 // Write stores the file's values (set and unset edit a copy of FileValues).
@@ -111,15 +112,16 @@ func (c *Config) Write(values map[string]string) error {
 	if err := os.MkdirAll(filepath.Dir(c.path), 0o700); err != nil {
 		return err
 	}
-	v := viper.New()
-	for k, val := range values {
-		v.Set(k, val)
-	}
-	v.SetConfigType("yaml")
-	if err := v.WriteConfigAs(c.path); err != nil {
+	b, err := encodeFile(values)
+	if err != nil {
 		return err
 	}
-	return os.Chmod(c.path, 0o600) // it may hold a token
+	// 0600 from the start and again for a file that existed: it may hold a
+	// token.
+	if err := os.WriteFile(c.path, b, 0o600); err != nil {
+		return err
+	}
+	return os.Chmod(c.path, 0o600)
 }
 
 // FilePath is where the config file is.

@@ -1,0 +1,129 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/centralhq/central/pkg/config"
+)
+
+// useFile points CENTRAL_CONFIG at a file in a fresh directory holding
+// content ("" leaves the file missing) and clears the settings' variables.
+func useFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	if content != "" {
+		if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	t.Setenv("CENTRAL_CONFIG", path)
+	for _, k := range config.KeyNames() {
+		t.Setenv(config.EnvName(k), "")
+	}
+	return path
+}
+
+func load(t *testing.T) *config.Config {
+	t.Helper()
+	cfg, err := config.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
+}
+
+func TestPrecedence(t *testing.T) {
+	useFile(t, "base-url: http://file.invalid:1\noutput: json\n")
+	cfg := load(t)
+	if got := cfg.Get("base-url"); got != "http://file.invalid:1" {
+		t.Errorf("file: got %q", got)
+	}
+	t.Setenv("CENTRAL_BASE_URL", "http://env.invalid:2")
+	if got := cfg.Get("base-url"); got != "http://env.invalid:2" {
+		t.Errorf("environment over file: got %q", got)
+	}
+	cfg.Override("base-url", "http://flag.invalid:3")
+	if got := cfg.Get("base-url"); got != "http://flag.invalid:3" {
+		t.Errorf("flag over environment: got %q", got)
+	}
+	if got := cfg.Get("output"); got != "json" {
+		t.Errorf("output: got %q", got)
+	}
+	if got := cfg.Get("token"); got != "" {
+		t.Errorf("unset token: got %q", got)
+	}
+}
+
+func TestDefaultsAndEmptyEnvironment(t *testing.T) {
+	useFile(t, "")
+	t.Setenv("CENTRAL_TOKEN", "") // set but empty counts as unset
+	cfg := load(t)
+	if got := cfg.Get("base-url"); got != config.DefaultBaseURL {
+		t.Errorf("base-url: got %q, want the default", got)
+	}
+	if got := cfg.Get("token"); got != "" {
+		t.Errorf("token: got %q", got)
+	}
+	values, err := cfg.FileValues()
+	if err != nil || len(values) != 0 {
+		t.Errorf("FileValues of a missing file: %v, %v", values, err)
+	}
+}
+
+func TestFileValuesAsStrings(t *testing.T) {
+	useFile(t, "Token: abc\norg: 42\nratio: 1.50\nflag: true\nnone: ~\nnested:\n  Key: v\nlist: [a, b]\n")
+	cfg := load(t)
+	values, err := cfg.FileValues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"token": "abc", "org": "42", "ratio": "1.5", "flag": "true", "none": "", "nested.key": "v", "list": ""}
+	if !reflect.DeepEqual(values, want) {
+		t.Errorf("FileValues:\n got %v\nwant %v", values, want)
+	}
+	if got := cfg.Get("TOKEN"); got != "abc" {
+		t.Errorf("Get is case-insensitive: got %q", got)
+	}
+}
+
+func TestWrite(t *testing.T) {
+	path := useFile(t, "")
+	path = filepath.Join(filepath.Dir(path), "sub", "config.yaml")
+	t.Setenv("CENTRAL_CONFIG", path)
+	cfg := load(t)
+	if err := cfg.Write(map[string]string{"output": "json", "base-url": "http://x.invalid:1", "a.b": "c"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "a:\n    b: c\nbase-url: http://x.invalid:1\noutput: json\n"; string(b) != want {
+		t.Errorf("file:\n%s\nwant:\n%s", b, want)
+	}
+	if fi, err := os.Stat(path); err != nil || fi.Mode().Perm() != 0o600 {
+		t.Errorf("mode: %v, %v", fi.Mode(), err)
+	}
+	values, err := cfg.FileValues()
+	if err != nil || values["a.b"] != "c" || values["output"] != "json" {
+		t.Errorf("read back: %v, %v", values, err)
+	}
+	if err := cfg.Write(map[string]string{}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != "{}\n" {
+		t.Errorf("empty file: %q", b)
+	}
+}
+
+func TestBadFile(t *testing.T) {
+	path := useFile(t, "base-url: [unclosed\n")
+	_, err := config.Load()
+	if err == nil || !strings.Contains(err.Error(), "read the config file "+path) {
+		t.Fatalf("got %v", err)
+	}
+}
