@@ -20,8 +20,9 @@ import (
 // harness is a real server (store, API, dispatcher) on 127.0.0.1 with
 // short retry delays, and helpers to talk to it.
 type harness struct {
-	t   *testing.T
-	srv *server.Server
+	t    *testing.T
+	srv  *server.Server
+	stop func() // stops the server and waits for it (also at cleanup)
 }
 
 func start(t *testing.T, cfg server.Config) *harness {
@@ -44,13 +45,14 @@ func start(t *testing.T, cfg server.Config) *harness {
 	}
 	done := make(chan error, 1)
 	go func() { done <- s.Serve(ctx) }()
-	t.Cleanup(func() {
+	stop := sync.OnceFunc(func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	})
-	return &harness{t: t, srv: s}
+	t.Cleanup(stop)
+	return &harness{t: t, srv: s, stop: stop}
 }
 
 // do sends a request and decodes a JSON answer into out (when not nil).

@@ -130,9 +130,9 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	dsn := cfg.Store
 	switch {
 	case dsn == "":
-		return sqlite.Open(ctx, filepath.Join(cfg.DataDir, "central.db"))
+		return sqlite.OpenExclusive(ctx, filepath.Join(cfg.DataDir, "central.db"))
 	case strings.HasPrefix(dsn, "sqlite://"):
-		return sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite://"))
+		return sqlite.OpenExclusive(ctx, strings.TrimPrefix(dsn, "sqlite://"))
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		return postgres.Open(ctx, dsn)
 	}

@@ -22,7 +22,13 @@ func TestTokenAndOrgAreKept(t *testing.T) {
 	}
 	org := h.srv.API.Org
 
-	// another start on the same data dir keeps both
+	// a second server on the same data dir is refused while the first runs
+	if _, err := server.New(t.Context(), server.Config{DataDir: dir, Addr: "127.0.0.1:0"}); err == nil ||
+		!strings.Contains(err.Error(), "in use by another central server") {
+		t.Fatalf("a second server on the data dir: %v", err)
+	}
+	// a restart on the same data dir keeps both
+	h.stop()
 	again := start(t, server.Config{DataDir: dir})
 	if again.srv.API.Org != org || again.srv.Token() != strings.TrimSpace(string(b)) {
 		t.Fatal("the organization id or token changed across restarts")
@@ -35,6 +41,7 @@ func TestOrgMismatchIsRefused(t *testing.T) {
 	if h.srv.API.Org != "111" {
 		t.Fatalf("org %s", h.srv.API.Org)
 	}
+	h.stop()
 	_, err := server.New(t.Context(), server.Config{DataDir: dir, OrgID: "222", Addr: "127.0.0.1:0"})
 	if err == nil || !strings.Contains(err.Error(), "belongs to organization 111") {
 		t.Fatalf("another org on the same store: %v", err)

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -81,7 +80,7 @@ func (s *Store) commit(group []*writeReq) {
 		}
 		return
 	}
-	t := &tx{tx: sqlTx, stmts: s.wstmt, detached: true}
+	t := &tx{tx: sqlTx, stmts: s.wstmt, detached: true, leases: s.leases}
 	alone := len(group) == 1
 	var members []*writeReq // those whose fn succeeded, waiting for the commit
 	for i, w := range group {
@@ -91,21 +90,23 @@ func (s *Store) commit(group []*writeReq) {
 		}
 		if !alone {
 			if _, err := t.exec(ctx, savepoint); err != nil {
-				s.abort(sqlTx, append(members, group[i:]...), err)
+				s.abort(t, append(members, group[i:]...), err)
 				return
 			}
 		}
+		mark := len(t.undo)
 		res := run(w.fn, t)
 		if res.err == nil && res.panicked == nil {
 			if !alone {
 				if _, err := t.exec(ctx, release); err != nil {
-					s.abort(sqlTx, append(members, group[i:]...), err)
+					s.abort(t, append(members, group[i:]...), err)
 					return
 				}
 			}
 			members = append(members, w)
 			continue
 		}
+		t.undoLeases(mark)
 		if alone {
 			sqlTx.Rollback()
 			w.done <- res
@@ -117,12 +118,14 @@ func (s *Store) commit(group []*writeReq) {
 		if err != nil {
 			// SQLite rolled the whole transaction back (an I/O error, say).
 			w.done <- res
-			s.abort(sqlTx, append(members, group[i+1:]...), err)
+			s.abort(t, append(members, group[i+1:]...), err)
 			return
 		}
 		w.done <- res
 	}
-	err = sqlTx.Commit()
+	if err = sqlTx.Commit(); err != nil {
+		t.undoLeases(0)
+	}
 	for _, w := range members {
 		w.done <- writeResult{err: err}
 	}
@@ -130,8 +133,9 @@ func (s *Store) commit(group []*writeReq) {
 
 // abort rolls the group's transaction back and fails the members that
 // were in it or still to run.
-func (s *Store) abort(sqlTx *sql.Tx, members []*writeReq, cause error) {
-	sqlTx.Rollback()
+func (s *Store) abort(t *tx, members []*writeReq, cause error) {
+	t.tx.Rollback()
+	t.undoLeases(0)
 	err := fmt.Errorf("the write transaction was rolled back: %w", cause)
 	for _, w := range members {
 		w.done <- writeResult{err: err}

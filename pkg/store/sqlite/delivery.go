@@ -73,16 +73,17 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 	return nil
 }
 
-// Claims read the due indexes, which hold only pending deliveries without
-// a lease: deliveries in flight are not even stepped over. A lease that
-// ended without a result (its dispatcher died, or could not record it) is
-// cleared by the next claim (claimExpired), which puts the delivery back.
-// For ordered webhooks only the oldest pending delivery per order key is a
-// candidate. Lists of ids and webhook keys are passed as one JSON array
-// (json_each), so that these statements have one text and are prepared
-// once.
+// Claims read the due indexes of pending deliveries and pass over those
+// leased (in memory, lease.go: their ids are a parameter). A lease that
+// ended without a result (its dispatcher could not record it) is dropped
+// by the next claim, which puts the delivery back. For ordered webhooks
+// only the oldest pending delivery per order key is a candidate. Lists of
+// ids and webhook keys are passed as one JSON array (json_each), so that
+// these statements have one text and are prepared once. (lease_until is
+// always 0 since leases moved to memory; the term matches the indexes.)
 const (
-	claimWhere = `status = 'pending' AND lease_until = 0 AND next_at <= ?`
+	claimWhere = `status = 'pending' AND lease_until = 0 AND next_at <= ?
+		AND id NOT IN (SELECT value FROM json_each(?))`
 	claimOrder = ` AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
@@ -95,12 +96,7 @@ var (
 		AND (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name) NOT IN (SELECT value FROM json_each(?))` + claimOrder)
 	claimWebhookDue = prepared(`SELECT ` + selectCols + ` FROM deliveries d
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ? AND ` + claimWhere + claimOrder)
-	claimExpired = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0
-		WHERE lease_until > 0 AND lease_until < ? AND status = 'pending'`)
-	claimLease  = prepared(`UPDATE deliveries SET lease_owner = ?, lease_until = ? WHERE id IN (SELECT value FROM json_each(?))`)
 	claimEvents = prepared(`SELECT seq, body FROM events WHERE org_id = ? AND seq IN (SELECT value FROM json_each(?))`)
-	leasedCount = prepared(`SELECT wh_scope_kind || '/' || wh_scope_name || '/' || wh_name, count(*)
-		FROM deliveries WHERE lease_until > 0 AND lease_until >= ? AND status = 'pending' GROUP BY 1`)
 )
 
 // jsonList encodes strings as a JSON array for json_each.
@@ -115,26 +111,25 @@ func jsonList(n int, item func(int) string) string {
 
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	now := p.Now.UnixMilli()
-	if _, err := t.exec(ctx, claimExpired, now); err != nil {
-		return nil, err
+	t.expireLeases(now)
+	// The single writer serializes claims, so the leases stay as they are
+	// until this claim commits.
+	leased := map[string]int{}
+	ids := make([]string, 0, len(t.leases))
+	for id, l := range t.leases {
+		leased[l.webhook]++
+		ids = append(ids, id)
 	}
-	var leased map[string]int
-	var err error
-	if p.Accept != nil {
-		// The single write connection serializes claims, so these counts
-		// hold until this claim commits.
-		if leased, err = t.leasedByWebhook(ctx, now); err != nil {
-			return nil, err
-		}
-	}
+	inFlight := jsonList(len(ids), func(i int) string { return ids[i] })
 	// Candidates are read in due order until Limit are accepted; the LIMIT
 	// only bounds how many vetoed ones one claim looks at.
 	var rows *sql.Rows
+	var err error
 	if w := p.Only; w != nil {
-		rows, err = t.query(ctx, claimWebhookDue, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name, now, p.Limit*4+16)
+		rows, err = t.query(ctx, claimWebhookDue, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name, now, inFlight, p.Limit*4+16)
 	} else {
 		exclude := jsonList(len(p.Exclude), func(i int) string { return webhookKey(p.Exclude[i]) })
-		rows, err = t.query(ctx, claimDue, now, exclude, p.Limit*4+16)
+		rows, err = t.query(ctx, claimDue, now, inFlight, exclude, p.Limit*4+16)
 	}
 	if err != nil {
 		return nil, err
@@ -154,10 +149,9 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	if err := rows.Err(); err != nil || len(picked) == 0 {
 		return nil, err
 	}
-	// Lease them and read their events in one statement each.
-	ids := jsonList(len(picked), func(i int) string { return picked[i].ID })
-	if _, err := t.exec(ctx, claimLease, p.Owner, p.Now.Add(p.Lease).UnixMilli(), ids); err != nil {
-		return nil, err
+	until := p.Now.Add(p.Lease).UnixMilli()
+	for _, c := range picked {
+		t.setLease(c.ID, lease{owner: p.Owner, until: until, webhook: webhookKey(c.Webhook)})
 	}
 	if err := t.readEnvelopes(ctx, picked); err != nil {
 		return nil, err
@@ -209,25 +203,6 @@ func (t *tx) readEnvelopes(ctx context.Context, cs []*store.Claimed) error {
 	return nil
 }
 
-// leasedByWebhook counts the deliveries with a valid lease, per webhook.
-func (t *tx) leasedByWebhook(ctx context.Context, now int64) (map[string]int, error) {
-	rows, err := t.query(ctx, leasedCount, now)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var k string
-		var n int
-		if err := rows.Scan(&k, &n); err != nil {
-			return nil, err
-		}
-		out[k] = n
-	}
-	return out, rows.Err()
-}
-
 // webhookKey is how claims name a webhook in Exclude.
 func webhookKey(w api.WebhookRef) string {
 	return w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
@@ -237,7 +212,7 @@ var (
 	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
 		ON CONFLICT DO UPDATE SET body = excluded.body`)
 	deliveryFinish = prepared(`UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
-		last_error = ?, next_at = ?, lease_owner = '', lease_until = 0, manual = 0, updated_at = ? WHERE id = ?`)
+		last_error = ?, next_at = ?, manual = 0, updated_at = ? WHERE id = ?`)
 	healthSuccess = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
 		VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET failing_since = 0, last_success = excluded.last_success`)
 	healthFailure = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
@@ -249,7 +224,6 @@ var (
 	attemptsGet  = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
 	attemptAdd   = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
 	markManual   = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
-	leasesFree   = prepared(`UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
 	pendingCount = prepared(`SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`)
 	deliveryDump = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`)
 )
@@ -269,6 +243,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
 			return err
 		}
+		t.dropLease(r.DeliveryID)
 		if r.Attempt.Trigger == api.TriggerTest {
 			continue // a test says nothing about the webhook's health
 		}
@@ -436,10 +411,13 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 		err := t.tx.QueryRowContext(t.ctx(ctx), `SELECT count(*) FROM deliveries`+w, args...).Scan(&n)
 		return n, err
 	}
-	res, err := t.tx.ExecContext(t.ctx(ctx), `UPDATE deliveries SET status = 'pending', next_at = ?, lease_until = 0, lease_owner = '', manual = 1, updated_at = ?`+w,
+	res, err := t.tx.ExecContext(t.ctx(ctx), `UPDATE deliveries SET status = 'pending', next_at = ?, manual = 1, updated_at = ?`+w,
 		append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
 	if err != nil {
 		return 0, err
+	}
+	for _, id := range ids { // a lease in flight is dropped: the delivery is due now
+		t.dropLease(id)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err
@@ -465,8 +443,10 @@ func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun b
 }
 
 func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
-	_, err := t.exec(ctx, leasesFree)
-	return err
+	for id := range t.leases {
+		t.dropLease(id)
+	}
+	return nil
 }
 
 func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
 	"runtime"
 	"sort"
 	"strconv"
@@ -36,6 +37,9 @@ type Store struct {
 	writes     chan *writeReq
 	quit       chan struct{}
 	writerDone chan struct{}
+
+	leases leases   // the writer goroutine's alone (lease.go)
+	lock   *os.File // held by OpenExclusive until Close
 }
 
 var _ store.Store = (*Store)(nil)
@@ -65,7 +69,7 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// Keep every reader open: a new connection costs the pragmas and
 	// preparing every statement again.
 	read.SetMaxIdleConns(readers)
-	s := &Store{write: write, read: read}
+	s := &Store{write: write, read: read, leases: leases{}}
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -177,6 +181,9 @@ func (s *Store) Close() error {
 	closeAll(s.rstmt)
 	err1 := s.write.Close()
 	err2 := s.read.Close()
+	if s.lock != nil {
+		s.lock.Close()
+	}
 	if err1 != nil {
 		return err1
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -132,4 +133,24 @@ func TestUpdateAfterClose(t *testing.T) {
 	if err := s.Update(ctx, func(store.Tx) error { return nil }); err == nil {
 		t.Fatal("an Update after Close succeeded")
 	}
+}
+
+// TestOpenExclusive: a second server on the same file is refused with a
+// message that says what to do, and the file is free again after Close.
+func TestOpenExclusive(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	s, err := sqlite.OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := sqlite.OpenExclusive(ctx, path); err == nil || !strings.Contains(err.Error(), "in use by another central server") {
+		t.Fatalf("second server on the same file: %v", err)
+	}
+	s.Close()
+	s, err = sqlite.OpenExclusive(ctx, path)
+	if err != nil {
+		t.Fatalf("after Close: %v", err)
+	}
+	s.Close()
 }

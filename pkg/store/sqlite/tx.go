@@ -17,6 +17,9 @@ type tx struct {
 	// detached: statements ignore the caller's context (write
 	// transactions, see commit.go).
 	detached bool
+	// leases and undo: the store's leases, in a write transaction (lease.go).
+	leases leases
+	undo   []leaseUndo
 }
 
 // ctx is the context a statement runs under.

@@ -1,10 +1,13 @@
 package storetest
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,6 +125,62 @@ func testDeliveryClaimLease(t *testing.T, s store.Store) {
 	again := claim(t, s, "r2", t0.Add(2*time.Minute), 10, nil)
 	if len(again) != 3 {
 		t.Fatalf("after the leases expired %d were claimable, want 3", len(again))
+	}
+}
+
+// testDeliveryClaimRolledBack: a claim or a finish whose transaction rolls
+// back leaves the leases as they were, also when other Updates run at the
+// same moment (and may share a commit with it).
+func testDeliveryClaimRolledBack(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	const n = 40
+	for i := range n {
+		queue(t, s, fmt.Sprint("e", i), "", hookA)
+	}
+	refused := errors.New("refused")
+	p := store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 1}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var kept []*store.Claimed
+	for i := range n {
+		wg.Go(func() {
+			var got []*store.Claimed
+			err := s.Update(ctx, func(tx store.Tx) error {
+				var err error
+				if got, err = tx.DeliveryClaim(ctx, p); err != nil || i%2 == 1 {
+					return cmp.Or(err, refused)
+				}
+				return nil
+			})
+			switch {
+			case i%2 == 1 && !errors.Is(err, refused):
+				t.Errorf("claim %d: want its own error, got %v", i, err)
+			case i%2 == 0 && err != nil:
+				t.Errorf("claim %d: %v", i, err)
+			case i%2 == 0:
+				mu.Lock()
+				kept = append(kept, got...)
+				mu.Unlock()
+			}
+		})
+	}
+	wg.Wait()
+	if len(kept) != n/2 {
+		t.Fatalf("%d claims committed, want %d", len(kept), n/2)
+	}
+	// A finish that rolls back keeps its lease too.
+	err := s.Update(ctx, func(tx store.Tx) error {
+		if err := tx.DeliveryFinish(ctx, []store.AttemptResult{{Org: org, DeliveryID: kept[0].ID, Webhook: kept[0].Webhook,
+			Attempt: api.Attempt{Number: 1, StartedAt: api.NewTime(t0), StatusCode: 204}, Status: api.DeliverySucceeded}}); err != nil {
+			return err
+		}
+		return refused
+	})
+	if !errors.Is(err, refused) {
+		t.Fatal(err)
+	}
+	if rest := claim(t, s, "r2", t0, n, nil); len(rest) != n/2 {
+		t.Fatalf("%d left to claim, want the %d whose claims rolled back", len(rest), n/2)
 	}
 }
 

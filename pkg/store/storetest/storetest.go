@@ -33,6 +33,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"OrganizationsApart", testOrganizationsApart},
 		{"Settings", testSettings},
 		{"DeliveryClaimLease", testDeliveryClaimLease},
+		{"DeliveryClaimRolledBack", testDeliveryClaimRolledBack},
 		{"DeliveryAccept", testDeliveryAccept},
 		{"DeliveryExclude", testDeliveryExclude},
 		{"DeliveryOnly", testDeliveryOnly},
