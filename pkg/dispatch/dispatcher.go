@@ -39,6 +39,15 @@ type Dispatcher struct {
 	Owner string
 	// Workers is how many requests may be in flight at once.
 	Workers int
+	// ClaimAhead lets claims run ahead of the requests in flight: a webhook
+	// may hold up to min(twice its limit, ClaimAhead) claimed deliveries
+	// beyond those being sent, and a request that ends starts the next of
+	// them at once instead of waiting for the store's next turn. The limits on
+	// requests in flight still hold. Only a store with a single dispatcher
+	// (the embedded one) may set it: deliveries claimed ahead would count
+	// against other replicas' limits, and at Stop those not sent are given
+	// back with DeliveryReleaseLeases.
+	ClaimAhead int
 	// PollInterval is the fallback wake-up when nothing signals new work.
 	PollInterval time.Duration
 	// AutoDisableAfter disables a webhook that has failed without a success
@@ -58,9 +67,12 @@ type Dispatcher struct {
 	wake    chan struct{}
 	results chan finished
 
-	mu       sync.Mutex
-	inFlight map[api.WebhookRef]int
-	limits   map[api.WebhookRef]int
+	mu         sync.Mutex
+	leased     map[api.WebhookRef]int // claimed here, result not yet recorded
+	limits     map[api.WebhookRef]int
+	sending    map[api.WebhookRef]int // requests out now
+	sendingAll int
+	ready      map[api.WebhookRef][]*store.Claimed // claimed ahead, waiting for a slot
 
 	cacheMu    sync.Mutex
 	cache      *webhookCache
@@ -114,9 +126,14 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		d.Logger = slog.Default()
 	}
 	d.wake = make(chan struct{}, 1)
-	d.results = make(chan finished, d.Workers)
-	d.inFlight = map[api.WebhookRef]int{}
+	d.ClaimAhead = max(d.ClaimAhead, 0)
+	// Every claimed delivery reports once, and no more are claimed than
+	// this, so a worker never waits to hand in a result.
+	d.results = make(chan finished, d.Workers+d.ClaimAhead)
+	d.leased = map[api.WebhookRef]int{}
 	d.limits = map[api.WebhookRef]int{}
+	d.sending = map[api.WebhookRef]int{}
+	d.ready = map[api.WebhookRef][]*store.Claimed{}
 	d.more = map[orgHook]bool{}
 	d.done = make(chan struct{})
 	fetchCtx, stopFetch := context.WithCancel(context.WithoutCancel(ctx))
@@ -150,7 +167,8 @@ func (d *Dispatcher) Stop() {
 // transaction that records the results that came in and claims as many due
 // deliveries as there are free slots: under a backlog, every finished batch
 // is replaced in the same commit. After Stop it claims nothing more and
-// returns once every request in flight has reported.
+// returns once every request in flight has reported; deliveries claimed
+// ahead and not yet sent are given back.
 //
 // A turn claims in two ways. A webhook that freed slots and may have more
 // due (its last claim was full, or it was held at its limit) refills them
@@ -161,9 +179,10 @@ func (d *Dispatcher) Stop() {
 // that other replicas' requests in flight held back; otherwise the queue
 // had nothing more and the store is not asked again for nothing.
 func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
-	active := 0
+	active := 0 // claimed deliveries whose results are not in yet
 	var done []finished
 	again, woken := true, true
+	unsent := 0 // claimed ahead, dropped at Stop
 	timer := time.NewTimer(0)
 	defer timer.Stop()
 	for {
@@ -176,12 +195,16 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 			}
 		}
 		stopping := fetchCtx.Err() != nil
+		if stopping {
+			n := d.dropReady()
+			active, unsent = active-n, unsent+n
+		}
 		if len(done) > 0 && !woken && !stopping {
 			woken = d.gather(fetchCtx, &done, &active)
 		}
 		free := 0
 		if !stopping {
-			free = d.Workers - active
+			free = d.Workers + d.ClaimAhead - active
 		}
 		general := free > 0 && (again || woken)
 		if len(done) > 0 || general {
@@ -189,10 +212,9 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 			var err error
 			batch, again, err = d.turn(context.WithoutCancel(fetchCtx), done, free, general)
 			done = nil
-			cache := d.webhooks()
 			for _, c := range batch {
 				active++
-				go d.work(workCtx, c, cache)
+				d.start(workCtx, c)
 			}
 			if general {
 				woken = false
@@ -203,6 +225,7 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 		}
 		if stopping {
 			if active == 0 {
+				d.giveBack(context.WithoutCancel(fetchCtx), unsent)
 				return
 			}
 			f := <-d.results // wait for the requests in flight
@@ -220,6 +243,18 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 			woken = true
 		}
 	}
+}
+
+// Load reports how many requests are in flight and how many deliveries
+// this dispatcher holds claimed (those in flight, those claimed ahead and
+// those whose results are being recorded).
+func (d *Dispatcher) Load() (sending, claimed int) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for _, n := range d.leased {
+		claimed += n
+	}
+	return d.sendingAll, claimed
 }
 
 // WebhooksChanged drops every webhook read: a Webhook or Secret has changed.
@@ -243,17 +278,24 @@ func (d *Dispatcher) webhooks() *webhookCache {
 const gatherFor = time.Millisecond
 
 // gather waits a little for more results while fewer than half of the
-// requests out have reported, so that under load a turn records and
-// refills many at once instead of one or two: a turn's fixed cost (a
-// transaction, a claim's statements) is most of a small one's. It returns
-// whether the dispatcher was woken meanwhile; new work does not wait.
+// deliveries claimed have reported (a third when claims run ahead, which
+// leaves as many waiting to be sent as are in flight), so that under
+// load a turn records and refills many at once instead of one or two: a
+// turn's fixed cost (a transaction, a claim's statements) is most of a
+// small one's. It returns whether the dispatcher was woken meanwhile; new
+// work does not wait.
 func (d *Dispatcher) gather(ctx context.Context, done *[]finished, active *int) bool {
-	if 2*len(*done) >= len(*done)+*active {
+	share := 2
+	if d.ClaimAhead > 0 {
+		share = 3
+	}
+	enough := func() bool { return share*len(*done) >= len(*done)+*active }
+	if enough() {
 		return false
 	}
 	timer := time.NewTimer(gatherFor)
 	defer timer.Stop()
-	for 2*len(*done) < len(*done)+*active {
+	for !enough() {
 		select {
 		case f := <-d.results:
 			*done, *active = append(*done, f), *active-1
@@ -294,14 +336,17 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 	// Longer than any attempt can take, so a lease never expires under a
 	// live request; short enough that a dead replica's work returns soon.
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
+	if d.ClaimAhead > 0 {
+		lease += 2 * (d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout) // waits for two requests before it
+	}
 	taken := map[api.WebhookRef]int{}
 	held := map[orgHook]bool{} // vetoed at their limit here: refills take their work
 	foreign := false           // vetoed for other replicas' requests in flight
 	accept := func(del *store.Delivery, leased int) bool {
 		// leased counts every replica's requests in flight to the webhook,
 		// so its limit holds across replicas, not only in this process.
-		if leased+taken[del.Webhook] >= d.limitOf(del) {
-			if leased > d.inFlightOf(del.Webhook)-taken[del.Webhook] {
+		if leased+taken[del.Webhook] >= d.claimCap(d.limitOf(del)) {
+			if leased > d.leasedOf(del.Webhook)-taken[del.Webhook] {
 				foreign = true
 			} else {
 				held[orgHook{del.Org, del.Webhook}] = true
@@ -407,8 +452,8 @@ func (d *Dispatcher) saturated() []api.WebhookRef {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	var out []api.WebhookRef
-	for w, n := range d.inFlight {
-		if n >= d.limitLocked(w) {
+	for w, n := range d.leased {
+		if n >= d.claimCap(d.limitLocked(w)) {
 			out = append(out, w)
 		}
 	}
@@ -424,6 +469,12 @@ func (d *Dispatcher) limitLocked(w api.WebhookRef) int {
 	return d.Defaults.MaxInFlight
 }
 
+// claimCap is how many deliveries of a webhook with this limit may be
+// claimed at once: those in flight and those claimed ahead.
+func (d *Dispatcher) claimCap(limit int) int {
+	return limit + min(2*limit, d.ClaimAhead)
+}
+
 // limitOf is the limit on requests in flight to a delivery's webhook: what
 // the delivery carries from its webhook's spec, or what the last attempt
 // read, or the default.
@@ -436,17 +487,17 @@ func (d *Dispatcher) limitOf(del *store.Delivery) int {
 	return d.limitLocked(del.Webhook)
 }
 
-// slotsOf is how many more requests the webhook may have in flight here.
+// slotsOf is how many more of the webhook's deliveries may be claimed here.
 func (d *Dispatcher) slotsOf(w api.WebhookRef) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.limitLocked(w) - d.inFlight[w]
+	return d.claimCap(d.limitLocked(w)) - d.leased[w]
 }
 
-func (d *Dispatcher) inFlightOf(w api.WebhookRef) int {
+func (d *Dispatcher) leasedOf(w api.WebhookRef) int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.inFlight[w]
+	return d.leased[w]
 }
 
 func (d *Dispatcher) setLimit(w api.WebhookRef, l int) {
@@ -462,32 +513,118 @@ func (d *Dispatcher) accept(del *store.Delivery) bool {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	d.limits[del.Webhook] = limit // so saturated() judges by the same limit
-	if d.inFlight[del.Webhook] >= limit {
+	if d.leased[del.Webhook] >= d.claimCap(limit) {
 		return false
 	}
-	d.inFlight[del.Webhook]++
+	d.leased[del.Webhook]++
 	return true
 }
 
 // release frees a slot of the webhook: its delivery's lease is being
 // given back. Slots are freed when results are recorded, not when requests
-// end, so that what this dispatcher counts in flight is what the store
-// counts leased.
+// end, so that what this dispatcher counts leased is what the store does.
 func (d *Dispatcher) release(w api.WebhookRef) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.inFlight[w]--; d.inFlight[w] <= 0 {
-		delete(d.inFlight, w)
+	if d.leased[w]--; d.leased[w] <= 0 {
+		delete(d.leased, w)
 	}
 }
 
-// work sends one claimed delivery and hands its result to the loop.
-func (d *Dispatcher) work(ctx context.Context, c *store.Claimed, cache *webhookCache) {
-	trigger := api.TriggerScheduled
-	if c.Manual {
-		trigger = api.TriggerManual
+// start sends a claimed delivery now if its webhook and the dispatcher
+// have a request to spare, or else leaves it to the next worker that ends
+// a request to it.
+func (d *Dispatcher) start(ctx context.Context, c *store.Claimed) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if w := c.Webhook; d.sending[w] < d.limitLocked(w) && d.sendingAll < d.Workers {
+		d.sending[w]++
+		d.sendingAll++
+		go d.work(ctx, c)
+		return
 	}
-	d.results <- d.attempt(ctx, c, trigger, cache)
+	d.ready[c.Webhook] = append(d.ready[c.Webhook], c)
+}
+
+// work sends claimed deliveries one after another, handing each result to
+// the loop, for as long as some are waiting.
+func (d *Dispatcher) work(ctx context.Context, c *store.Claimed) {
+	for c != nil {
+		trigger := api.TriggerScheduled
+		if c.Manual {
+			trigger = api.TriggerManual
+		}
+		d.results <- d.attempt(ctx, c, trigger, d.webhooks())
+		c = d.next(c.Webhook)
+	}
+}
+
+// next gives a worker whose request to w has ended its next delivery: one
+// waiting for w, or else one waiting for a webhook with a request to
+// spare; nil ends the worker.
+func (d *Dispatcher) next(w api.WebhookRef) *store.Claimed {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if c := d.popReady(w); c != nil {
+		return c
+	}
+	if d.sending[w]--; d.sending[w] <= 0 {
+		delete(d.sending, w)
+	}
+	d.sendingAll--
+	for v := range d.ready {
+		if d.sending[v] < d.limitLocked(v) {
+			d.sending[v]++
+			d.sendingAll++
+			return d.popReady(v)
+		}
+	}
+	return nil
+}
+
+// popReady takes the oldest delivery waiting for w; d.mu is held.
+func (d *Dispatcher) popReady(w api.WebhookRef) *store.Claimed {
+	q := d.ready[w]
+	if len(q) == 0 {
+		return nil
+	}
+	c := q[0]
+	if len(q) == 1 {
+		delete(d.ready, w)
+	} else {
+		d.ready[w] = q[1:]
+	}
+	return c
+}
+
+// dropReady forgets every delivery waiting to be sent (at Stop) and
+// returns how many there were.
+func (d *Dispatcher) dropReady() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for w, q := range d.ready {
+		n += len(q)
+		for range q {
+			if d.leased[w]--; d.leased[w] <= 0 {
+				delete(d.leased, w)
+			}
+		}
+	}
+	clear(d.ready)
+	return n
+}
+
+// giveBack frees the leases of the deliveries claimed ahead and never
+// sent, once every other result is recorded: with ClaimAhead this is the
+// store's only dispatcher, so no lease is left but theirs.
+func (d *Dispatcher) giveBack(ctx context.Context, unsent int) {
+	if unsent == 0 {
+		return
+	}
+	if err := d.Store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
+		d.Logger.Error("could not give back deliveries claimed ahead; they are sent when their leases expire", "err", err, "count", unsent)
+	}
 }
 
 // attempt reads what the delivery needs, sends it, and decides what follows.

@@ -44,9 +44,13 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	}
 	guard := netguard.Policy{AllowPrivate: loopbackOnly(s.ln.Addr()), Allow: s.cfg.AllowDestinations}
 	host, _ := os.Hostname()
+	workers := s.cfg.Workers
+	if workers <= 0 {
+		workers = 32
+	}
 	d := &dispatch.Dispatcher{
 		Store: s.store, Sender: &dispatch.Sender{Guard: guard, Now: now}, Defaults: policy, Disabler: s.API,
-		Owner: host + "/" + s.ln.Addr().String(), Workers: s.cfg.Workers, PollInterval: s.cfg.PollInterval,
+		Owner: host + "/" + s.ln.Addr().String(), Workers: workers, PollInterval: s.cfg.PollInterval,
 		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
 	}
 	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
@@ -54,6 +58,9 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	// process can be freed at once instead of waiting for them to expire.
 	// Replicas sharing PostgreSQL wait for the leases to expire instead.
 	if _, embedded := s.store.(*sqlite.Store); embedded {
+		// With one dispatcher, claims may also run ahead of the requests
+		// in flight, so a finished request is followed at once.
+		d.ClaimAhead = 2 * workers
 		if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
 			return err
 		}

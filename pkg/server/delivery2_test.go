@@ -7,6 +7,7 @@ import (
 	"net/http/httptest"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -240,5 +241,46 @@ func TestLimitedWebhookKeepsFlowing(t *testing.T) {
 	}
 	for range 20 {
 		rcv.next(t)
+	}
+}
+
+// TestStopGivesBackClaimedAhead: the deliveries claimed ahead of a
+// webhook's one request in flight are given back when the dispatcher
+// stops, so that one started again sends them at once instead of after
+// their leases expire (minutes).
+func TestStopGivesBackClaimedAhead(t *testing.T) {
+	h := start(t, server.Config{})
+	first := make(chan struct{})
+	release := make(chan struct{})
+	var arrived atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == 1 {
+			close(first)
+			<-release
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	h.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"maxInFlight": 1}}, allTypes("Environment", nil))
+	for i := range 3 {
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": fmt.Sprint("e", i)})
+	}
+	<-first
+	h.waitFor("the other two claimed ahead", func() bool {
+		_, leased := h.srv.Dispatcher.Load()
+		return leased == 3
+	})
+	time.AfterFunc(20*time.Millisecond, func() { close(release) }) // Stop waits for the request in flight
+	h.srv.Dispatcher.Stop()
+	if err := h.srv.Dispatcher.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("every delivery sent", func() bool {
+		ds := h.deliveries("")
+		return len(ds) == 3 && ds[0].Status == api.DeliverySucceeded && ds[1].Status == api.DeliverySucceeded &&
+			ds[2].Status == api.DeliverySucceeded
+	})
+	if n := arrived.Load(); n != 3 {
+		t.Fatalf("%d requests for 3 deliveries", n)
 	}
 }
