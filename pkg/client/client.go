@@ -9,8 +9,6 @@ import (
 	"net/http"
 	"strings"
 	"time"
-
-	"github.com/go-resty/resty/v2"
 )
 
 // DefaultTimeout bounds a whole request, body included, when neither Options
@@ -41,17 +39,26 @@ type Options struct {
 // Client calls one API server. It is safe for concurrent use.
 type Client struct {
 	base string
-	rc   *resty.Client
+	hc   *http.Client
+	// header is sent with every request: Accept, User-Agent and, when set,
+	// the token and the organization.
+	header http.Header
 }
 
 // New returns a client for the server at baseURL, such as
 // "http://127.0.0.1:8080" (a trailing slash is ignored).
 func New(baseURL string, o Options) *Client {
-	// resty writes Transport, Timeout and CheckRedirect into the client it is
-	// given, so it gets a copy: the caller's client stays untouched.
+	// The client is a copy, so the caller's stays untouched.
 	var hc http.Client
 	if o.HTTPClient != nil {
 		hc = *o.HTTPClient
+	}
+	if hc.Transport == nil {
+		// Its own pool, sized for List's concurrent pages; the default keeps
+		// only two idle connections per host.
+		t := http.DefaultTransport.(*http.Transport).Clone()
+		t.MaxIdleConnsPerHost = maxConcurrentPages
+		hc.Transport = t
 	}
 	switch {
 	case o.Timeout > 0:
@@ -67,20 +74,14 @@ func New(baseURL string, o Options) *Client {
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
-	base := strings.TrimRight(baseURL, "/")
-	rc := resty.NewWithClient(&hc).
-		SetBaseURL(base).
-		SetRetryCount(0). // writes are not idempotent; the caller decides on retries
-		SetLogger(silentLogger{}).
-		SetHeader("Accept", "application/json").
-		SetHeader("User-Agent", ua)
+	header := http.Header{"Accept": {"application/json"}, "User-Agent": {ua}}
 	if o.Token != "" {
-		rc.SetAuthToken(o.Token)
+		header.Set("Authorization", "Bearer "+o.Token)
 	}
 	if o.OrgID != "" {
-		rc.SetHeader("X-Axway-Tenant-Id", o.OrgID)
+		header.Set("X-Axway-Tenant-Id", o.OrgID)
 	}
-	return &Client{base: base, rc: rc}
+	return &Client{base: strings.TrimRight(baseURL, "/"), hc: &hc, header: header}
 }
 
 // BaseURL returns the server's base URL without a trailing slash, for
@@ -100,11 +101,3 @@ func correlationID(ctx context.Context) string {
 	id, _ := ctx.Value(correlationKey{}).(string)
 	return id
 }
-
-// silentLogger keeps resty from writing to the CLI's stderr; every failure
-// reaches the caller as an error instead.
-type silentLogger struct{}
-
-func (silentLogger) Errorf(string, ...any) {}
-func (silentLogger) Warnf(string, ...any)  {}
-func (silentLogger) Debugf(string, ...any) {}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 )
 
 // Do sends one request and decodes a JSON answer into out. It is the escape
@@ -37,33 +39,65 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 // send returns the response of a 2xx with its body open for the caller to
 // decode and close; anything else becomes an error, with the body closed.
 func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (*http.Response, error) {
-	req := c.rc.R().SetContext(ctx).SetDoNotParseResponse(true)
-	if len(query) > 0 {
-		req.SetQueryParamsFromValues(query)
+	u, err := c.url(path, query)
+	if err != nil {
+		return nil, c.transportError(err)
 	}
-	if id := correlationID(ctx); id != "" {
-		req.SetHeader("X-Correlation-Id", id)
-	}
+	var r io.Reader
 	if body != nil {
 		b, err := encodeBody(body)
 		if err != nil {
 			return nil, fmt.Errorf("encoding the body of %s %s: %w", method, path, err)
 		}
-		req.SetBody(b).SetHeader("Content-Type", "application/json")
+		r = bytes.NewReader(b)
 	}
-	res, err := req.Execute(method, path)
+	req, err := http.NewRequestWithContext(ctx, method, u, r)
 	if err != nil {
-		if res != nil && res.RawResponse != nil {
-			res.RawResponse.Body.Close()
-		}
 		return nil, c.transportError(err)
 	}
-	resp := res.RawResponse
+	for k, v := range c.header {
+		req.Header[k] = v
+	}
+	if id := correlationID(ctx); id != "" {
+		req.Header.Set("X-Correlation-Id", id)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := c.hc.Do(req)
+	if err != nil {
+		return nil, c.transportError(err)
+	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()
 		return resp, readAPIError(resp, method, resp.Request.URL.String())
 	}
 	return resp, nil
+}
+
+// url resolves path against the base URL (an absolute URL is used as is)
+// and appends query after any query the path already has.
+func (c *Client) url(path string, query url.Values) (string, error) {
+	u, err := url.Parse(path)
+	if err != nil {
+		return "", err
+	}
+	if !u.IsAbs() {
+		rel := u.String()
+		if !strings.HasPrefix(rel, "/") {
+			rel = "/" + rel
+		}
+		if u, err = url.Parse(c.base + rel); err != nil {
+			return "", err
+		}
+	}
+	if len(query) > 0 {
+		if u.RawQuery != "" {
+			u.RawQuery += "&"
+		}
+		u.RawQuery += query.Encode()
+	}
+	return u.String(), nil
 }
 
 func encodeBody(body any) ([]byte, error) {
