@@ -1,6 +1,8 @@
 package root
 
 import (
+	"errors"
+
 	"github.com/spf13/cobra"
 
 	applycmd "github.com/centralhq/central/pkg/cmd/apply"
@@ -20,21 +22,91 @@ import (
 	webhookcmd "github.com/centralhq/central/pkg/cmd/webhook"
 )
 
-// addCommands attaches every top-level command.
+// topCommand is a top-level command: what the root's help says of it, and
+// how to build it.
+type topCommand struct {
+	name    string
+	aliases []string
+	short   string
+	build   func(f *factory.Factory) *cobra.Command
+}
+
+// topCommands lists every top-level command. The summaries repeat the
+// commands' own Use, Aliases and Short so that `central --help` can list
+// them without building them; TestSummariesMatchTheCommands keeps the two
+// equal.
+func topCommands() []topCommand {
+	return []topCommand{
+		{"get", nil, "List one or more resources",
+			func(f *factory.Factory) *cobra.Command { return getcmd.NewCmdGet(f, nil) }},
+		{"apply", nil, "Create or update resources from a file",
+			func(f *factory.Factory) *cobra.Command { return applycmd.NewCmdApply(f, nil) }},
+		{"create", nil, "Create resources from a file, or one of the types below",
+			func(f *factory.Factory) *cobra.Command {
+				return createcmd.NewCmdCreate(f, webhookcmd.NewCmdCreateWebhook(f, nil))
+			}},
+		{"delete", nil, "Delete a resource, or the resources of a file",
+			func(f *factory.Factory) *cobra.Command { return deletecmd.NewCmdDelete(f, nil) }},
+		{"deliveries", []string{"delivery"}, "Follow, retry and purge webhook deliveries", deliveries.NewCmdDeliveries},
+		{"hooks", nil, "Test webhooks, list event types, receive events locally", hooks.NewCmdHooks},
+		{"subscription", []string{"subscriptions", "subs"}, "Approve, reject or move catalog subscriptions", subscriptioncmd.NewCmdSubscription},
+		{"config", nil, "Configure the CLI: server URL, token, organization, output", configcmd.NewCmdConfig},
+		{"completion", nil, "Output shell completion code", completioncmd.NewCmdCompletion},
+		{"version", nil, "Print the version of central", versioncmd.NewCmdVersion},
+		{"serve", nil, "Run the API server",
+			func(f *factory.Factory) *cobra.Command { return servecmd.NewCmdServe(f, nil) }},
+		{"bench", nil, "Measure the server on this machine",
+			func(f *factory.Factory) *cobra.Command { return benchcmd.NewCmdBench(f, nil) }},
+		{"store", nil, "Operate on a server's store (copy SQLite into PostgreSQL)",
+			func(f *factory.Factory) *cobra.Command { return storecmd.NewCmdStore(f, nil) }},
+	}
+}
+
+// addCommands attaches every top-level command, built.
 func addCommands(root *cobra.Command, f *factory.Factory) {
-	root.AddCommand(
-		getcmd.NewCmdGet(f, nil),
-		applycmd.NewCmdApply(f, nil),
-		createcmd.NewCmdCreate(f, webhookcmd.NewCmdCreateWebhook(f, nil)),
-		deletecmd.NewCmdDelete(f, nil),
-		deliveries.NewCmdDeliveries(f),
-		hooks.NewCmdHooks(f),
-		subscriptioncmd.NewCmdSubscription(f),
-		configcmd.NewCmdConfig(f),
-		completioncmd.NewCmdCompletion(f),
-		versioncmd.NewCmdVersion(f),
-		servecmd.NewCmdServe(f, nil),
-		benchcmd.NewCmdBench(f, nil),
-		storecmd.NewCmdStore(f, nil),
-	)
+	for _, tc := range topCommands() {
+		root.AddCommand(tc.build(f))
+	}
+}
+
+// addCommandsFor attaches what running args needs: the command args name,
+// built, and every other one as a stand-in that only has its name and
+// summary, which is all the root's help and usage print. Building the whole
+// tree is about a millisecond of flag set-up and first page faults, a tenth
+// of `central --help`. When args name no top-level command (help,
+// __complete, a typo to suggest a fix for), cobra's own commands walk the
+// tree, so it is built whole.
+func addCommandsFor(root *cobra.Command, f *factory.Factory, args []string) {
+	tcs := topCommands()
+	standIns := make(map[*cobra.Command]topCommand, len(tcs))
+	for _, tc := range tcs {
+		c := tc.standIn()
+		standIns[c] = tc
+		root.AddCommand(c)
+	}
+	target, _, err := root.Find(args)
+	if target == root && err == nil {
+		return // the root's own help or usage
+	}
+	for c, tc := range standIns {
+		if err != nil || c == target {
+			root.RemoveCommand(c)
+			root.AddCommand(tc.build(f))
+		}
+	}
+}
+
+// errStandIn would mean that cobra resolved a command line differently from
+// addCommandsFor.
+var errStandIn = errors.New("internal error: a top-level command ran unbuilt")
+
+// standIn returns the command as the root's help lists it. It is runnable
+// only so that cobra counts it as available and lists it.
+func (tc topCommand) standIn() *cobra.Command {
+	return &cobra.Command{
+		Use:     tc.name,
+		Aliases: tc.aliases,
+		Short:   tc.short,
+		RunE:    func(*cobra.Command, []string) error { return errStandIn },
+	}
 }

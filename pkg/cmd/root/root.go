@@ -30,9 +30,16 @@ func Main(args []string) int {
 	return Run(context.Background(), factory.New(iostreams.System()), args)
 }
 
-// Run executes one command line against f and returns the exit code.
+// Run executes one command line against f and returns the exit code. It
+// builds only the commands args need (see addCommandsFor).
 func Run(ctx context.Context, f *factory.Factory, args []string) int {
-	cmd := NewCmdRoot(f)
+	cmd := newRoot(f)
+	addCommandsFor(cmd, f, args)
+	return execute(ctx, f, cmd, args)
+}
+
+// execute runs args on the tree cmd and returns the exit code.
+func execute(ctx context.Context, f *factory.Factory, cmd *cobra.Command, args []string) int {
 	cmd.SetArgs(args)
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
@@ -69,9 +76,17 @@ func printError(ios *iostreams.IOStreams, root *cobra.Command, err error) {
 	}
 }
 
-// NewCmdRoot builds a fresh command tree (never a package global, so flag
-// values cannot leak between runs).
+// NewCmdRoot builds a fresh command tree, whole (never a package global, so
+// flag values cannot leak between runs).
 func NewCmdRoot(f *factory.Factory) *cobra.Command {
+	cmd := newRoot(f)
+	addCommands(cmd, f)
+	return cmd
+}
+
+// newRoot builds the root command, its flags and the config they override,
+// without the commands below it.
+func newRoot(f *factory.Factory) *cobra.Command {
 	var baseURL, token, org string
 	cmd := &cobra.Command{
 		Use:   "central <command>",
@@ -110,6 +125,5 @@ Exit codes: 0 on success, 1 on any error.`,
 	pf.StringVar(&token, "token", "", "API token (env CENTRAL_TOKEN; a local server's token is found by itself)")
 	pf.StringVar(&org, "org", "", "organization id sent as X-Axway-Tenant-Id (env CENTRAL_ORG)")
 	pf.BoolVar(&f.NoCache, "no-cache", false, "refresh the cached resource definitions from the server")
-	addCommands(cmd, f)
 	return cmd
 }
