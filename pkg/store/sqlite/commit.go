@@ -125,6 +125,8 @@ func (s *Store) commit(group []*writeReq) {
 	}
 	if err = sqlTx.Commit(); err != nil {
 		t.undoLeases(0)
+	} else {
+		s.checkpointSoon()
 	}
 	for _, w := range members {
 		w.done <- writeResult{err: err}

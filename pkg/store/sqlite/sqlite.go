@@ -37,6 +37,9 @@ type Store struct {
 	writes     chan *writeReq
 	quit       chan struct{}
 	writerDone chan struct{}
+	// committed tells the checkpointer that the WAL grew (checkpoint.go).
+	committed        chan struct{}
+	checkpointerDone chan struct{}
 
 	leases leases   // the writer goroutine's alone (lease.go)
 	lock   *os.File // held by OpenExclusive until Close
@@ -54,7 +57,8 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		}
 		return "file:" + path + "?" + q.Encode() + extra
 	}
-	write, err := sql.Open("sqlite", dsn("&_txlock=immediate"))
+	// The writer checkpoints by itself only as a backstop (checkpoint.go).
+	write, err := sql.Open("sqlite", dsn("&_txlock=immediate&_pragma="+url.QueryEscape(fmt.Sprintf("wal_autocheckpoint(%d)", backstopPages))))
 	if err != nil {
 		return nil, err
 	}
@@ -82,7 +86,9 @@ func Open(ctx context.Context, path string) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s.writes, s.quit, s.writerDone = make(chan *writeReq), make(chan struct{}), make(chan struct{})
+	s.committed, s.checkpointerDone = make(chan struct{}, 1), make(chan struct{})
 	go s.writer()
+	go s.checkpointer()
 	return s, nil
 }
 
@@ -176,6 +182,7 @@ func (s *Store) Close() error {
 	if s.quit != nil {
 		close(s.quit)
 		<-s.writerDone
+		<-s.checkpointerDone
 	}
 	closeAll(s.wstmt)
 	closeAll(s.rstmt)

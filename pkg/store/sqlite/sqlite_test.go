@@ -4,10 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/store"
 	"github.com/centralhq/central/pkg/store/sqlite"
@@ -153,4 +155,39 @@ func TestOpenExclusive(t *testing.T) {
 		t.Fatalf("after Close: %v", err)
 	}
 	s.Close()
+}
+
+// TestCheckpointerCopiesCommits: the writer no longer checkpoints by
+// itself until the WAL is large, so the store's own checkpointer must copy
+// commits into the database file while the store is open.
+func TestCheckpointerCopiesCommits(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	before, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 50 { // 50 settings of 4 KiB: 200 KiB more in the file once copied
+		value := fmt.Sprint(i, strings.Repeat("x", 4096))
+		if err := s.Update(ctx, func(tx store.Tx) error { return tx.SettingPut(ctx, fmt.Sprint("k", i), value) }); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		info, err := os.Stat(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Size() >= before.Size()+50*4096 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the database file is %d bytes (%d before 200 KiB of commits): nothing checkpointed them", info.Size(), before.Size())
+		}
+	}
 }
