@@ -45,13 +45,13 @@ func queueBacklog(ctx context.Context, st store.Store, org string, events, perEv
 					}
 				}
 				for len(ds) >= insertChunk {
-					if err := tx.DeliveryInsert(ctx, ds[:insertChunk]); err != nil {
+					if err := tx.DeliveryInsert(ctx, ds[:insertChunk], true); err != nil {
 						return err
 					}
 					ds = ds[insertChunk:]
 				}
 			}
-			return tx.DeliveryInsert(ctx, ds)
+			return tx.DeliveryInsert(ctx, ds, true)
 		})
 		if err != nil {
 			return time.Since(start), fmt.Errorf("queueing the backlog: %w", err)

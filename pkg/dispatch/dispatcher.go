@@ -257,6 +257,14 @@ func (d *Dispatcher) Load() (sending, claimed int) {
 	return d.sendingAll, claimed
 }
 
+// Room reports whether this dispatcher could claim more right now: then
+// deliveries queued in this process are left to it (it is woken at their
+// commit), and other replicas are not woken to look for them as well.
+func (d *Dispatcher) Room() bool {
+	_, claimed := d.Load()
+	return claimed < d.Workers+d.ClaimAhead
+}
+
 // WebhooksChanged drops every webhook read: a Webhook or Secret has changed.
 func (d *Dispatcher) WebhooksChanged() {
 	d.cacheMu.Lock()

@@ -24,6 +24,9 @@ type Enqueuer struct {
 	Index *hooks.Index
 	Org   string
 	Wake  func()
+	// Room, when set, reports whether the dispatcher Wake wakes has room
+	// to claim what is queued now; then other replicas are not woken.
+	Room func() bool
 	// WebhooksChanged, when set, is called after a commit that changed a
 	// Webhook or a Secret (the dispatcher drops what it read of them).
 	WebhooksChanged func()
@@ -86,7 +89,7 @@ func (e *Enqueuer) EventTargeted(ctx context.Context, tx store.Tx, ev *api.Event
 		return nil
 	}
 	e.queued.Store(ev.ID, true)
-	return tx.DeliveryInsert(ctx, ds)
+	return tx.DeliveryInsert(ctx, ds, e.Room == nil || !e.Room())
 }
 
 // webhookInfo is what queueing a delivery needs of its webhook.

@@ -29,7 +29,7 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 	f := d.attempt(ctx, c, api.TriggerTest, nil)
 	var out *api.Delivery
 	err = d.Store.Update(ctx, func(tx store.Tx) error {
-		if err := tx.DeliveryInsert(ctx, []*store.Delivery{del}); err != nil {
+		if err := tx.DeliveryInsert(ctx, []*store.Delivery{del}, true); err != nil {
 			return err
 		}
 		if err := tx.DeliveryFinish(ctx, []store.AttemptResult{f.res}); err != nil {

@@ -53,7 +53,7 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 		Owner: host + "/" + s.ln.Addr().String(), Workers: workers, PollInterval: s.cfg.PollInterval,
 		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
 	}
-	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
+	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, Room: d.Room, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
 	// The embedded store has one dispatcher: leases left by a killed
 	// process can be freed at once instead of waiting for them to expire.
 	// Replicas sharing PostgreSQL wait for the leases to expire instead.

@@ -98,7 +98,11 @@ type WebhookHealth struct {
 // DeliveryStore is the dispatcher's part of a transaction.
 type DeliveryStore interface {
 	// DeliveryInsert queues deliveries (in the transaction of their event).
-	DeliveryInsert(ctx context.Context, ds []*Delivery) error
+	// wakeOthers asks a store shared by replicas to wake their dispatchers
+	// at commit; it is false when this process's dispatcher has room and
+	// will claim them itself, so the others need not look. A store with
+	// one dispatcher ignores it.
+	DeliveryInsert(ctx context.Context, ds []*Delivery, wakeOthers bool) error
 	// DeliveryClaim leases due deliveries, oldest due first, skipping those
 	// leased by others and, for ordered webhooks, those with an earlier
 	// delivery of the same resource still pending.

@@ -76,7 +76,7 @@ func TestStatementsPerDeliveredEvent(t *testing.T) {
 			d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
 			ds = append(ds, d)
 		}
-		check("inserting an event's deliveries", count.during(func() { err = tx.DeliveryInsert(ctx, ds) }), 1)
+		check("inserting an event's deliveries", count.during(func() { err = tx.DeliveryInsert(ctx, ds, true) }), 1)
 		return err
 	})
 	if err != nil {
@@ -182,7 +182,7 @@ func TestFinishBatchesMatchSQLite(t *testing.T) {
 				d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = at(0), at(0), at(0)
 				ds = append(ds, d)
 			}
-			return tx.DeliveryInsert(ctx, ds)
+			return tx.DeliveryInsert(ctx, ds, true)
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -243,7 +243,7 @@ func TestFinishKeepsUnstorableErrorText(t *testing.T) {
 		d := &store.Delivery{Org: "org1"}
 		d.ID, d.EventID, d.SequenceID, d.Webhook, d.Status = "d1", "ev", 1, hook, api.DeliveryPending
 		d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
-		if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}); err != nil {
+		if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}, true); err != nil {
 			return err
 		}
 		a := api.Attempt{Number: 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0), ErrorClass: api.ErrorConnection,

@@ -36,7 +36,7 @@ func queueDeliveries(t *testing.T, s store.Store, n int) map[string]bool {
 			d.ID, d.EventID, d.EventType, d.SequenceID = fmt.Sprintf("d-%04d", seq), ev.ID, ev.Type, seq
 			d.Webhook = api.WebhookRef{Name: fmt.Sprint("hook", i%3), Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
 			d.Status, d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.DeliveryPending, api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
-			if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}); err != nil {
+			if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}, true); err != nil {
 				return err
 			}
 			ids[d.ID] = true

@@ -102,9 +102,9 @@ func column[R, T any](rows []R, field func(R) T) []T {
 }
 
 // DeliveryInsert inserts every delivery in one statement. When one of them
-// is pending the same statement notifies Listen, which PostgreSQL delivers
-// at commit and drops on rollback.
-func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
+// is pending and wakeOthers is set, the same statement notifies Listen,
+// which PostgreSQL delivers at commit and drops on rollback.
+func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOthers bool) error {
 	if len(ds) == 0 {
 		return nil
 	}
@@ -119,7 +119,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
 		pending = pending || d.Status == api.DeliveryPending
 	}
 	q := insertDeliveries
-	if pending {
+	if pending && wakeOthers {
 		q = `WITH inserted AS (` + insertDeliveries + `) ` + notify
 	}
 	_, err := t.tx.Exec(ctx, q,
@@ -263,7 +263,28 @@ func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.
 // lockClaims serializes limit-applying claims across replicas for the rest
 // of the transaction. It is not the organization write lock: API writes and
 // claims do not wait for each other.
+//
+// The same statement lets the transaction commit without waiting for its
+// WAL flush (synchronous_commit off, for this transaction only). The lock
+// is held until the commit, so the flush was a wait every replica's claims
+// queued behind; and what a dispatcher's transaction writes, leases and
+// attempt results, may be lost in a crash of the database server without
+// losing a delivery: it is sent again (at least once), never dropped. A
+// commit is visible to other replicas at once either way.
 func (t *tx) lockClaims(ctx context.Context) error {
-	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0))`)
+	if t.locked[claimsLock] {
+		return nil
+	}
+	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0)),
+		set_config('synchronous_commit', 'off', true)`)
+	if err == nil {
+		if t.locked == nil {
+			t.locked = map[string]bool{}
+		}
+		t.locked[claimsLock] = true
+	}
 	return err
 }
+
+// claimsLock names the claims lock in tx.locked (beside the write locks).
+const claimsLock = "claims"

@@ -195,7 +195,7 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 }
 
 func (t *tx) DeliveryImport(ctx context.Context, ds []*store.Delivery) error {
-	if err := t.DeliveryInsert(ctx, ds); err != nil {
+	if err := t.DeliveryInsert(ctx, ds, true); err != nil {
 		return err
 	}
 	for _, d := range ds {

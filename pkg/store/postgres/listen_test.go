@@ -71,8 +71,9 @@ func expectQuiet(t *testing.T, wakes <-chan struct{}, after string) {
 }
 
 // insertDelivery queues one pending delivery in a transaction that commits
-// or, when rollback is set, rolls back.
-func insertDelivery(t *testing.T, s store.Store, id string, rollback bool) {
+// or, when rollback is set, rolls back; it wakes other replicas unless
+// quiet is set.
+func insertDelivery(t *testing.T, s store.Store, id string, rollback bool, quiet ...bool) {
 	t.Helper()
 	ctx := context.Background()
 	errRollback := errors.New("roll back")
@@ -80,7 +81,7 @@ func insertDelivery(t *testing.T, s store.Store, id string, rollback bool) {
 		d := &store.Delivery{Org: "org1"}
 		d.ID, d.EventID, d.SequenceID, d.Status = id, "ev", 1, api.DeliveryPending
 		d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
-		if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}); err != nil {
+		if err := tx.DeliveryInsert(ctx, []*store.Delivery{d}, len(quiet) == 0 || !quiet[0]); err != nil {
 			return err
 		}
 		if rollback {
@@ -99,6 +100,8 @@ func TestListenWakesOnCommitOnly(t *testing.T) {
 
 	insertDelivery(t, s, "rolled-back", true)
 	expectQuiet(t, l.wakes, "by a rolled-back insert")
+	insertDelivery(t, s, "left to its replica", false, true)
+	expectQuiet(t, l.wakes, "by an insert whose replica claims it itself")
 	insertDelivery(t, s, "committed", false)
 	expectWake(t, l.wakes, "after a committed insert")
 

@@ -43,7 +43,7 @@ func fill(b *testing.B, s store.Store, n int, step time.Duration) {
 				ds = append(ds, d)
 			}
 			done += len(ds)
-			return tx.DeliveryInsert(ctx, ds)
+			return tx.DeliveryInsert(ctx, ds, true)
 		})
 		if err != nil {
 			b.Fatal(err)

@@ -58,7 +58,7 @@ var deliveryInsert = prepared(`INSERT INTO deliveries (` + deliveryCols + `) VAL
 // DeliveryInsert inserts one row at a time with a prepared statement: most
 // events have one or a few deliveries, and parsing a multi-row statement
 // cost more than executing a prepared one again.
-func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery) error {
+func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, _ bool) error {
 	for _, d := range ds {
 		resource, err := json.Marshal(d.Resource)
 		if err != nil {
@@ -499,7 +499,7 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 }
 
 func (t *tx) DeliveryImport(ctx context.Context, ds []*store.Delivery) error {
-	if err := t.DeliveryInsert(ctx, ds); err != nil {
+	if err := t.DeliveryInsert(ctx, ds, true); err != nil {
 		return err
 	}
 	for _, d := range ds {

@@ -46,7 +46,7 @@ func queue(t *testing.T, s store.Store, resource string, orderKey string, hooks 
 			ds = append(ds, d)
 			ids = append(ids, d.ID)
 		}
-		return tx.DeliveryInsert(ctx, ds)
+		return tx.DeliveryInsert(ctx, ds, true)
 	})
 	return ids
 }
@@ -165,8 +165,10 @@ func testDeliveryClaimRolledBack(t *testing.T, s store.Store) {
 		})
 	}
 	wg.Wait()
-	if len(kept) != n/2 {
-		t.Fatalf("%d claims committed, want %d", len(kept), n/2)
+	// A claim may come back empty while others hold its candidates
+	// (PostgreSQL skips locked rows), so count what was kept.
+	if len(kept) == 0 || len(kept) > n/2 {
+		t.Fatalf("%d deliveries claimed by %d committed claims", len(kept), n/2)
 	}
 	// A finish that rolls back keeps its lease too.
 	err := s.Update(ctx, func(tx store.Tx) error {
@@ -179,8 +181,8 @@ func testDeliveryClaimRolledBack(t *testing.T, s store.Store) {
 	if !errors.Is(err, refused) {
 		t.Fatal(err)
 	}
-	if rest := claim(t, s, "r2", t0, n, nil); len(rest) != n/2 {
-		t.Fatalf("%d left to claim, want the %d whose claims rolled back", len(rest), n/2)
+	if rest := claim(t, s, "r2", t0, n, nil); len(rest) != n-len(kept) {
+		t.Fatalf("%d left to claim, want the %d not leased by a committed claim", len(rest), n-len(kept))
 	}
 }
 
