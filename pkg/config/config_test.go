@@ -75,13 +75,13 @@ func TestDefaultsAndEmptyEnvironment(t *testing.T) {
 }
 
 func TestFileValuesAsStrings(t *testing.T) {
-	useFile(t, "Token: abc\norg: 42\nratio: 1.50\nflag: true\nnone: ~\nnested:\n  Key: v\nlist: [a, b]\n")
+	useFile(t, "Token: abc\norg: 42\nratio: 1.50\nflag: true\nnone: ~\nnested:\n  Key: v\nnumbered:\n  1: one\nlist: [a, b]\n")
 	cfg := load(t)
 	values, err := cfg.FileValues()
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]string{"token": "abc", "org": "42", "ratio": "1.5", "flag": "true", "none": "", "nested.key": "v", "list": ""}
+	want := map[string]string{"token": "abc", "org": "42", "ratio": "1.5", "flag": "true", "none": "", "nested.key": "v", "numbered.1": "one", "list": ""}
 	if !reflect.DeepEqual(values, want) {
 		t.Errorf("FileValues:\n got %v\nwant %v", values, want)
 	}
