@@ -25,8 +25,9 @@ func drain(ctx context.Context, s *sink, want int64, start time.Time, limit time
 }
 
 // dispatchRun measures draining a backlog of n events to one signed webhook
-// that may use every worker, through the instances (replicas sharing one
-// store, or one server), none of which serves yet. It stops them.
+// that may use every worker of every instance (maxInFlight is their sum),
+// through the instances (replicas sharing one store, or one server), none
+// of which serves yet. It stops them.
 func (r *runner) dispatchRun(ctx context.Context, profile string, insts []*instance, n int) (rate float64, note string, err error) {
 	recv, err := newReceiver()
 	if err != nil {
@@ -36,7 +37,8 @@ func (r *runner) dispatchRun(ctx context.Context, profile string, insts []*insta
 	defer recv.close()
 	defer stopAll(insts)
 	s := &sink{}
-	target := hookTarget{name: "wh", url: recv.add("/dispatch", s), maxInFlight: r.cfg.Workers, signed: true}
+	width := r.cfg.Workers * len(insts)
+	target := hookTarget{name: "wh", url: recv.add("/dispatch", s), maxInFlight: width, signed: true}
 	if err := insts[0].integration(ctx, "dispatch", environmentsCreated, target); err != nil {
 		return nan, "", err
 	}
@@ -53,7 +55,7 @@ func (r *runner) dispatchRun(ctx context.Context, profile string, insts []*insta
 		got, rate = drain(ctx, s, int64(n), start, r.cfg.Duration)
 	})
 	note = fmt.Sprintf("%s of a %s backlog (queued in %s) delivered; signed, %d-byte bodies, maxInFlight %d",
-		groupThousands(got), groupThousands(int64(n)), took.Round(100*time.Millisecond), s.meanBody(), r.cfg.Workers)
+		groupThousands(got), groupThousands(int64(n)), took.Round(100*time.Millisecond), s.meanBody(), width)
 	return rate, note, nil
 }
 
