@@ -42,7 +42,7 @@ func (r *runner) dispatchRun(ctx context.Context, profile string, insts []*insta
 	if err := insts[0].integration(ctx, "dispatch", environmentsCreated, target); err != nil {
 		return nan, "", err
 	}
-	took, err := queueBacklog(ctx, insts[0].store(), insts[0].org(), n, 1, webhookRef("dispatch", "wh"))
+	took, err := queueBacklog(ctx, insts[0].store(), insts[0].org(), n, 1, width, webhookRef("dispatch", "wh"))
 	if err != nil {
 		return nan, "", err
 	}

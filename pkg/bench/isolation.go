@@ -62,7 +62,7 @@ func (r *runner) isolationRun(ctx context.Context, n int, limit time.Duration, w
 	if err := in.integration(ctx, "isolation", environmentsCreated, targets...); err != nil {
 		return nan, 0, err
 	}
-	if _, err := queueBacklog(ctx, in.store(), in.org(), n, 1, refs...); err != nil {
+	if _, err := queueBacklog(ctx, in.store(), in.org(), n, 1, 0, refs...); err != nil {
 		return nan, 0, err
 	}
 	var rate float64

@@ -77,7 +77,7 @@ func (r *runner) backlogRun(ctx context.Context, n int, limit time.Duration) (ba
 		return out, err
 	}
 	events := max(n/1000, 1)
-	if out.queued, err = queueBacklog(ctx, in.store(), in.org(), events, n/events, webhookRef("backlog", "wh")); err != nil {
+	if out.queued, err = queueBacklog(ctx, in.store(), in.org(), events, n/events, target.maxInFlight, webhookRef("backlog", "wh")); err != nil {
 		return out, err
 	}
 	// What queueing left behind belongs to the benchmark, not the server.

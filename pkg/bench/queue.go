@@ -13,9 +13,11 @@ import (
 // queueBacklog writes events and their pending deliveries straight into the
 // store, as the Enqueuer would have in each event's transaction, but in big
 // batches: events events, each with perEvent deliveries to every webhook in
-// targets. It is how a backlog is made without waiting for the API, and is
-// done before the dispatcher starts so that draining is measured alone.
-func queueBacklog(ctx context.Context, st store.Store, org string, events, perEvent int, targets ...api.WebhookRef) (time.Duration, error) {
+// targets, carrying the webhooks' maxInFlight (0: the default) as the
+// Enqueuer copies it from the spec. It is how a backlog is made without
+// waiting for the API, and is done before the dispatcher starts so that
+// draining is measured alone.
+func queueBacklog(ctx context.Context, st store.Store, org string, events, perEvent, maxInFlight int, targets ...api.WebhookRef) (time.Duration, error) {
 	start := time.Now()
 	// SQLite binds at most 32,766 parameters per statement, 17 a delivery.
 	const insertChunk, txDeliveries = 1000, 20000
@@ -39,7 +41,7 @@ func queueBacklog(ctx context.Context, st store.Store, org string, events, perEv
 					for _, wh := range targets {
 						d := &store.Delivery{Org: org}
 						d.ID, d.EventID, d.EventType, d.SequenceID = dispatch.NewDeliveryID(now), ev.ID, ev.Type, seq
-						d.Resource, d.Webhook, d.Status = ref, wh, api.DeliveryPending
+						d.Resource, d.Webhook, d.Status, d.MaxInFlight = ref, wh, api.DeliveryPending, maxInFlight
 						d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(now), api.NewTime(now), api.NewTime(now)
 						ds = append(ds, d)
 					}
