@@ -25,17 +25,30 @@ type statements struct {
 }
 
 func (c *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
-	switch strings.ToLower(strings.Fields(d.SQL)[0]) {
+	c.add(d.SQL)
+	return ctx
+}
+
+func (c *statements) add(sql string) {
+	switch strings.ToLower(strings.Fields(sql)[0]) {
 	case "begin", "commit", "rollback":
 	default:
 		c.mu.Lock()
 		c.n++
 		c.mu.Unlock()
 	}
-	return ctx
 }
 
 func (c *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+
+// A batch's statements count one by one, though they share a round trip.
+func (c *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	return ctx
+}
+
+func (c *statements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.TraceBatchQueryData) { c.add(d.SQL) }
+
+func (c *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // during returns how many statements fn sent.
 func (c *statements) during(fn func()) int {

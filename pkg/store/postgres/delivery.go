@@ -184,35 +184,43 @@ const leaseAndRead = `WITH leased AS (
 
 // DeliveryClaim over all webhooks locks more candidates than it may take,
 // as the SQLite store reads more, so that the Accept veto can pass over
-// some. The vetoed ones
-// stay as they were, but locked until this transaction ends: another
-// replica claiming in that moment skips them.
+// some. The vetoed ones stay as they were, but locked until this
+// transaction ends: another replica claiming in that moment skips them.
 func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.Claimed, error) {
 	if p.Limit <= 0 {
 		return nil, nil
 	}
 	now := p.Now.UnixMilli()
-	if p.Accept != nil {
+	b := &pgx.Batch{}
+	if p.Accept != nil && !t.locked[claimsLock] {
 		// Claims that apply per-webhook limits run one at a time across
 		// replicas, so the leased counts they read stay true until they
 		// commit: the limits hold for all replicas together.
-		if err := t.lockClaims(ctx); err != nil {
-			return nil, err
-		}
+		b.Queue(lockClaims)
 	}
-	var rows pgx.Rows
-	var err error
 	if w := p.Only; w != nil {
 		// One webhook's candidates are vetoed only once it is at its
 		// limit, when more would be vetoed too: lock no more than asked.
-		rows, err = t.tx.Query(ctx, claimWebhookDue, now, p.Limit, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name)
+		b.Queue(claimWebhookDue, now, p.Limit, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name)
 	} else {
 		exclude := make([]string, len(p.Exclude))
 		for i, w := range p.Exclude {
 			exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
 		}
-		rows, err = t.tx.Query(ctx, claimDue, now, p.Limit*4+16, exclude)
+		b.Queue(claimDue, now, p.Limit*4+16, exclude)
 	}
+	// The lock and the candidates go in one round trip: the lock is held
+	// from the moment it is granted, and the candidates are read (under a
+	// snapshot taken after it) without waiting for the client.
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if b.Len() == 2 {
+		if _, err := br.Exec(); err != nil {
+			return nil, err
+		}
+		t.markLocked(claimsLock)
+	}
+	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
@@ -230,6 +238,9 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(picked) == 0 {
+		return nil, err
+	}
+	if err := br.Close(); err != nil {
 		return nil, err
 	}
 	ids := make([]string, len(picked))
@@ -267,7 +278,7 @@ type withLeased struct {
 func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased)...) }
 
 // lockClaims serializes limit-applying claims across replicas for the rest
-// of the transaction. It is not the organization write lock: API writes and
+// of the transaction (DeliveryClaim sends it with its candidates). It is not the organization write lock: API writes and
 // claims do not wait for each other.
 //
 // The same statement lets the transaction commit without waiting for its
@@ -277,20 +288,8 @@ func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.
 // attempt results, may be lost in a crash of the database server without
 // losing a delivery: it is sent again (at least once), never dropped. A
 // commit is visible to other replicas at once either way.
-func (t *tx) lockClaims(ctx context.Context) error {
-	if t.locked[claimsLock] {
-		return nil
-	}
-	_, err := t.tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0)),
-		set_config('synchronous_commit', 'off', true)`)
-	if err == nil {
-		if t.locked == nil {
-			t.locked = map[string]bool{}
-		}
-		t.locked[claimsLock] = true
-	}
-	return err
-}
+const lockClaims = `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0)),
+	set_config('synchronous_commit', 'off', true)`
 
 // claimsLock names the claims lock in tx.locked (beside the write locks).
 const claimsLock = "claims"

@@ -42,11 +42,16 @@ func (t *tx) lock(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
+	t.markLocked(name)
+	return nil
+}
+
+// markLocked records a lock the transaction holds.
+func (t *tx) markLocked(name string) {
 	if t.locked == nil {
 		t.locked = map[string]bool{}
 	}
 	t.locked[name] = true
-	return nil
 }
 
 func (t *tx) lockOrg(ctx context.Context, org string) error { return t.lock(ctx, "org/"+org) }
