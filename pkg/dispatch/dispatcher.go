@@ -46,7 +46,8 @@ type Dispatcher struct {
 	// requests in flight still hold. Only a store with a single dispatcher
 	// (the embedded one) may set it: deliveries claimed ahead would count
 	// against other replicas' limits, and at Stop those not sent are given
-	// back with DeliveryReleaseLeases.
+	// back with DeliveryReleaseLeases. Zero (the default) claims only what
+	// can be sent at once.
 	ClaimAhead int
 	// PollInterval is the fallback wake-up when nothing signals new work.
 	PollInterval time.Duration
@@ -126,7 +127,6 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		d.Logger = slog.Default()
 	}
 	d.wake = make(chan struct{}, 1)
-	d.ClaimAhead = max(d.ClaimAhead, 0)
 	// Every claimed delivery reports once, and no more are claimed than
 	// this, so a worker never waits to hand in a result.
 	d.results = make(chan finished, d.Workers+d.ClaimAhead)
