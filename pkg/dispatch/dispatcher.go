@@ -40,7 +40,7 @@ type Dispatcher struct {
 	// Workers is how many requests may be in flight at once.
 	Workers int
 	// ClaimAhead lets claims run ahead of the requests in flight: a webhook
-	// may hold up to min(twice its limit, ClaimAhead) claimed deliveries
+	// may hold up to min(four times its limit, ClaimAhead) claimed deliveries
 	// beyond those being sent, and a request that ends starts the next of
 	// them at once instead of waiting for the store's next turn. The limits on
 	// requests in flight still hold. Only a store with a single dispatcher
@@ -286,16 +286,16 @@ func (d *Dispatcher) webhooks() *webhookCache {
 const gatherFor = time.Millisecond
 
 // gather waits a little for more results while fewer than half of the
-// deliveries claimed have reported (a third when claims run ahead, which
-// leaves as many waiting to be sent as are in flight), so that under
-// load a turn records and refills many at once instead of one or two: a
-// turn's fixed cost (a transaction, a claim's statements) is most of a
-// small one's. It returns whether the dispatcher was woken meanwhile; new
-// work does not wait.
+// deliveries claimed have reported (a fifth when claims run ahead: about
+// one per slot, while three times as many still wait to be sent), so that
+// under load a turn records and refills many at once instead of one or
+// two: a turn's fixed cost (a transaction, a claim's statements, a commit)
+// is most of a small one's. It returns whether the dispatcher was woken
+// meanwhile; new work does not wait.
 func (d *Dispatcher) gather(ctx context.Context, done *[]finished, active *int) bool {
 	share := 2
 	if d.ClaimAhead > 0 {
-		share = 3
+		share = 5
 	}
 	enough := func() bool { return share*len(*done) >= len(*done)+*active }
 	if enough() {
@@ -345,7 +345,7 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 	// live request; short enough that a dead replica's work returns soon.
 	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
 	if d.ClaimAhead > 0 {
-		lease += 2 * (d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout) // waits for two requests before it
+		lease += 4 * (d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout) // waits for four requests before it
 	}
 	taken := map[api.WebhookRef]int{}
 	held := map[orgHook]bool{} // vetoed at their limit here: refills take their work
@@ -480,7 +480,7 @@ func (d *Dispatcher) limitLocked(w api.WebhookRef) int {
 // claimCap is how many deliveries of a webhook with this limit may be
 // claimed at once: those in flight and those claimed ahead.
 func (d *Dispatcher) claimCap(limit int) int {
-	return limit + min(2*limit, d.ClaimAhead)
+	return limit + min(4*limit, d.ClaimAhead)
 }
 
 // limitOf is the limit on requests in flight to a delivery's webhook: what

@@ -60,7 +60,7 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	if _, embedded := s.store.(*sqlite.Store); embedded {
 		// With one dispatcher, claims may also run ahead of the requests
 		// in flight, so a finished request is followed at once.
-		d.ClaimAhead = 2 * workers
+		d.ClaimAhead = 4 * workers
 		if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
 			return err
 		}

@@ -138,12 +138,12 @@ func BenchmarkWebhookRead(b *testing.B) {
 }
 
 // BenchmarkTurn is one dispatcher turn under a backlog to one webhook, as
-// the embedded store sees it with claims running ahead: 96 deliveries
+// the embedded store sees it with claims running ahead: 160 deliveries
 // leased, and each turn records the 32 oldest results and claims 32 more
 // for the same webhook, in one transaction. ns/op divided by 32 is the
 // writer's time per delivery.
 func BenchmarkTurn(b *testing.B) {
-	const batch, leased = 32, 96
+	const batch, leased = 32, 160
 	s := open(b)
 	ctx := context.Background()
 	fill(b, s, 60_000, time.Millisecond)
