@@ -48,18 +48,10 @@ func replicasScenario(ctx context.Context, r *runner) []Row {
 	}
 	rows = append(rows, row.compare(fmt.Sprintf("raw c=%d", r.cfg.Workers), raw))
 
-	_, _, err = r.onReplicas(ctx, dsn, func(insts []*instance) (float64, string, error) {
-		s, closeRecv, err := r.lagSetup(ctx, insts)
-		if err != nil {
-			stopAll(insts)
-			return nan, "", err
-		}
-		defer closeRecv()
-		defer stopAll(insts)
+	err = r.onServingReplicas(ctx, dsn, func(insts []*instance, s *lagSink) {
 		lat := r.latencyRows(ctx, "replicas", insts, s)
 		rows = append(rows, lat[:2]...) // the RSS row belongs to the embedded e2e
 		rows = append(rows, r.sustainedRow(ctx, "replicas", insts, s, 0))
-		return 0, "", nil
 	})
 	if err != nil {
 		rows = append(rows, skipped("replicas", figs[1].fig, "ms", err.Error(), nil), skipped("replicas", figs[2].fig, "/s", err.Error(), nil))
@@ -85,6 +77,23 @@ func (r *runner) onReplicas(ctx context.Context, dsn string, fn func([]*instance
 		insts = append(insts, in)
 	}
 	return fn(insts)
+}
+
+// onServingReplicas runs fn on replicas that serve, with the end-to-end
+// webhook and its receiver set up (lagSetup); it stops them after.
+func (r *runner) onServingReplicas(ctx context.Context, dsn string, fn func([]*instance, *lagSink)) error {
+	_, _, err := r.onReplicas(ctx, dsn, func(insts []*instance) (float64, string, error) {
+		s, closeRecv, err := r.lagSetup(ctx, insts)
+		if err != nil {
+			stopAll(insts)
+			return nan, "", err
+		}
+		defer closeRecv()
+		defer stopAll(insts)
+		fn(insts, s)
+		return 0, "", nil
+	})
+	return err
 }
 
 // pgAddr is the host:port a DSN connects to.
@@ -119,14 +128,7 @@ func (r *runner) statementRows(ctx context.Context, dsn string) []Row {
 		return fail(err)
 	}
 	var rows []Row
-	_, _, err = r.onReplicas(ctx, proxied, func(insts []*instance) (float64, string, error) {
-		s, closeRecv, err := r.lagSetup(ctx, insts)
-		if err != nil {
-			stopAll(insts)
-			return nan, "", err
-		}
-		defer closeRecv()
-		defer stopAll(insts)
+	err = r.onServingReplicas(ctx, proxied, func(insts []*instance, s *lagSink) {
 		part := r.share(0.25, 100*time.Millisecond)
 		measure := func(label string, load func()) {
 			before, got := counter.snapshot(), s.count.Load()
@@ -141,7 +143,6 @@ func (r *runner) statementRows(ctx context.Context, dsn string) []Row {
 			made := createsOn(ctx, insts, 8, part)
 			s.waitCount(ctx, before+int64(len(made.names)), time.Now().Add(r.cfg.Duration))
 		})
-		return 0, "", nil
 	})
 	if err != nil {
 		return fail(err)

@@ -68,11 +68,7 @@ func (c *console) webhookDeleteConfirm(w http.ResponseWriter, r *http.Request, s
 func (c *console) webhookDelete(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
 	ctx, cancel := apiCtx(r)
 	defer cancel()
-	p, err := c.paths(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	path, err := p.of("Webhook", r.PathValue("scopeKind"), r.PathValue("scopeName"), r.PathValue("name"))
+	path, _, err := c.webhookPath(ctx, r, s)
 	if err != nil {
 		return nil, err
 	}
@@ -126,11 +122,7 @@ func (c *console) webhookRotateSecret(w http.ResponseWriter, r *http.Request, s 
 func (c *console) webhookTest(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
 	ctx, cancel := apiCtx(r)
 	defer cancel()
-	p, err := c.paths(ctx, s)
-	if err != nil {
-		return nil, err
-	}
-	path, err := p.of("Webhook", r.PathValue("scopeKind"), r.PathValue("scopeName"), r.PathValue("name"))
+	path, _, err := c.webhookPath(ctx, r, s)
 	if err != nil {
 		return nil, err
 	}

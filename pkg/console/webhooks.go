@@ -154,13 +154,19 @@ type hookRow struct {
 	Link     string
 }
 
-// webhookFromPath reads the webhook the URL names.
-func (c *console) webhookFromPath(ctx context.Context, r *http.Request, s *session) (*api.ResourceInstance, client.Path, paths, error) {
+// webhookPath is the API path of the webhook the URL names.
+func (c *console) webhookPath(ctx context.Context, r *http.Request, s *session) (client.Path, paths, error) {
 	p, err := c.paths(ctx, s)
 	if err != nil {
-		return nil, client.Path{}, p, err
+		return client.Path{}, p, err
 	}
 	path, err := p.of("Webhook", r.PathValue("scopeKind"), r.PathValue("scopeName"), r.PathValue("name"))
+	return path, p, err
+}
+
+// webhookFromPath reads the webhook the URL names.
+func (c *console) webhookFromPath(ctx context.Context, r *http.Request, s *session) (*api.ResourceInstance, client.Path, paths, error) {
+	path, p, err := c.webhookPath(ctx, r, s)
 	if err != nil {
 		return nil, path, p, err
 	}

@@ -53,17 +53,16 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 		Owner: host + "/" + s.ln.Addr().String(), Workers: workers, PollInterval: s.cfg.PollInterval,
 		AutoDisableAfter: max(autoDisable, 0), DrainTimeout: s.cfg.ShutdownTimeout, Logger: s.log, Now: now,
 	}
-	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, Room: d.Room, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
-	// The embedded store has one dispatcher: leases left by a killed
-	// process can be freed at once instead of waiting for them to expire.
-	// Replicas sharing PostgreSQL wait for the leases to expire instead.
+	enq := &dispatch.Enqueuer{Index: hooks.NewIndex(), Org: s.API.Org, Wake: d.Wake, WebhooksChanged: d.WebhooksChanged, Logger: s.log, Now: now}
+	// The embedded store has one dispatcher, whose leases live in its
+	// memory (none is left by a killed process), so claims may run ahead
+	// of the requests in flight: a finished request is followed at once.
+	// Replicas sharing PostgreSQL each claim what they queued while they
+	// have room, so the others need not look for it.
 	if _, embedded := s.store.(*sqlite.Store); embedded {
-		// With one dispatcher, claims may also run ahead of the requests
-		// in flight, so a finished request is followed at once.
 		d.ClaimAhead = 4 * workers
-		if err := s.store.Update(ctx, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) }); err != nil {
-			return err
-		}
+	} else {
+		enq.Room = d.Room
 	}
 	m := metrics.New(func(ctx context.Context) (int, time.Time, error) {
 		var n int

@@ -119,8 +119,9 @@ type DeliveryStore interface {
 	DeliveryRetry(ctx context.Context, f DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error)
 	// DeliveryPurge deletes finished deliveries and their attempts.
 	DeliveryPurge(ctx context.Context, f DeliveryFilter, dryRun bool) (int, error)
-	// DeliveryReleaseLeases frees every lease; only a store with a single
-	// dispatcher (the embedded one) may call it, at start.
+	// DeliveryReleaseLeases frees every lease; only a store's single
+	// dispatcher may call it (the embedded store's, at Stop, for the
+	// deliveries it claimed ahead and did not send).
 	DeliveryReleaseLeases(ctx context.Context) error
 	// DeliveryCountPending counts pending deliveries and reports the oldest
 	// due time, for metrics.

@@ -2,9 +2,13 @@ package sqlite
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 )
+
+// errLocked: another process (or Store) holds the lock.
+var errLocked = errors.New("locked")
 
 // OpenExclusive opens the store for a server: it holds a lock on PATH.lock
 // until Close, so that a second server on the same file fails at start
@@ -18,7 +22,10 @@ func OpenExclusive(ctx context.Context, path string) (*Store, error) {
 	}
 	if err := lockFile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("%s is in use by another central server (%v): stop it, or give this one another --data-dir", path, err)
+		if errors.Is(err, errLocked) {
+			return nil, fmt.Errorf("%s is in use by another central server: stop it, or give this one another data dir (--data-dir, or --store sqlite://PATH)", path)
+		}
+		return nil, fmt.Errorf("locking %s.lock: %w", path, err)
 	}
 	s, err := Open(ctx, path)
 	if err != nil {
