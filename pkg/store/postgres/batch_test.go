@@ -18,15 +18,24 @@ import (
 	"github.com/centralhq/central/pkg/store/sqlite"
 )
 
-// statements counts the statements a store sends, BEGIN and COMMIT apart.
+// statements counts the statements a store sends, BEGIN and COMMIT apart,
+// and its round trips (a statement sent alone, or a batch).
 type statements struct {
-	mu sync.Mutex
-	n  int
+	mu    sync.Mutex
+	n     int
+	trips int
 }
 
 func (c *statements) TraceQueryStart(ctx context.Context, _ *pgx.Conn, d pgx.TraceQueryStartData) context.Context {
+	c.trip()
 	c.add(d.SQL)
 	return ctx
+}
+
+func (c *statements) trip() {
+	c.mu.Lock()
+	c.trips++
+	c.mu.Unlock()
 }
 
 func (c *statements) add(sql string) {
@@ -43,6 +52,7 @@ func (c *statements) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEnd
 
 // A batch's statements count one by one, though they share a round trip.
 func (c *statements) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	c.trip()
 	return ctx
 }
 
@@ -53,66 +63,82 @@ func (c *statements) TraceBatchQuery(_ context.Context, _ *pgx.Conn, d pgx.Trace
 func (c *statements) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData) {}
 
 // during returns how many statements fn sent.
-func (c *statements) during(fn func()) int {
+func (c *statements) during(fn func()) int { n, _ := c.delta(fn); return n }
+
+// tripsDuring returns how many round trips fn made.
+func (c *statements) tripsDuring(fn func()) int { _, trips := c.delta(fn); return trips }
+
+func (c *statements) delta(fn func()) (n, trips int) {
 	c.mu.Lock()
-	before := c.n
+	n, trips = -c.n, -c.trips
 	c.mu.Unlock()
 	fn()
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.n - before
+	return n + c.n, trips + c.trips
 }
 
-// The dispatcher's path costs at most 4 statements per delivered event:
-// 1 to insert an event's deliveries, 2 per claim, 1 per finished batch.
-func TestStatementsPerDeliveredEvent(t *testing.T) {
+// openCounted opens a store on a fresh schema whose statements and round
+// trips are counted, and a check that reports a count that is not wanted.
+func openCounted(t *testing.T, unit string) (*postgres.Store, *statements, func(what string, got, want int)) {
+	t.Helper()
 	count := &statements{}
 	s, err := postgres.OpenTraced(context.Background(), freshSchema(t), count)
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	ctx := context.Background()
-	hooks := []api.WebhookRef{{Name: "a", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}, {Name: "b", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}}
-	check := func(what string, got, want int) {
+	return s, count, func(what string, got, want int) {
 		t.Helper()
 		if got != want {
-			t.Errorf("%s took %d statements, want %d", what, got, want)
+			t.Errorf("%s took %d %s, want %d", what, got, unit, want)
 		}
 	}
-	err = s.Update(ctx, func(tx store.Tx) error {
-		if err := tx.EventAppend(ctx, "org1", &api.Event{ID: "ev", Metadata: &api.EventMetadata{SequenceID: 1}}); err != nil {
-			return err
-		}
-		var ds []*store.Delivery
-		for _, h := range hooks {
-			d := &store.Delivery{Org: "org1"}
-			d.ID, d.EventID, d.SequenceID, d.Webhook, d.Status = "d-"+h.Name, "ev", 1, h, api.DeliveryPending
-			d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
-			ds = append(ds, d)
-		}
-		check("inserting an event's deliveries", count.during(func() { err = tx.DeliveryInsert(ctx, ds, true) }), 1)
-		return err
-	})
+}
+
+// The dispatcher's path costs at most 4 statements per delivered event:
+// 1 to insert an event's deliveries, 2 per claim, 1 per finished batch.
+func TestStatementsPerDeliveredEvent(t *testing.T) {
+	s, count, check := openCounted(t, "statements")
+	var err error
+	ctx := context.Background()
+	hooks := []api.WebhookRef{{Name: "a", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}, {Name: "b", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}}
+	// Counted over whole transactions: writes are queued to go with the
+	// next statement or the commit.
+	check("appending an event and inserting its deliveries", count.during(func() {
+		err = s.Update(ctx, func(tx store.Tx) error {
+			if err := tx.EventAppend(ctx, "org1", &api.Event{ID: "ev", Metadata: &api.EventMetadata{SequenceID: 1}}); err != nil {
+				return err
+			}
+			var ds []*store.Delivery
+			for _, h := range hooks {
+				d := &store.Delivery{Org: "org1"}
+				d.ID, d.EventID, d.SequenceID, d.Webhook, d.Status = "d-"+h.Name, "ev", 1, h, api.DeliveryPending
+				d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0), api.NewTime(t0), api.NewTime(t0)
+				ds = append(ds, d)
+			}
+			return tx.DeliveryInsert(ctx, ds, true)
+		})
+	}), 3) // the organization's lock, the event, the deliveries
 	if err != nil {
 		t.Fatal(err)
 	}
 	var claimed []*store.Claimed
-	err = s.Update(ctx, func(tx store.Tx) error {
-		check("a claim", count.during(func() {
+	check("a claim", count.during(func() {
+		err = s.Update(ctx, func(tx store.Tx) error {
 			claimed, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 10})
-		}), 2)
-		return err
-	})
+			return err
+		})
+	}), 2) // the candidates and their events, the lease
 	if err != nil || len(claimed) != 2 {
 		t.Fatalf("claimed %d: %v", len(claimed), err)
 	}
-	err = s.Update(ctx, func(tx store.Tx) error {
-		check("a claim with nothing due", count.during(func() {
-			_, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 10})
-		}), 1)
-		return err
-	})
+	check("a claim with nothing due", count.during(func() {
+		err = s.Update(ctx, func(tx store.Tx) error {
+			_, err := tx.DeliveryClaim(ctx, store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 10})
+			return err
+		})
+	}), 1)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -125,10 +151,9 @@ func TestStatementsPerDeliveredEvent(t *testing.T) {
 		}
 		rs = append(rs, store.AttemptResult{Org: "org1", DeliveryID: c.ID, Webhook: c.Webhook, Attempt: a, Status: status, NextAttemptAt: t0.Add(time.Minute)})
 	}
-	err = s.Update(ctx, func(tx store.Tx) error {
-		check("finishing a batch", count.during(func() { err = tx.DeliveryFinish(ctx, rs) }), 1)
-		return err
-	})
+	check("finishing a batch", count.during(func() {
+		err = s.Update(ctx, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
+	}), 1)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -101,7 +101,8 @@ func column[R, T any](rows []R, field func(R) T) []T {
 	return out
 }
 
-// DeliveryInsert inserts every delivery in one statement. When one of them
+// DeliveryInsert inserts every delivery in one statement, queued to go with
+// the transaction's next one (its commit, on the API's path). When one of them
 // is pending and wakeOthers is set, the same statement notifies Listen,
 // which PostgreSQL delivers at commit and drops on rollback.
 func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOthers bool) error {
@@ -122,7 +123,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOther
 	if pending && wakeOthers {
 		q = `WITH inserted AS (` + insertDeliveries + `) ` + notify
 	}
-	_, err := t.tx.Exec(ctx, q,
+	t.tx.later(q,
 		column(ds, func(d *store.Delivery) string { return d.ID }),
 		column(ds, func(d *store.Delivery) string { return d.Org }),
 		column(ds, func(d *store.Delivery) string { return d.EventID }),
@@ -141,7 +142,7 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOther
 		column(ds, func(d *store.Delivery) int64 { return ms(d.CreatedAt.Time) }),
 		column(ds, func(d *store.Delivery) int64 { return ms(d.UpdatedAt.Time) }),
 		column(ds, func(d *store.Delivery) int32 { return int32(d.MaxInFlight) }))
-	return err
+	return nil
 }
 
 // claimCandidates picks due, unleased deliveries, for ordered webhooks only
@@ -161,7 +162,8 @@ func claimCandidates(filter string) string {
 	return `WITH leased (lk, ls, lw, n) AS (
 		SELECT wh_scope_kind, wh_scope_name, wh_name, count(*) FROM deliveries
 		WHERE lease_until > 0 AND lease_until >= $1 AND status = 'pending' GROUP BY 1, 2, 3)
-	SELECT ` + selectCols + `, coalesce(l.n, 0) AS leased
+	SELECT ` + selectCols + `, coalesce(l.n, 0) AS leased,
+		(SELECT ev.body FROM events ev WHERE ev.org_id = d.org_id AND ev.seq = d.event_seq) AS body
 	FROM deliveries d LEFT JOIN leased l ON l.lk = d.wh_scope_kind AND l.ls = d.wh_scope_name AND l.lw = d.wh_name
 	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1 ` + filter + `
 	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
@@ -177,10 +179,8 @@ var (
 	claimWebhookDue = claimCandidates(`AND org_id = $3 AND wh_scope_kind = $4 AND wh_scope_name = $5 AND wh_name = $6`)
 )
 
-// leaseAndRead leases the picked deliveries and returns their events.
-const leaseAndRead = `WITH leased AS (
-		UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = ANY($3) RETURNING id, org_id, event_seq)
-	SELECT l.id, e.body FROM leased l LEFT JOIN events e ON e.org_id = l.org_id AND e.seq = l.event_seq`
+// lease leases the picked deliveries.
+const lease = `UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = ANY($3)`
 
 // DeliveryClaim over all webhooks locks more candidates than it may take,
 // as the SQLite store reads more, so that the Accept veto can pass over
@@ -227,14 +227,20 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	var picked []*store.Claimed
 	for len(picked) < p.Limit && rows.Next() {
 		var leased int
-		d, err := scanDelivery(withLeased{rows, &leased})
+		var body *string
+		d, err := scanDelivery(withLeased{rows, &leased, &body})
 		if err != nil {
 			rows.Close()
 			return nil, err
 		}
-		if p.Accept == nil || p.Accept(d, leased) {
-			picked = append(picked, &store.Claimed{Delivery: *d})
+		if p.Accept != nil && !p.Accept(d, leased) {
+			continue
 		}
+		if body == nil {
+			rows.Close()
+			return nil, fmt.Errorf("delivery %s: event %d is not in the log", d.ID, d.SequenceID)
+		}
+		picked = append(picked, &store.Claimed{Delivery: *d, Envelope: json.RawMessage(*body)})
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil || len(picked) == 0 {
@@ -243,39 +249,23 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	if err := br.Close(); err != nil {
 		return nil, err
 	}
-	ids := make([]string, len(picked))
-	byID := make(map[string]*store.Claimed, len(picked))
-	for i, c := range picked {
-		ids[i], byID[c.ID] = c.ID, c
-	}
-	rows, err = t.tx.Query(ctx, leaseAndRead, p.Owner, p.Now.Add(p.Lease).UnixMilli(), ids)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		var id string
-		var body *string
-		if err := rows.Scan(&id, &body); err != nil {
-			return nil, err
-		}
-		c := byID[id]
-		if body == nil {
-			return nil, fmt.Errorf("delivery %s: event %d is not in the log", id, c.SequenceID)
-		}
-		c.Envelope = json.RawMessage(*body)
-	}
-	return picked, rows.Err()
+	// The lease is queued: the rows stay locked until the transaction
+	// ends, so it is sent with the next statement or the commit, and the
+	// claims lock is held for one round trip less.
+	t.tx.later(lease, p.Owner, p.Now.Add(p.Lease).UnixMilli(),
+		column(picked, func(c *store.Claimed) string { return c.ID }))
+	return picked, nil
 }
 
 // withLeased scans a candidate row: the delivery's columns, then its
-// webhook's leased count.
+// webhook's leased count and its event.
 type withLeased struct {
 	rows   interface{ Scan(...any) error }
 	leased *int
+	body   **string
 }
 
-func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased)...) }
+func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased, w.body)...) }
 
 // lockClaims serializes limit-applying claims across replicas for the rest
 // of the transaction (DeliveryClaim sends it with its candidates). It is not the organization write lock: API writes and

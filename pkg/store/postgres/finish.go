@@ -90,7 +90,8 @@ func (h *healthFold) add(r *store.AttemptResult) {
 	}
 }
 
-// DeliveryFinish records a batch of results in one statement.
+// DeliveryFinish records a batch of results in one statement, queued to go
+// with the transaction's next one.
 func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error {
 	if len(rs) == 0 {
 		return nil
@@ -135,7 +136,8 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		}
 		h.add(r)
 	}
-	_, err := t.tx.Exec(ctx, finishBatch,
+	// Queued: it goes with the turn's claim, or with its commit.
+	t.tx.later(finishBatch,
 		column(attempts, func(a *attemptRow) string { return a.delivery }),
 		column(attempts, func(a *attemptRow) int { return a.number }),
 		column(attempts, func(a *attemptRow) string { return a.body }),
@@ -155,5 +157,5 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		column(health, func(h *healthFold) string { return h.lastError }),
 		column(health, func(h *healthFold) bool { return h.succeeded }),
 		column(health, func(h *healthFold) bool { return h.failed }))
-	return err
+	return nil
 }

@@ -159,28 +159,31 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) error {
 // COMMITTED: SKIP LOCKED and a re-check of rows changed since the statement
 // began keep dispatchers apart without serialization failures.
 func (s *Store) Update(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{}, true, fn)
+	return s.run(ctx, beginWrite, true, fn)
 }
 
 // View runs fn in a REPEATABLE READ, READ ONLY transaction: every read sees
 // the same snapshot.
 func (s *Store) View(ctx context.Context, fn func(store.Tx) error) error {
-	return s.run(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, false, fn)
+	return s.run(ctx, beginView, false, fn)
 }
 
-func (s *Store) run(ctx context.Context, opts pgx.TxOptions, write bool, fn func(store.Tx) error) error {
-	pgTx, err := s.pool.BeginTx(ctx, opts)
+// run runs fn in a transaction begun with begin, on a pipe: BEGIN goes to
+// the server with the transaction's first awaited statement.
+func (s *Store) run(ctx context.Context, begin string, write bool, fn func(store.Tx) error) error {
+	conn, err := s.pool.Acquire(ctx)
 	if err != nil {
 		return err
 	}
-	t := &tx{tx: pgTx, write: write}
-	if err := fn(t); err != nil {
-		// A failed rollback (ctx done, connection lost) closes the
-		// connection, which rolls back just the same.
-		_ = pgTx.Rollback(ctx)
+	// A connection left inside a transaction (a failed rollback or
+	// commit) is closed by the pool instead of being reused.
+	defer conn.Release()
+	p := newPipe(conn, begin)
+	if err := fn(&tx{tx: p, write: write}); err != nil {
+		p.rollback(ctx)
 		return err
 	}
-	return pgTx.Commit(ctx)
+	return p.commit(ctx)
 }
 
 // ResourceBody reads one resource's stored JSON.

@@ -6,14 +6,12 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/jackc/pgx/v5"
-
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
 )
 
 type tx struct {
-	tx    pgx.Tx
+	tx    *pipe
 	write bool
 	// locked holds the write locks this transaction has taken.
 	locked map[string]bool
@@ -37,11 +35,9 @@ func (t *tx) lock(ctx context.Context, name string) error {
 	if !t.write || t.locked[name] {
 		return nil
 	}
-	_, err := t.tx.Exec(ctx,
-		`SELECT pg_advisory_xact_lock(hashtextextended('central.write/' || current_schema() || '/' || $1, 0))`, name)
-	if err != nil {
-		return err
-	}
+	// Queued: it is granted before the next statement runs, which is all
+	// the lock needs, without a round trip of its own.
+	t.tx.later(`SELECT pg_advisory_xact_lock(hashtextextended('central.write/' || current_schema() || '/' || $1, 0))`, name)
 	t.markLocked(name)
 	return nil
 }
@@ -208,8 +204,8 @@ func (t *tx) EventAppend(ctx context.Context, org string, ev *api.Event) error {
 	if ev.Metadata != nil {
 		seq = ev.Metadata.SequenceID
 	}
-	_, err = t.tx.Exec(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ($1,$2,$3,$4)`, org, seq, ev.ID, string(body))
-	return err
+	t.tx.later(`INSERT INTO events (org_id, seq, id, body) VALUES ($1,$2,$3,$4)`, org, seq, ev.ID, string(body))
+	return nil
 }
 
 func (t *tx) EventList(ctx context.Context, f store.EventFilter) ([]*api.Event, error) {
