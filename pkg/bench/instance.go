@@ -8,12 +8,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/centralhq/central/pkg/inprocess"
 	"github.com/centralhq/central/pkg/server"
 	"github.com/centralhq/central/pkg/store"
 )
@@ -147,12 +147,11 @@ func (in *instance) call(ctx context.Context, method, path string, body []byte) 
 	}
 	req.Header.Set("Authorization", "Bearer "+adminToken)
 	req.Header.Set("Content-Type", "application/json")
+	c := in.client
 	if !in.serving {
-		rec := httptest.NewRecorder()
-		in.handler.ServeHTTP(rec, req)
-		return rec.Code, rec.Body.Bytes(), nil
+		c = &http.Client{Transport: inprocess.Transport{Handler: in.handler}}
 	}
-	resp, err := in.client.Do(req)
+	resp, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err
 	}
