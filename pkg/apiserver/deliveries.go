@@ -123,7 +123,7 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
 	var n int
-	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
 		n, err = tx.DeliveryRetry(r.Context(), f, nil, s.now(), dry)
 		return err
 	})
@@ -146,7 +146,7 @@ func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (an
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
 	var n int
-	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
 		n, err = tx.DeliveryPurge(r.Context(), f, dry)
 		return err
 	})

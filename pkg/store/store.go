@@ -37,6 +37,17 @@ type Store interface {
 	Close() error
 }
 
+// Bulk marks the context of an Update that may change many rows (a purge,
+// a bulk retry): a store that runs several Updates in one transaction runs
+// this one alone, since what it holds for a shared transaction (the pages
+// it changed, for a rollback of it alone) grows with what it changes.
+func Bulk(ctx context.Context) context.Context { return context.WithValue(ctx, bulkKey{}, true) }
+
+// IsBulk reports whether ctx is marked by Bulk.
+func IsBulk(ctx context.Context) bool { return ctx.Value(bulkKey{}) != nil }
+
+type bulkKey struct{}
+
 // Key names one resource. Unscoped resources have empty scope fields.
 type Key struct {
 	Org       string

@@ -15,7 +15,7 @@ import (
 // is rolled back to its savepoint alone, and the rest commit together. Each
 // caller's Update returns only after the commit, with the commit's error
 // if it failed. One Update waiting alone runs as before, without a
-// savepoint.
+// savepoint, and so does one marked store.Bulk, whatever else waits.
 //
 // Statements of a write run detached from the caller's context: the driver
 // interrupts a statement whose context ends, and SQLite answers an
@@ -38,6 +38,8 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(store.Tx) error
 	done chan writeResult
+	// alone (store.Bulk) keeps the Update out of groups.
+	alone bool
 }
 
 type writeResult struct {
@@ -48,18 +50,27 @@ type writeResult struct {
 // writer runs the queued Updates until Close.
 func (s *Store) writer() {
 	defer close(s.writerDone)
+	var next *writeReq // a bulk Update that ended the last group, first in the next
 	for {
 		var group []*writeReq
-		select {
-		case w := <-s.writes:
-			group = append(group, w)
-		case <-s.quit:
-			return
-		}
-	more:
-		for len(group) < maxGroup {
+		if next != nil {
+			group, next = []*writeReq{next}, nil
+		} else {
 			select {
 			case w := <-s.writes:
+				group = append(group, w)
+			case <-s.quit:
+				return
+			}
+		}
+	more:
+		for !group[0].alone && len(group) < maxGroup {
+			select {
+			case w := <-s.writes:
+				if w.alone {
+					next = w
+					break more
+				}
 				group = append(group, w)
 			default:
 				break more

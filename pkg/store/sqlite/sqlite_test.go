@@ -124,6 +124,58 @@ func TestGroupCommit(t *testing.T) {
 	}
 }
 
+// A bulk Update (store.Bulk) gets a transaction of its own, while
+// ordinary Updates queued together share theirs.
+func TestBulkUpdateRunsAlone(t *testing.T) {
+	ctx := context.Background()
+	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	// Hold the writer until everything below is queued.
+	release, held := make(chan struct{}), make(chan struct{})
+	go s.Update(ctx, func(store.Tx) error { close(held); <-release; return nil })
+	<-held
+	var mu sync.Mutex
+	txOf := map[string]store.Tx{}
+	update := func(ctx context.Context, name string) {
+		err := s.Update(ctx, func(tx store.Tx) error {
+			mu.Lock()
+			txOf[name] = tx
+			mu.Unlock()
+			return tx.SettingPut(ctx, name, "v")
+		})
+		if err != nil {
+			t.Error(err)
+		}
+	}
+	var wg sync.WaitGroup
+	queue := func(ctx context.Context, name string) {
+		wg.Go(func() { update(ctx, name) })
+		time.Sleep(5 * time.Millisecond) // most likely queued in this order
+	}
+	queue(ctx, "a1")
+	queue(ctx, "a2")
+	queue(store.Bulk(ctx), "bulk")
+	queue(ctx, "b1")
+	queue(ctx, "b2")
+	close(release)
+	wg.Wait()
+	// However the five were queued, at least two ordinary ones were next
+	// to each other.
+	shared := map[store.Tx]int{}
+	for _, name := range []string{"a1", "a2", "b1", "b2"} {
+		if txOf[name] == txOf["bulk"] {
+			t.Errorf("the bulk update shared %s's transaction", name)
+		}
+		shared[txOf[name]]++
+	}
+	if len(shared) == 4 {
+		t.Error("no ordinary updates queued together shared a transaction")
+	}
+}
+
 // TestUpdateAfterClose fails instead of waiting forever.
 func TestUpdateAfterClose(t *testing.T) {
 	ctx := context.Background()
