@@ -37,7 +37,8 @@ type Dispatcher struct {
 	Observer Observer
 	// Owner names this dispatcher in leases (one per replica).
 	Owner string
-	// Workers is how many requests may be in flight at once.
+	// Workers is how many requests may be in flight at once
+	// (DefaultWorkers when zero).
 	Workers int
 	// ClaimAhead lets claims run ahead of the requests in flight: a webhook
 	// may hold up to min(four times its limit, ClaimAhead) claimed deliveries
@@ -112,7 +113,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 		d.Rand = defaultRand
 	}
 	if d.Workers <= 0 {
-		d.Workers = 32
+		d.Workers = DefaultWorkers
 	}
 	if d.PollInterval <= 0 {
 		d.PollInterval = time.Second
@@ -245,24 +246,24 @@ func (d *Dispatcher) loop(fetchCtx, workCtx context.Context) {
 	}
 }
 
-// Load reports how many requests are in flight and how many deliveries
-// this dispatcher holds claimed (those in flight, those claimed ahead and
-// those whose results are being recorded).
-func (d *Dispatcher) Load() (sending, claimed int) {
+// Claimed reports how many deliveries this dispatcher holds claimed: those
+// in flight, those claimed ahead and those whose results are being
+// recorded.
+func (d *Dispatcher) Claimed() int {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	claimed := 0
 	for _, n := range d.leased {
 		claimed += n
 	}
-	return d.sendingAll, claimed
+	return claimed
 }
 
 // Room reports whether this dispatcher could claim more right now: then
 // deliveries queued in this process are left to it (it is woken at their
 // commit), and other replicas are not woken to look for them as well.
 func (d *Dispatcher) Room() bool {
-	_, claimed := d.Load()
-	return claimed < d.Workers+d.ClaimAhead
+	return d.Claimed() < d.Workers+d.ClaimAhead
 }
 
 // WebhooksChanged drops every webhook read: a Webhook or Secret has changed.
@@ -281,6 +282,10 @@ func (d *Dispatcher) webhooks() *webhookCache {
 	}
 	return d.cache
 }
+
+// DefaultWorkers is how many requests a dispatcher has in flight at most
+// when not told otherwise.
+const DefaultWorkers = 32
 
 // gatherFor bounds how long a turn waits for more results to join it.
 const gatherFor = time.Millisecond
@@ -534,6 +539,11 @@ func (d *Dispatcher) accept(del *store.Delivery) bool {
 func (d *Dispatcher) release(w api.WebhookRef) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.releaseLocked(w)
+}
+
+// releaseLocked is release with d.mu held.
+func (d *Dispatcher) releaseLocked(w api.WebhookRef) {
 	if d.leased[w]--; d.leased[w] <= 0 {
 		delete(d.leased, w)
 	}
@@ -614,9 +624,7 @@ func (d *Dispatcher) dropReady() int {
 	for w, q := range d.ready {
 		n += len(q)
 		for range q {
-			if d.leased[w]--; d.leased[w] <= 0 {
-				delete(d.leased, w)
-			}
+			d.releaseLocked(w)
 		}
 	}
 	clear(d.ready)

@@ -46,7 +46,7 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	host, _ := os.Hostname()
 	workers := s.cfg.Workers
 	if workers <= 0 {
-		workers = 32
+		workers = dispatch.DefaultWorkers
 	}
 	d := &dispatch.Dispatcher{
 		Store: s.store, Sender: &dispatch.Sender{Guard: guard, Now: now}, Defaults: policy, Disabler: s.API,

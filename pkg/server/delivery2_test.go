@@ -267,8 +267,7 @@ func TestStopGivesBackClaimedAhead(t *testing.T) {
 	}
 	<-first
 	h.waitFor("the other two claimed ahead", func() bool {
-		_, leased := h.srv.Dispatcher.Load()
-		return leased == 3
+		return h.srv.Dispatcher.Claimed() == 3
 	})
 	time.AfterFunc(20*time.Millisecond, func() { close(release) }) // Stop waits for the request in flight
 	h.srv.Dispatcher.Stop()

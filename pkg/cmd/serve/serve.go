@@ -107,7 +107,7 @@ CENTRAL_RETRY_SCHEDULE.`,
 	fl.DurationVar(&opts.RequestTimeout, "request-timeout", 15*time.Second, "how long a webhook request may take in all")
 	fl.StringArrayVar(&opts.AllowDestinations, "allow-destination", nil, "let webhooks reach this CIDR range, e.g. 10.0.0.0/8 (repeatable; loopback and private ranges are refused unless the server listens on loopback only)")
 	fl.DurationVar(&opts.AutoDisableAfter, "auto-disable-after", 5*24*time.Hour, "disable a webhook that has failed for this long without a success (0 never)")
-	fl.IntVar(&opts.Workers, "workers", 32, "webhook requests in flight at once")
+	fl.IntVar(&opts.Workers, "workers", dispatch.DefaultWorkers, "webhook requests in flight at once")
 	fl.DurationVar(&opts.PollInterval, "poll-interval", time.Second, "how often the dispatcher looks for due retries when nothing wakes it")
 	return cmd
 }
