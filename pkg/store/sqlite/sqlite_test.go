@@ -2,6 +2,7 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"os"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
 	"github.com/centralhq/central/pkg/store/sqlite"
 	"github.com/centralhq/central/pkg/store/storetest"
@@ -241,5 +243,72 @@ func TestCheckpointerCopiesCommits(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("the database file is %d bytes (%d before 200 KiB of commits): nothing checkpointed them", info.Size(), before.Size())
 		}
+	}
+}
+
+// TestMigrationKeepsResources opens a database made by the migrations up
+// to 010, whose resources table was WITHOUT ROWID, and checks that 011
+// keeps every resource, their order and the uniqueness of their keys.
+func TestMigrationKeepsResources(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/0*.sql")
+	if err != nil || len(files) < 10 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	for _, f := range files[:10] {
+		body, err := os.ReadFile(f)
+		if err == nil {
+			_, err = old.ExecContext(ctx, string(body))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	doc := func(kind, name string, seq int) string {
+		return fmt.Sprintf(`{"group":"management","apiVersion":"v1","kind":%q,"name":%q,"metadata":{"id":"id-%s","resourceVersion":"%d"}}`, kind, name, name, seq)
+	}
+	for i, r := range []struct{ kind, scope, name string }{
+		{"Environment", "", "prod"}, {"APIService", "prod", "petstore"}, {"Environment", "", "dev"},
+	} {
+		scopeKind := ""
+		if r.scope != "" {
+			scopeKind = "Environment"
+		}
+		if _, err := old.ExecContext(ctx, `INSERT INTO resources (org_id, grp, kind, scope_kind, scope_name, name, id, created_seq, body)
+			VALUES ('org1', 'management', ?, ?, ?, ?, ?, ?, ?)`, r.kind, scopeKind, r.scope, r.name, "id-"+r.name, i+1, doc(r.kind, r.name, i+1)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, "PRAGMA user_version = 10"); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open a version-10 database: %v", err)
+	}
+	defer s.Close()
+	body, err := s.ResourceBody(ctx, store.Key{Org: "org1", Group: "management", Kind: "APIService", ScopeKind: "Environment", ScopeName: "prod", Name: "petstore"})
+	if err != nil || !strings.Contains(string(body), `"petstore"`) {
+		t.Fatalf("get after migration: %s %v", body, err)
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		envs, err := tx.ResourceList(ctx, store.ResourceFilter{Org: "org1", Kind: "Environment"})
+		if err != nil || len(envs) != 2 || envs[0].Name != "prod" || envs[1].Name != "dev" {
+			t.Fatalf("list after migration, in creation order: %v %v", envs, err)
+		}
+		return nil
+	})
+	dup := &api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Environment", Name: "prod"}
+	dup.Metadata.ID, dup.Metadata.ResourceVersion = "id-other", "9"
+	err = s.Update(ctx, func(tx store.Tx) error { return tx.ResourceCreate(ctx, "org1", dup, nil) })
+	if !errors.Is(err, store.ErrConflict) {
+		t.Fatalf("a second prod after migration: got %v, want ErrConflict", err)
 	}
 }
