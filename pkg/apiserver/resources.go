@@ -105,6 +105,9 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 		if err == nil && res.Kind == "Subscription" {
 			err = c.subscribed(res)
 		}
+		if err == nil {
+			err = c.webhookEnabled(false, res)
+		}
 		if c.last == res {
 			body = c.lastJSON
 		}
@@ -228,6 +231,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 				v, res.Kind, res.Name, res.Metadata.ResourceVersion)
 		}
 		before, _ := json.Marshal(res)
+		wasEnabled := isEnabledWebhook(res)
 		res.Title, res.Attributes, res.Tags, res.Finalizers, res.Spec = in.Title, in.Attributes, in.Tags, in.Finalizers, in.Spec
 		if res.Title == "" {
 			res.Title = res.Name
@@ -244,7 +248,10 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 		if after, _ := json.Marshal(res); string(after) == string(before) {
 			return nil // nothing changed: no new version, no event
 		}
-		return c.write(api.ResourceUpdated, res, "")
+		if err := c.write(api.ResourceUpdated, res, ""); err != nil {
+			return err
+		}
+		return c.webhookEnabled(wasEnabled, res)
 	})
 	if err != nil {
 		return nil, err

@@ -63,6 +63,24 @@ func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason st
 	})
 }
 
+// isEnabledWebhook reports whether r is a Webhook whose spec enables it.
+func isEnabledWebhook(r *api.ResourceInstance) bool {
+	var spec api.WebhookSpec
+	return r.Kind == "Webhook" && r.DecodeSpec(&spec) == nil && spec.Enabled
+}
+
+// webhookEnabled restarts the failure clock of a webhook that r leaves
+// enabled when it was not (wasEnabled; false for a create). Failures from
+// before no longer count towards auto-disable: a webhook enabled again once
+// its receiver is fixed, or made anew under an old name, gets the whole
+// AutoDisableAfter before its first new failure can turn it off.
+func (c *change) webhookEnabled(wasEnabled bool, r *api.ResourceInstance) error {
+	if wasEnabled || !isEnabledWebhook(r) {
+		return nil
+	}
+	return c.tx.WebhookHealthRestart(c.ctx, c.s.Org, api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}})
+}
+
 // handleAction serves POST on a resource's action: webhooks' "test" and
 // "rotatesecret", subscriptions' "states".
 func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -66,9 +66,12 @@ func TestAutoDisable(t *testing.T) {
 	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
 	var wh api.ResourceInstance
+	// Disabled, and done with its delivery: a retry of it still pending
+	// when the user enables the webhook again would be sent, fail, and
+	// (after a millisecond) disable it again.
 	h.waitFor("the webhook to be disabled", func() bool {
 		h.do("GET", mgmt+"/integrations/i/webhooks/wh", nil, &wh)
-		return strings.Contains(string(wh.Spec), `"enabled":false`)
+		return strings.Contains(string(wh.Spec), `"enabled":false`) && len(h.deliveries("status=failed")) == 1
 	})
 	if !strings.Contains(string(wh.SubResources["status"]), "every attempt has failed since") {
 		t.Fatalf("no visible reason: %s", wh.SubResources["status"])
@@ -86,6 +89,62 @@ func TestAutoDisable(t *testing.T) {
 	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": true}})
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "f"})
 	h.waitFor("a delivery after re-enabling", func() bool { return len(h.deliveries("")) == 2 })
+}
+
+// TestEnablingAgainRestartsTheFailureClock: a webhook disabled for failing
+// too long and then enabled again is not disabled by its first failure
+// after that; the failures from before no longer count. The clock is the
+// test's, so that "too long" is an hour and nothing depends on timing.
+func TestEnablingAgainRestartsTheFailureClock(t *testing.T) {
+	var now atomic.Int64
+	now.Store(time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC).UnixNano())
+	advance := func(d time.Duration) { now.Add(int64(d)) }
+	h := start(t, server.Config{Now: func() time.Time { return time.Unix(0, now.Load()) },
+		AutoDisableAfter: time.Hour, RetrySchedule: []time.Duration{time.Minute}})
+	rcv, probe := newReceiver(t, 500, 500, 500, 500), newReceiver(t)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.integration("probe", probe.URL, nil, allTypes("Integration", nil))
+	enabled := func() bool {
+		var wh api.ResourceInstance
+		h.do("GET", mgmt+"/integrations/i/webhooks/wh", nil, &wh)
+		return strings.Contains(string(wh.Spec), `"enabled":true`)
+	}
+
+	// The clock moves only once an attempt is recorded, with its retry
+	// due a minute after it, and the dispatcher has judged the webhook's
+	// health by it: a delivery queued after that is sent after that.
+	probes := 0
+	recorded := func(name string) {
+		h.waitFor(name+"'s attempt to be recorded", func() bool {
+			for _, d := range h.deliveries("status=pending") {
+				if d.Resource.Name == name && d.Attempts == 1 {
+					return true
+				}
+			}
+			return false
+		})
+		probes++
+		h.must(201, "POST", mgmt+"/integrations", map[string]any{"name": fmt.Sprint("probe", probes)})
+		probe.next(t)
+	}
+
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	rcv.next(t)
+	recorded("e") // failed; its retry is due in a minute
+	advance(2 * time.Hour)
+	rcv.next(t) // fails again, two hours after the first failure: disabled
+	h.waitFor("the webhook to be disabled", func() bool { return !enabled() && len(h.deliveries("status=failed")) == 1 })
+
+	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": true}})
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "f"})
+	rcv.next(t)
+	recorded("f") // failed: the clock starts now, not two hours ago
+	advance(2 * time.Minute)
+	rcv.next(t) // so f's retry is sent, not refused as disabled
+	h.waitFor("f to fail for good", func() bool { return len(h.deliveries("status=failed")) == 2 })
+	if !enabled() {
+		t.Fatal("the webhook was disabled again by failures of the last two minutes")
+	}
 }
 
 func TestSeedHookScenarios(t *testing.T) {

@@ -134,4 +134,8 @@ type DeliveryStore interface {
 	DeliveryImport(ctx context.Context, ds []*Delivery) error
 	// WebhookHealthGet returns a webhook's health (zero when never sent).
 	WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (WebhookHealth, error)
+	// WebhookHealthRestart stops a webhook's failure clock (it was enabled
+	// again): failures before now no longer count towards auto-disable.
+	// The last success and the last error stay.
+	WebhookHealthRestart(ctx context.Context, org string, w api.WebhookRef) error
 }

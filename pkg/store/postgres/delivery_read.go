@@ -166,6 +166,15 @@ func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef)
 	return h, err
 }
 
+// WebhookHealthRestart is queued: it goes with the transaction's next
+// statement or its commit.
+func (t *tx) WebhookHealthRestart(ctx context.Context, org string, w api.WebhookRef) error {
+	t.tx.later(`UPDATE webhook_health SET failing_since = 0
+		WHERE org_id = $1 AND wh_scope_kind = $2 AND wh_scope_name = $3 AND wh_name = $4`,
+		org, w.Scope.Kind, w.Scope.Name, w.Name)
+	return nil
+}
+
 func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery, error) {
 	rows, err := t.tx.Query(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = $1 ORDER BY created_at, id`, org)
 	if err != nil {

@@ -218,6 +218,8 @@ var (
 	healthFailure = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
 		VALUES (?,?,?,?,?,?) ON CONFLICT DO UPDATE SET last_error = excluded.last_error,
 		failing_since = CASE WHEN failing_since = 0 THEN excluded.failing_since ELSE failing_since END`)
+	healthRestart = prepared(`UPDATE webhook_health SET failing_since = 0
+		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
 	healthGet = prepared(`SELECT failing_since, last_success, last_error FROM webhook_health
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
 	deliveryGet  = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
@@ -468,6 +470,11 @@ func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef)
 	}
 	h.FailingSince, h.LastSuccess = fromMS(failing).Time, fromMS(success).Time
 	return h, err
+}
+
+func (t *tx) WebhookHealthRestart(ctx context.Context, org string, w api.WebhookRef) error {
+	_, err := t.exec(ctx, healthRestart, org, w.Scope.Kind, w.Scope.Name, w.Name)
+	return err
 }
 
 func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery, error) {

@@ -301,6 +301,48 @@ func testDeliveryFinishAndRead(t *testing.T, s store.Store) {
 	})
 }
 
+// testWebhookHealthRestart: a webhook enabled again starts its failure
+// clock afresh, at its next failure; what it last did stays.
+func testWebhookHealthRestart(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	health := func() store.WebhookHealth {
+		var h store.WebhookHealth
+		_ = s.View(ctx, func(tx store.Tx) error {
+			var err error
+			if h, err = tx.WebhookHealthGet(ctx, org, hookA); err != nil {
+				t.Fatal(err)
+			}
+			return nil
+		})
+		return h
+	}
+	restart := func() {
+		update(t, s, func(tx store.Tx) error { return tx.WebhookHealthRestart(ctx, org, hookA) })
+	}
+	restart() // a webhook never sent to has no health row: nothing to do
+	if h := health(); h != (store.WebhookHealth{}) {
+		t.Fatalf("health of a webhook never sent to, after a restart: %+v", h)
+	}
+	queue(t, s, "e", "", hookA)
+	c := claim(t, s, "r", t0, 1, nil)[0]
+	finish(t, s, c, api.DeliveryPending, 503, t0.Add(time.Minute))
+	if h := health(); !h.FailingSince.Equal(t0) {
+		t.Fatalf("health after a failure: %+v", h)
+	}
+	restart()
+	if h := health(); !h.FailingSince.IsZero() || h.LastError != "HTTP 503" {
+		t.Fatalf("health after a restart (the clock stops, the last error stays): %+v", h)
+	}
+	later := t0.Add(time.Hour)
+	c = claim(t, s, "r", later, 1, nil)[0]
+	rs := []store.AttemptResult{{Org: org, DeliveryID: c.ID, Webhook: hookA, Status: api.DeliveryFailed, Attempt: api.Attempt{Number: 2,
+		Trigger: api.TriggerScheduled, StartedAt: api.NewTime(later), StatusCode: 502, ErrorClass: api.ErrorHTTP, Error: "HTTP 502"}}}
+	update(t, s, func(tx store.Tx) error { return tx.DeliveryFinish(ctx, rs) })
+	if h := health(); !h.FailingSince.Equal(later) || h.LastError != "HTTP 502" {
+		t.Fatalf("the first failure after a restart starts the clock: %+v", h)
+	}
+}
+
 // testDeliveryHealthInOneBatch: a batch of results to one webhook leaves
 // its health as if they had been recorded one by one, in order.
 func testDeliveryHealthInOneBatch(t *testing.T, s store.Store) {

@@ -41,6 +41,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryOrdered", testDeliveryOrdered},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
 		{"DeliveryHealthInOneBatch", testDeliveryHealthInOneBatch},
+		{"WebhookHealthRestart", testWebhookHealthRestart},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
