@@ -5,12 +5,14 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -32,9 +34,10 @@ func TestScripts(t *testing.T) {
 		RequireExplicitExec: true,
 		Setup:               setup,
 		Cmds: map[string]func(ts *testscript.TestScript, neg bool, args []string){
-			"waithealthy": waitHealthy,
-			"waitlisten":  waitListen,
-			"grabenv":     grabEnv,
+			"waithealthy":    waitHealthy,
+			"waitlisten":     waitListen,
+			"waitdeliveries": waitDeliveries,
+			"grabenv":        grabEnv,
 		},
 	})
 }
@@ -116,6 +119,37 @@ func waitListen(ts *testscript.TestScript, neg bool, args []string) {
 		}
 		if time.Now().After(deadline) {
 			ts.Fatalf("nothing listens on %s: %v", args[0], err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// waitDeliveries QUERY COUNT: waits up to 20 s until the server's delivery
+// log lists at least COUNT deliveries for QUERY (as for GET /deliveries,
+// e.g. status=succeeded&eventType=ResourceUpdated), so that a script stops
+// a receiver only once what it waits for has arrived.
+func waitDeliveries(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitdeliveries QUERY COUNT")
+	}
+	want, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	req, err := http.NewRequest("GET", ts.Getenv("CENTRAL_BASE_URL")+"/deliveries?pageSize=1000&"+args[0], nil)
+	ts.Check(err)
+	req.Header.Set("Authorization", "Bearer "+ts.Getenv("CENTRAL_TOKEN"))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		var got []json.RawMessage
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			err = json.NewDecoder(resp.Body).Decode(&got)
+			resp.Body.Close()
+		}
+		if err == nil && len(got) >= want {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("%d deliveries for %s, want %d: %v", len(got), args[0], want, err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
