@@ -21,6 +21,7 @@ const token = "test-token"
 type harness struct {
 	t   *testing.T
 	url string
+	srv *apiserver.Server
 }
 
 func newHarness(t *testing.T) *harness {
@@ -33,7 +34,7 @@ func newHarness(t *testing.T) *harness {
 	s := &apiserver.Server{Store: st, Org: "100000000000001", Token: token, UserID: "admin", MaxBody: 64 << 10}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
-	return &harness{t: t, url: ts.URL}
+	return &harness{t: t, url: ts.URL, srv: s}
 }
 
 type reply struct {

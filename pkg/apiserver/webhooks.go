@@ -34,10 +34,19 @@ type statusReason struct {
 // DisableWebhook turns a webhook off where everyone sees it: spec.enabled
 // false (nothing more is queued for it), the reason in its status
 // subresource, and an event for each. The user re-enables it by setting
-// spec.enabled back to true.
-func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string) error {
+// spec.enabled back to true. With failingSince set, it does so only while
+// the webhook's health still shows that run of failures: the dispatcher
+// read it before this transaction, and a success or the user enabling the
+// webhook again since then ended the run.
+func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) error {
 	kind, _ := registry.ByKind("Webhook")
 	return s.transact(ctx, func(c *change) error {
+		if !failingSince.IsZero() {
+			h, err := c.tx.WebhookHealthGet(c.ctx, s.Org, w)
+			if err != nil || !h.FailingSince.Equal(failingSince) {
+				return err
+			}
+		}
 		r, err := c.get(kind, w.Scope.Kind, w.Scope.Name, w.Name)
 		if err != nil {
 			return err

@@ -18,9 +18,12 @@ import (
 )
 
 // WebhookDisabler turns a webhook off visibly (spec, status and an event);
-// the API server implements it.
+// the API server implements it. failingSince, when not zero, is the start
+// of the run of failures behind reason, as read from the webhook's health:
+// a webhook whose health shows another by the time it would be turned off
+// (it succeeded, or was enabled again) is left as it is.
 type WebhookDisabler interface {
-	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string) error
+	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) error
 }
 
 // Observer is told about every recorded attempt (metrics).
@@ -694,13 +697,13 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 		if f.res.Attempt.ErrorClass == "" {
 			continue
 		}
-		reason := f.disable
+		reason, since := f.disable, time.Time{}
 		if reason == "" && !checked[f.res.Webhook] {
 			checked[f.res.Webhook] = true
-			reason = d.failingTooLong(ctx, f.res)
+			reason, since = d.failingTooLong(ctx, f.res)
 		}
 		if reason != "" && d.Disabler != nil {
-			if err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason); err != nil {
+			if err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason, since); err != nil {
 				d.Logger.Error("could not disable a webhook", "webhook", f.res.Webhook, "err", err)
 			} else {
 				d.Logger.Warn("webhook disabled", "webhook", f.res.Webhook, "reason", reason)
@@ -709,11 +712,11 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 	}
 }
 
-// failingTooLong returns a reason when the webhook has failed without a
-// success for longer than AutoDisableAfter.
-func (d *Dispatcher) failingTooLong(ctx context.Context, r store.AttemptResult) string {
+// failingTooLong returns a reason, and when the failures began, when the
+// webhook has failed without a success for longer than AutoDisableAfter.
+func (d *Dispatcher) failingTooLong(ctx context.Context, r store.AttemptResult) (string, time.Time) {
 	if d.AutoDisableAfter <= 0 || r.Attempt.Trigger == api.TriggerTest || r.Attempt.ErrorClass == api.ErrorDisabled {
-		return ""
+		return "", time.Time{}
 	}
 	var h store.WebhookHealth
 	err := d.Store.View(ctx, func(tx store.Tx) error {
@@ -722,7 +725,7 @@ func (d *Dispatcher) failingTooLong(ctx context.Context, r store.AttemptResult) 
 		return err
 	})
 	if err != nil || h.FailingSince.IsZero() || d.now().Sub(h.FailingSince) < d.AutoDisableAfter {
-		return ""
+		return "", time.Time{}
 	}
-	return "every attempt has failed since " + api.NewTime(h.FailingSince).String() + " (last error: " + h.LastError + ")"
+	return "every attempt has failed since " + api.NewTime(h.FailingSince).String() + " (last error: " + h.LastError + ")", h.FailingSince
 }

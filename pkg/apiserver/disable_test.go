@@ -1,0 +1,39 @@
+package apiserver_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/centralhq/central/pkg/api"
+)
+
+// TestDisableWebhookOnlyWhileStillFailing: the dispatcher turns a webhook
+// off for a run of failures it read before the disabling transaction; a
+// webhook whose health no longer shows that run (it succeeded or was
+// enabled again since; here it has no failures at all) stays on. A 410
+// names no run, and turns it off.
+func TestDisableWebhookOnlyWhileStillFailing(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/integrations", `{"name":"i"}`)
+	h.must(201, "POST", mgmt+"/integrations/i/webhooks", `{"name":"wh","spec":{"url":"https://example.com/hook","enabled":true}}`)
+	wh := api.WebhookRef{Name: "wh", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
+	spec := func() string {
+		return string(h.must(200, "GET", mgmt+"/integrations/i/webhooks/wh", "").resource(t).Spec)
+	}
+
+	if err := h.srv.DisableWebhook(ctx, wh, "every attempt has failed since an hour ago", time.Now().Add(-time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(spec(), `"enabled":true`) {
+		t.Fatalf("disabled for a run of failures its health does not show: %s", spec())
+	}
+	if err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(spec(), `"enabled":false`) {
+		t.Fatalf("a 410 did not disable it: %s", spec())
+	}
+}
