@@ -24,16 +24,19 @@ func TestDisableWebhookOnlyWhileStillFailing(t *testing.T) {
 		return string(h.must(200, "GET", mgmt+"/integrations/i/webhooks/wh", "").resource(t).Spec)
 	}
 
-	if err := h.srv.DisableWebhook(ctx, wh, "every attempt has failed since an hour ago", time.Now().Add(-time.Hour)); err != nil {
-		t.Fatal(err)
+	if off, err := h.srv.DisableWebhook(ctx, wh, "every attempt has failed since an hour ago", time.Now().Add(-time.Hour)); off || err != nil {
+		t.Fatalf("disabled: %v %v", off, err)
 	}
 	if !strings.Contains(spec(), `"enabled":true`) {
 		t.Fatalf("disabled for a run of failures its health does not show: %s", spec())
 	}
-	if err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); err != nil {
-		t.Fatal(err)
+	if off, err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); !off || err != nil {
+		t.Fatalf("disabled: %v %v", off, err)
 	}
 	if !strings.Contains(spec(), `"enabled":false`) {
 		t.Fatalf("a 410 did not disable it: %s", spec())
+	}
+	if off, err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); off || err != nil {
+		t.Fatalf("disabled again: %v %v", off, err)
 	}
 }

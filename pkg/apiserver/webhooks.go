@@ -37,10 +37,13 @@ type statusReason struct {
 // spec.enabled back to true. With failingSince set, it does so only while
 // the webhook's health still shows that run of failures: the dispatcher
 // read it before this transaction, and a success or the user enabling the
-// webhook again since then ended the run.
-func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) error {
+// webhook again since then ended the run. It reports whether it turned the
+// webhook off (false when it was off already, or left alone).
+func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) (bool, error) {
 	kind, _ := registry.ByKind("Webhook")
-	return s.transact(ctx, func(c *change) error {
+	off := false
+	err := s.transact(ctx, func(c *change) error {
+		off = false
 		if !failingSince.IsZero() {
 			h, err := c.tx.WebhookHealthGet(c.ctx, s.Org, w)
 			if err != nil || !h.FailingSince.Equal(failingSince) {
@@ -68,8 +71,10 @@ func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason st
 			r.SubResources = map[string]json.RawMessage{}
 		}
 		r.SubResources["status"] = st
+		off = true
 		return c.write(api.SubResourceUpdated, r, "status")
 	})
+	return off && err == nil, err
 }
 
 // isEnabledWebhook reports whether r is a Webhook whose spec enables it.

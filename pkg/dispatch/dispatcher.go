@@ -21,9 +21,10 @@ import (
 // the API server implements it. failingSince, when not zero, is the start
 // of the run of failures behind reason, as read from the webhook's health:
 // a webhook whose health shows another by the time it would be turned off
-// (it succeeded, or was enabled again) is left as it is.
+// (it succeeded, or was enabled again) is left as it is. It reports
+// whether it turned the webhook off.
 type WebhookDisabler interface {
-	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) error
+	DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) (bool, error)
 }
 
 // Observer is told about every recorded attempt (metrics).
@@ -703,9 +704,9 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 			reason, since = d.failingTooLong(ctx, f.res)
 		}
 		if reason != "" && d.Disabler != nil {
-			if err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason, since); err != nil {
+			if off, err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason, since); err != nil {
 				d.Logger.Error("could not disable a webhook", "webhook", f.res.Webhook, "err", err)
-			} else {
+			} else if off {
 				d.Logger.Warn("webhook disabled", "webhook", f.res.Webhook, "reason", reason)
 			}
 		}
