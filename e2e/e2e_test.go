@@ -129,18 +129,19 @@ func waitListen(ts *testscript.TestScript, neg bool, args []string) {
 // e.g. status=succeeded&eventType=ResourceUpdated), so that a script stops
 // a receiver only once what it waits for has arrived.
 func waitDeliveries(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: waitdeliveries QUERY COUNT")
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: waitdeliveries QUERY COUNT (no !)")
 	}
 	want, err := strconv.Atoi(args[1])
 	ts.Check(err)
 	req, err := http.NewRequest("GET", ts.Getenv("CENTRAL_BASE_URL")+"/deliveries?pageSize=1000&"+args[0], nil)
 	ts.Check(err)
 	req.Header.Set("Authorization", "Bearer "+ts.Getenv("CENTRAL_TOKEN"))
+	client := &http.Client{Timeout: 5 * time.Second}
 	deadline := time.Now().Add(20 * time.Second)
 	for {
 		var got []json.RawMessage
-		resp, err := http.DefaultClient.Do(req)
+		resp, err := client.Do(req)
 		if err == nil {
 			err = json.NewDecoder(resp.Body).Decode(&got)
 			resp.Body.Close()

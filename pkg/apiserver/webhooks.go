@@ -44,15 +44,18 @@ func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason st
 	off := false
 	err := s.transact(ctx, func(c *change) error {
 		off = false
+		r, err := c.get(kind, w.Scope.Kind, w.Scope.Name, w.Name)
+		if err != nil {
+			return err
+		}
+		// After the read of the webhook, which waits for a user's change
+		// of it (PostgreSQL's organization lock); in a write transaction
+		// the health row stays as read until the commit.
 		if !failingSince.IsZero() {
 			h, err := c.tx.WebhookHealthGet(c.ctx, s.Org, w)
 			if err != nil || !h.FailingSince.Equal(failingSince) {
 				return err
 			}
-		}
-		r, err := c.get(kind, w.Scope.Kind, w.Scope.Name, w.Name)
-		if err != nil {
-			return err
 		}
 		var spec map[string]any
 		if err := json.Unmarshal(r.Spec, &spec); err != nil {

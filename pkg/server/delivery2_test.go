@@ -114,6 +114,11 @@ func TestEnablingAgainRestartsTheFailureClock(t *testing.T) {
 	// due a minute after it, and the dispatcher has judged the webhook's
 	// health by it: a delivery queued after that is sent after that.
 	probes := 0
+	settle := func() {
+		probes++
+		h.must(201, "POST", mgmt+"/integrations", map[string]any{"name": fmt.Sprint("probe", probes)})
+		probe.next(t)
+	}
 	recorded := func(name string) {
 		h.waitFor(name+"'s attempt to be recorded", func() bool {
 			for _, d := range h.deliveries("status=pending") {
@@ -123,9 +128,7 @@ func TestEnablingAgainRestartsTheFailureClock(t *testing.T) {
 			}
 			return false
 		})
-		probes++
-		h.must(201, "POST", mgmt+"/integrations", map[string]any{"name": fmt.Sprint("probe", probes)})
-		probe.next(t)
+		settle()
 	}
 
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
@@ -142,6 +145,7 @@ func TestEnablingAgainRestartsTheFailureClock(t *testing.T) {
 	advance(2 * time.Minute)
 	rcv.next(t) // so f's retry is sent, not refused as disabled
 	h.waitFor("f to fail for good", func() bool { return len(h.deliveries("status=failed")) == 2 })
+	settle()
 	if !enabled() {
 		t.Fatal("the webhook was disabled again by failures of the last two minutes")
 	}

@@ -133,6 +133,8 @@ type DeliveryStore interface {
 	// (for copying a store): no lease, nothing recomputed.
 	DeliveryImport(ctx context.Context, ds []*Delivery) error
 	// WebhookHealthGet returns a webhook's health (zero when never sent).
+	// In a write transaction the row stays as read until the commit: what
+	// is decided on it cannot be undone by a result recorded meanwhile.
 	WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (WebhookHealth, error)
 	// WebhookHealthRestart stops a webhook's failure clock (it was enabled
 	// again): failures before now no longer count towards auto-disable.

@@ -153,11 +153,17 @@ func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
 	return n, time.UnixMilli(*oldest), nil
 }
 
+// WebhookHealthGet locks the row in a write transaction (SQLite's single
+// writer does the same for all of them).
 func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (store.WebhookHealth, error) {
 	var h store.WebhookHealth
 	var failing, success int64
+	forUpdate := ""
+	if t.write {
+		forUpdate = " FOR UPDATE"
+	}
 	err := t.tx.QueryRow(ctx, `SELECT failing_since, last_success, last_error FROM webhook_health
-		WHERE org_id = $1 AND wh_scope_kind = $2 AND wh_scope_name = $3 AND wh_name = $4`,
+		WHERE org_id = $1 AND wh_scope_kind = $2 AND wh_scope_name = $3 AND wh_name = $4`+forUpdate,
 		org, w.Scope.Kind, w.Scope.Name, w.Name).Scan(&failing, &success, &h.LastError)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return h, nil
