@@ -268,8 +268,9 @@ type withLeased struct {
 func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased, w.body)...) }
 
 // lockClaims serializes limit-applying claims across replicas for the rest
-// of the transaction (DeliveryClaim sends it with its candidates). It is not the organization write lock: API writes and
-// claims do not wait for each other.
+// of the transaction (DeliveryClaim sends it with its candidates). It is
+// not the organization write lock: API writes and claims do not wait for
+// each other.
 //
 // The same statement lets the transaction commit without waiting for its
 // WAL flush (synchronous_commit off, for this transaction only). The lock

@@ -52,13 +52,14 @@ func fill(b *testing.B, s store.Store, n int, step time.Duration) {
 	}
 }
 
-func open(b *testing.B) *sqlite.Store {
-	b.Helper()
-	s, err := sqlite.Open(context.Background(), filepath.Join(b.TempDir(), "central.db"))
+// open opens a store in a fresh directory, closed at the end of tb.
+func open(tb testing.TB) *sqlite.Store {
+	tb.Helper()
+	s, err := sqlite.Open(context.Background(), filepath.Join(tb.TempDir(), "central.db"))
 	if err != nil {
-		b.Fatal(err)
+		tb.Fatal(err)
 	}
-	b.Cleanup(func() { s.Close() })
+	tb.Cleanup(func() { s.Close() })
 	return s
 }
 

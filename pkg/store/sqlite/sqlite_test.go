@@ -19,14 +19,7 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Exercise(t, func(t *testing.T) store.Store {
-		s, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "central.db"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { s.Close() })
-		return s
-	})
+	storetest.Exercise(t, func(t *testing.T) store.Store { return open(t) })
 }
 
 func TestReopenKeepsData(t *testing.T) {
@@ -58,11 +51,7 @@ func TestReopenKeepsData(t *testing.T) {
 // gap-free, and a panic reaches its own caller only.
 func TestGroupCommit(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "central.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := open(t)
 	const n = 200
 	errs := make([]error, n)
 	panics := make([]any, n)
@@ -105,7 +94,7 @@ func TestGroupCommit(t *testing.T) {
 	}
 	var settings map[string]string
 	var next int64
-	err = s.Update(ctx, func(tx store.Tx) error {
+	err := s.Update(ctx, func(tx store.Tx) error {
 		var err error
 		if settings, err = tx.SettingList(ctx); err != nil {
 			return err
@@ -130,11 +119,7 @@ func TestGroupCommit(t *testing.T) {
 // ordinary Updates queued together share theirs.
 func TestBulkUpdateRunsAlone(t *testing.T) {
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "central.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := open(t)
 	// Hold the writer until everything below is queued.
 	release, held := make(chan struct{}), make(chan struct{})
 	go s.Update(ctx, func(store.Tx) error { close(held); <-release; return nil })
