@@ -189,7 +189,7 @@ func (s *pgSession) statement(q string) string {
 		return ""
 	case strings.Contains(l, "insert into deliveries"):
 		return stmtInsert
-	case strings.Contains(l, "skip locked"), strings.HasPrefix(l, "update deliveries set lease_owner"):
+	case strings.Contains(l, "skip locked"), strings.HasPrefix(l, "with picked"):
 		return stmtClaim
 	case strings.HasPrefix(l, "with attempt"):
 		return stmtFinish

@@ -5,8 +5,8 @@ package postgres
 //
 //	DeliveryInsert   1 per call (the Enqueuer makes one per event): every
 //	                 delivery of the event, and the NOTIFY
-//	DeliveryClaim    2 per claim: pick and lock candidates; lease them and
-//	                 read their events (1 when nothing is due)
+//	DeliveryClaim    2 per claim: pick and lock candidates, with their
+//	                 events; lease them (1 when nothing is due)
 //	DeliveryFinish   1 per batch of results: attempts, deliveries and health
 //
 // With batches of one that is 1 + 2 + 1; larger batches share the claim
@@ -148,24 +148,22 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOther
 // claimCandidates picks due, unleased deliveries, for ordered webhooks only
 // the oldest pending one per resource. FOR UPDATE SKIP LOCKED passes over
 // rows another replica's claim holds, so two replicas never take the same
-// delivery; a row whose lease was taken since this statement began is
-// re-checked against lease_until and dropped.
-// claimCandidates also returns, per candidate, how many deliveries of its
-// webhook hold a valid lease: counted once per webhook, before the
-// candidates are read (the partial index deliveries_leased holds only
-// deliveries in flight). Counting per candidate row had cost a claim of a
-// busy webhook milliseconds.
+// delivery. Leases live in the leases table (migration 007), small enough
+// to read whole: once to count each webhook's valid leases, and once, as a
+// hashed set, to pass over the deliveries in flight. The count includes
+// leases of other replicas, so limits hold across them.
 //
 // The filter ($3 on) leaves out saturated webhooks (claimDue) or keeps one
 // webhook's deliveries, read through its own index (claimWebhookDue).
 func claimCandidates(filter string) string {
-	return `WITH leased (lk, ls, lw, n) AS (
-		SELECT wh_scope_kind, wh_scope_name, wh_name, count(*) FROM deliveries
-		WHERE lease_until > 0 AND lease_until >= $1 AND status = 'pending' GROUP BY 1, 2, 3)
+	return `WITH leased (lo, lk, ls, lw, n) AS MATERIALIZED (
+		SELECT org_id, wh_scope_kind, wh_scope_name, wh_name, count(*) FROM leases WHERE until >= $1 GROUP BY 1, 2, 3, 4)
 	SELECT ` + selectCols + `, coalesce(l.n, 0) AS leased,
 		(SELECT ev.body FROM events ev WHERE ev.org_id = d.org_id AND ev.seq = d.event_seq) AS body
-	FROM deliveries d LEFT JOIN leased l ON l.lk = d.wh_scope_kind AND l.ls = d.wh_scope_name AND l.lw = d.wh_name
-	WHERE status = 'pending' AND next_at <= $1 AND lease_until < $1 ` + filter + `
+	FROM deliveries d LEFT JOIN leased l
+		ON (l.lo, l.lk, l.ls, l.lw) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
+	WHERE status = 'pending' AND next_at <= $1 ` + filter + `
+	AND d.id NOT IN (SELECT delivery_id FROM leases WHERE until >= $1)
 	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 		WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 		AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
@@ -179,8 +177,30 @@ var (
 	claimWebhookDue = claimCandidates(`AND org_id = $3 AND wh_scope_kind = $4 AND wh_scope_name = $5 AND wh_name = $6`)
 )
 
-// lease leases the picked deliveries.
-const lease = `UPDATE deliveries SET lease_owner = $1, lease_until = $2 WHERE id = ANY($3)`
+// lease leases the picked deliveries: it fills free rows of leases (ended
+// or expired before $8, the claim's now) in slot order, and adds a row for
+// each delivery left over. A free row that another transaction filled
+// since this statement's snapshot fails the re-check of until, and its
+// delivery gets a new row instead.
+const lease = `WITH picked AS (
+		SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
+			WITH ORDINALITY AS p(delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, i)
+	), free AS (
+		SELECT slot, row_number() OVER (ORDER BY slot) AS i
+		FROM (SELECT slot FROM leases WHERE until < $8 ORDER BY slot LIMIT cardinality($3::text[])) f
+	), filled AS (
+		UPDATE leases l SET delivery_id = p.delivery_id, org_id = p.org_id, wh_scope_kind = p.wh_scope_kind,
+			wh_scope_name = p.wh_scope_name, wh_name = p.wh_name, owner = $1, until = $2
+		FROM free f JOIN picked p USING (i) WHERE l.slot = f.slot AND l.until < $8
+		RETURNING p.i
+	)
+	INSERT INTO leases (delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, owner, until)
+	SELECT delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, $1, $2 FROM picked
+	WHERE i NOT IN (SELECT i FROM filled)`
+
+// unlease empties the lease rows of deliveries whose attempt ended (or
+// that were sent again by hand) — every such row, whichever replica's.
+const unlease = `UPDATE leases SET delivery_id = '', until = 0 WHERE delivery_id = ANY`
 
 // DeliveryClaim over all webhooks locks more candidates than it may take,
 // as the SQLite store reads more, so that the Accept veto can pass over
@@ -192,10 +212,15 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	}
 	now := p.Now.UnixMilli()
 	b := &pgx.Batch{}
-	if p.Accept != nil && !t.locked[claimsLock] {
-		// Claims that apply per-webhook limits run one at a time across
-		// replicas, so the leased counts they read stay true until they
-		// commit: the limits hold for all replicas together.
+	if !t.locked[claimsLock] {
+		// Claims run one at a time across replicas, each reading under a
+		// snapshot taken once the lock is granted. It then sees every lease
+		// committed before it, which SKIP LOCKED alone would not make
+		// sure of: a candidate read before another claim committed is
+		// locked once that claim is done, and its re-check looks only at
+		// the delivery's row, not at the leases. The leased counts stay
+		// true until the claim commits, so limits hold for all replicas
+		// together.
 		b.Queue(lockClaims)
 	}
 	if w := p.Only; w != nil {
@@ -253,7 +278,12 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	// ends, so it is sent with the next statement or the commit, and the
 	// claims lock is held for one round trip less.
 	t.tx.later(lease, p.Owner, p.Now.Add(p.Lease).UnixMilli(),
-		column(picked, func(c *store.Claimed) string { return c.ID }))
+		column(picked, func(c *store.Claimed) string { return c.ID }),
+		column(picked, func(c *store.Claimed) string { return c.Org }),
+		column(picked, func(c *store.Claimed) string { return c.Webhook.Scope.Kind }),
+		column(picked, func(c *store.Claimed) string { return c.Webhook.Scope.Name }),
+		column(picked, func(c *store.Claimed) string { return c.Webhook.Name }),
+		now)
 	return picked, nil
 }
 

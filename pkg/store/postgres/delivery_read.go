@@ -106,16 +106,19 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 		return n, err
 	}
 	at := a.add(now.UnixMilli())
-	tag, err := t.tx.Exec(ctx, `UPDATE deliveries SET status = 'pending', next_at = `+at+`, lease_until = 0, lease_owner = '', manual = true, updated_at = `+at+w, a...)
+	err := t.tx.QueryRow(ctx, `WITH retried AS (
+		UPDATE deliveries SET status = 'pending', next_at = `+at+`, manual = true, updated_at = `+at+w+` RETURNING id
+	), unleased AS (`+unlease+`(ARRAY(SELECT id FROM retried)))
+	SELECT count(*) FROM retried`, a...).Scan(&n)
 	if err != nil {
 		return 0, err
 	}
-	if tag.RowsAffected() > 0 {
+	if n > 0 {
 		if _, err := t.tx.Exec(ctx, notify); err != nil {
 			return 0, err
 		}
 	}
-	return int(tag.RowsAffected()), nil
+	return n, nil
 }
 
 // DeliveryPurge deletes finished deliveries and their attempts in one
@@ -139,7 +142,7 @@ func (t *tx) DeliveryPurge(ctx context.Context, f store.DeliveryFilter, dryRun b
 // an operator who knows every dispatcher is stopped may call it. A server
 // on this store must not call it at start; expired leases free themselves.
 func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
-	_, err := t.tx.Exec(ctx, `UPDATE deliveries SET lease_owner = '', lease_until = 0 WHERE status = 'pending' AND lease_until <> 0`)
+	_, err := t.tx.Exec(ctx, `UPDATE leases SET delivery_id = '', until = 0 WHERE until <> 0`)
 	return err
 }
 

@@ -25,10 +25,12 @@ const finishBatch = `WITH attempt AS (
 		ON CONFLICT (delivery_id, number) DO UPDATE SET body = excluded.body
 	), delivery AS (
 		UPDATE deliveries d SET status = r.status, attempts = greatest(d.attempts, r.attempts), last_status = r.last_status,
-			last_error = r.last_error, next_at = r.next_at, lease_owner = '', lease_until = 0, manual = false, updated_at = r.updated_at
+			last_error = r.last_error, next_at = r.next_at, manual = false, updated_at = r.updated_at
 		FROM unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::text[], $9::bigint[], $10::bigint[])
 			AS r(id, status, attempts, last_status, last_error, next_at, updated_at)
 		WHERE d.id = r.id
+	), unleased AS (
+		` + unlease + `($4)
 	), health AS (
 		SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bool[], $19::bool[])
 			AS h(org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_success, last_error, succeeded, failed)

@@ -434,7 +434,17 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 		return nil
 	})
 	update(t, s, func(tx store.Tx) error { return tx.DeliveryReleaseLeases(ctx) })
-	if got := claim(t, s, "r2", t0, 10, nil); len(got) != 2 {
+	got := claim(t, s, "r2", t0, 10, nil)
+	if len(got) != 2 {
 		t.Fatalf("released leases are not claimable: %d", len(got))
+	}
+	// Sent again by hand while in flight: the lease ends, and the
+	// deliveries are due at once.
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, []string{got[0].ID, got[1].ID}, t0, false)
+		return err
+	})
+	if again := claim(t, s, "r3", t0, 10, nil); len(again) != 2 {
+		t.Fatalf("deliveries retried in flight are not claimable: %d", len(again))
 	}
 }
