@@ -1,6 +1,7 @@
 package dispatch
 
 import (
+	"context"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -40,19 +41,23 @@ func BenchmarkBuild(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	signer, err := signature.NewSigner(secret)
+	if err != nil {
+		b.Fatal(err)
+	}
 	for _, bc := range []struct {
 		name string
 		o    outgoing
 	}{
-		{"json", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}}},
-		{"json/signed", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}, signKeys: []string{secret}}},
-		{"xml", outgoing{eventID: ev.ID, envelope: envelope, webhook: api.WebhookSpec{URL: "http://127.0.0.1:9/hook", Headers: map[string]string{"Content-Type": "application/xml"}}}},
+		{"json", outgoing{eventID: ev.ID, envelope: envelope, webhook: &api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}}},
+		{"json/signed", outgoing{eventID: ev.ID, envelope: envelope, webhook: &api.WebhookSpec{URL: "http://127.0.0.1:9/hook"}, signer: signer}},
+		{"xml", outgoing{eventID: ev.ID, envelope: envelope, webhook: &api.WebhookSpec{URL: "http://127.0.0.1:9/hook", Headers: map[string]string{"Content-Type": "application/xml"}}}},
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			now := time.Now()
 			b.ReportAllocs()
 			for b.Loop() {
-				if _, err := bc.o.build(now); err != nil {
+				if _, err := bc.o.build(context.Background(), now); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -9,17 +9,23 @@ import (
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/registry"
+	"github.com/centralhq/central/pkg/signature"
 	"github.com/centralhq/central/pkg/store"
 )
 
-// webhookState is a webhook and its secrets as read at one moment.
+// webhookState is a webhook and its secrets as read at one moment, with
+// what every delivery to it derives from them: its policy and its signer.
 type webhookState struct {
-	spec     api.WebhookSpec
-	found    bool
-	authKey  string
-	signKeys []string
-	note     string
-	err      error
+	spec      api.WebhookSpec
+	found     bool
+	authKey   string
+	signKeys  []string
+	note      string
+	err       error
+	policy    Policy
+	policyErr error
+	signer    *signature.Signer
+	signErr   error
 }
 
 // webhookCache shares webhook reads among deliveries: a backlog to one
@@ -72,6 +78,12 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 		st.found = true
 		return readSecrets(ctx, tx, org, w.Scope, st, d.now())
 	})
+	if st.found && st.err == nil {
+		st.policy, st.policyErr = d.Defaults.ForWebhook(&st.spec)
+		if len(st.signKeys) > 0 {
+			st.signer, st.signErr = signature.NewSigner(st.signKeys...)
+		}
+	}
 	return st
 }
 
@@ -88,12 +100,12 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webho
 	if !st.spec.Enabled {
 		return nil, d.Defaults, fmt.Sprintf("the webhook %s is disabled (spec.enabled is false)", label(c.Webhook)), nil
 	}
-	p, err := d.Defaults.ForWebhook(&st.spec)
-	if err != nil {
-		return nil, d.Defaults, "", err
+	if st.policyErr != nil {
+		return nil, d.Defaults, "", st.policyErr
 	}
-	d.setLimit(c.Webhook, p.MaxInFlight)
-	return &outgoing{webhook: st.spec, eventID: c.EventID, envelope: c.Envelope, authKey: st.authKey, signKeys: st.signKeys, note: st.note}, p, "", nil
+	d.setLimit(c.Webhook, st.policy.MaxInFlight)
+	return &outgoing{webhook: &st.spec, eventID: c.EventID, envelope: c.Envelope, authKey: st.authKey,
+		signer: st.signer, signErr: st.signErr, note: st.note}, st.policy, "", nil
 }
 
 func webhookKey(org string, w api.WebhookRef) store.Key {

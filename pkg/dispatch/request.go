@@ -2,11 +2,11 @@ package dispatch
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
 	"net/http"
-	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -18,28 +18,32 @@ import (
 // outgoing is everything needed to send one attempt, read from the store
 // before any connection is made.
 type outgoing struct {
-	webhook  api.WebhookSpec
+	webhook  *api.WebhookSpec // shared by the webhook's deliveries: read only
 	eventID  string
 	envelope json.RawMessage // the event's JSON as the log holds it
 	authKey  string          // the auth secret's value, if found
-	signKeys []string        // signing secrets, newest first
-	note     string          // what had to be left out
+	signer   *signature.Signer
+	signErr  error  // the signing secret could not be parsed
+	note     string // what had to be left out
 }
 
 // UserAgent is sent with every webhook request.
 var UserAgent = "central-webhooks/1"
 
 // build makes the HTTP request of one attempt.
-func (o *outgoing) build(now time.Time) (*http.Request, error) {
+func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, error) {
 	body, contentType, err := o.body()
 	if err != nil {
 		return nil, err
 	}
-	u, err := url.Parse(o.webhook.URL)
+	if o.signErr != nil {
+		return nil, fmt.Errorf("signing secret: %w", o.signErr)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.webhook.URL, bytes.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
-	h := http.Header{}
+	h := make(http.Header, len(o.webhook.Headers)+6)
 	for k, v := range o.webhook.Headers {
 		h.Set(k, v)
 	}
@@ -54,27 +58,19 @@ func (o *outgoing) build(now time.Time) (*http.Request, error) {
 		loc := a.Location
 		switch {
 		case loc != nil && loc.In == "query":
-			q := u.Query()
+			q := req.URL.Query()
 			q.Set(loc.Name, o.authKey)
-			u.RawQuery = q.Encode()
+			req.URL.RawQuery = q.Encode()
 		case loc != nil && loc.Name != "":
 			h.Set(loc.Name, o.authKey)
 		default:
 			h.Set("Authorization", o.authKey) // raw, as Amplify sends it
 		}
 	}
-	if len(o.signKeys) > 0 {
-		signer, err := signature.NewSigner(o.signKeys...)
-		if err != nil {
-			return nil, fmt.Errorf("signing secret: %w", err)
-		}
-		for k, v := range signer.Headers(o.eventID, now, body) {
+	if o.signer != nil {
+		for k, v := range o.signer.Headers(o.eventID, now, body) {
 			h[k] = v
 		}
-	}
-	req, err := http.NewRequest(http.MethodPost, u.String(), bytes.NewReader(body))
-	if err != nil {
-		return nil, err
 	}
 	req.Header = h
 	return req, nil

@@ -73,22 +73,25 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 		r.attempt.DurationMs = s.Now().Sub(start).Milliseconds()
 		return r
 	}
-	req, err := o.build(start)
+	ctx, cancel := context.WithTimeout(ctx, p.RequestTimeout)
+	defer cancel()
+	req, err := o.build(ctx, start)
 	if err != nil {
 		r.attempt.ErrorClass, r.attempt.Error = api.ErrorConnection, "could not build the request: "+err.Error()
 		return finish()
 	}
-	ctx, cancel := context.WithTimeout(ctx, p.RequestTimeout)
-	defer cancel()
 	client := &http.Client{Transport: s.transport(p.ConnectTimeout),
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req.WithContext(ctx))
+	resp, err := client.Do(req)
 	if err != nil {
 		r.attempt.ErrorClass, r.attempt.Error, r.out.retry = classifyError(err, p)
 		return finish()
 	}
 	defer resp.Body.Close()
-	body, _ := io.ReadAll(io.LimitReader(resp.Body, ReadLimit))
+	var body []byte
+	if resp.ContentLength != 0 { // a 204's empty body is not read into a buffer
+		body, _ = io.ReadAll(io.LimitReader(resp.Body, ReadLimit))
+	}
 	r.attempt.StatusCode = resp.StatusCode
 	r.attempt.ResponseHeaders = flatten(resp.Header)
 	if len(body) > StoreLimit {
