@@ -6,7 +6,8 @@ package postgres
 //	DeliveryInsert   1 per call (the Enqueuer makes one per event): every
 //	                 delivery of the event, and the NOTIFY
 //	DeliveryClaim    2 per claim: pick and lock candidates, with their
-//	                 events; lease them (1 when nothing is due)
+//	                 events; lease them (1 when nothing is due); and the
+//	                 claims lock, once per transaction, in the same batch
 //	DeliveryFinish   1 per batch of results: attempts, deliveries and health
 //
 // With batches of one that is 1 + 2 + 1; larger batches share the claim
@@ -146,12 +147,14 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOther
 }
 
 // claimCandidates picks due, unleased deliveries, for ordered webhooks only
-// the oldest pending one per resource. FOR UPDATE SKIP LOCKED passes over
-// rows another replica's claim holds, so two replicas never take the same
-// delivery. Leases live in the leases table (migration 007), small enough
-// to read whole: once to count each webhook's valid leases, and once, as a
-// hashed set, to pass over the deliveries in flight. The count includes
-// leases of other replicas, so limits hold across them.
+// the oldest pending one per resource. Claims run one at a time under the
+// claims lock (see DeliveryClaim), so each sees the leases of those before
+// it and two replicas never take the same delivery; FOR UPDATE SKIP LOCKED
+// passes over rows a finish or a retry is changing. Leases live in the
+// leases table (migration 007), small enough to read whole: once to count
+// each webhook's valid leases, and once, as a hashed set, to pass over the
+// deliveries in flight. The count includes other replicas' leases, so
+// limits hold across them.
 //
 // The filter ($3 on) leaves out saturated webhooks (claimDue) or keeps one
 // webhook's deliveries, read through its own index (claimWebhookDue).
@@ -179,19 +182,21 @@ var (
 
 // lease leases the picked deliveries: it fills free rows of leases (ended
 // or expired before $8, the claim's now) in slot order, and adds a row for
-// each delivery left over. A free row that another transaction filled
-// since this statement's snapshot fails the re-check of until, and its
-// delivery gets a new row instead.
+// each delivery left over. Free rows are locked with SKIP LOCKED: a row
+// that a late finish is emptying (it still named a delivery whose lease
+// had expired) is passed over, not waited for. That finish may be waiting
+// for the claims lock this claim holds, and waiting for it in turn would
+// deadlock.
 const lease = `WITH picked AS (
 		SELECT * FROM unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[])
 			WITH ORDINALITY AS p(delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, i)
 	), free AS (
-		SELECT slot, row_number() OVER (ORDER BY slot) AS i
-		FROM (SELECT slot FROM leases WHERE until < $8 ORDER BY slot LIMIT cardinality($3::text[])) f
+		SELECT slot, row_number() OVER (ORDER BY slot) AS i FROM (
+			SELECT slot FROM leases WHERE until < $8 ORDER BY slot LIMIT cardinality($3::text[]) FOR UPDATE SKIP LOCKED) f
 	), filled AS (
 		UPDATE leases l SET delivery_id = p.delivery_id, org_id = p.org_id, wh_scope_kind = p.wh_scope_kind,
 			wh_scope_name = p.wh_scope_name, wh_name = p.wh_name, owner = $1, until = $2
-		FROM free f JOIN picked p USING (i) WHERE l.slot = f.slot AND l.until < $8
+		FROM free f JOIN picked p USING (i) WHERE l.slot = f.slot
 		RETURNING p.i
 	)
 	INSERT INTO leases (delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, owner, until)
@@ -297,7 +302,7 @@ type withLeased struct {
 
 func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased, w.body)...) }
 
-// lockClaims serializes limit-applying claims across replicas for the rest
+// lockClaims serializes claims across replicas for the rest
 // of the transaction (DeliveryClaim sends it with its candidates). It is
 // not the organization write lock: API writes and claims do not wait for
 // each other.

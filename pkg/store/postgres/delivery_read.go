@@ -106,19 +106,20 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 		return n, err
 	}
 	at := a.add(now.UnixMilli())
-	err := t.tx.QueryRow(ctx, `WITH retried AS (
-		UPDATE deliveries SET status = 'pending', next_at = `+at+`, manual = true, updated_at = `+at+w+` RETURNING id
-	), unleased AS (`+unlease+`(ARRAY(SELECT id FROM retried)))
-	SELECT count(*) FROM retried`, a...).Scan(&n)
+	rows, err := t.tx.Query(ctx, `UPDATE deliveries SET status = 'pending', next_at = `+at+`, manual = true, updated_at = `+at+w+` RETURNING id`, a...)
 	if err != nil {
 		return 0, err
 	}
-	if n > 0 {
-		if _, err := t.tx.Exec(ctx, notify); err != nil {
-			return 0, err
-		}
+	retried, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil || len(retried) == 0 {
+		return 0, err
 	}
-	return n, nil
+	// Queued, to go with the commit. A statement of its own, so that its
+	// snapshot holds a lease that a claim committed while this UPDATE
+	// waited for the rows the claim had locked.
+	t.tx.later(unlease+`($1)`, retried)
+	t.tx.later(notify)
+	return len(retried), nil
 }
 
 // DeliveryPurge deletes finished deliveries and their attempts in one

@@ -2,9 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -47,8 +49,7 @@ func finishAll(t *testing.T, s store.Store, cs []*store.Claimed) {
 	t.Helper()
 	var rs []store.AttemptResult
 	for _, c := range cs {
-		rs = append(rs, store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, Status: api.DeliverySucceeded,
-			Attempt: api.Attempt{Number: 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0), StatusCode: 204}})
+		rs = append(rs, succeeded(c))
 	}
 	if err := s.Update(context.Background(), func(tx store.Tx) error { return tx.DeliveryFinish(context.Background(), rs) }); err != nil {
 		t.Fatal(err)
@@ -145,5 +146,126 @@ func TestMigrationMovesLeases(t *testing.T) {
 	}
 	if got := claimN(t, s, "new", t0.Add(2*time.Minute), 10); len(got) != 2 {
 		t.Fatalf("after the lease expired claimed %d, want both", len(got))
+	}
+}
+
+func succeeded(c *store.Claimed) store.AttemptResult {
+	return store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, Status: api.DeliverySucceeded,
+		Attempt: api.Attempt{Number: 1, Trigger: api.TriggerScheduled, StartedAt: api.NewTime(t0), StatusCode: 204}}
+}
+
+// waitingReplica opens a store whose connections carry an application name
+// of their own, and returns a function that waits until one of them waits
+// for a lock.
+func waitingReplica(t *testing.T, dsn string) (store.Store, func()) {
+	t.Helper()
+	app := "central_test_" + strings.ToLower(rand.Text()[:12])
+	s := open(t, withParam(t, dsn, "application_name", app))
+	return s, func() {
+		t.Helper()
+		conn, err := pgx.Connect(context.Background(), dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close(context.Background())
+		for range 1000 {
+			var n int
+			if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
+				WHERE application_name = $1 AND wait_event_type = 'Lock'`, app).Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			if n > 0 {
+				return
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+		t.Fatal("the replica never waited for a lock")
+	}
+}
+
+// holdClaim runs a claim on s in a transaction that commits (sending its
+// lease) only when commit is closed; claimed is closed once the claim has
+// read its candidates and holds the claims lock.
+func holdClaim(s store.Store, p store.ClaimParams, claimed, commit chan struct{}) <-chan error {
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Update(context.Background(), func(tx store.Tx) error {
+			_, err := tx.DeliveryClaim(context.Background(), p)
+			close(claimed)
+			<-commit
+			return err
+		})
+	}()
+	return done
+}
+
+// A turn whose result comes after its lease expired empties that lease's
+// row, then waits for the claims lock. The claim holding the lock passes
+// over that row instead of waiting for it: waiting would deadlock.
+func TestLateResultDoesNotDeadlockAClaim(t *testing.T) {
+	dsn := freshSchema(t)
+	r1, waitForLock := waitingReplica(t, dsn)
+	r2 := open(t, dsn)
+	queueDeliveries(t, r1, 3)
+	late := claimN(t, r1, "r1", t0, 1) // its lease, a row of its own, ends at t0+1m
+	later := t0.Add(2 * time.Minute)
+	claimed, commit := make(chan struct{}), make(chan struct{})
+	claimDone := holdClaim(r2, store.ClaimParams{Owner: "r2", Now: later, Lease: time.Minute, Limit: 1,
+		Exclude: []api.WebhookRef{late[0].Webhook}}, claimed, commit)
+	<-claimed
+	turnDone := make(chan error, 1)
+	go func() {
+		turnDone <- r1.Update(context.Background(), func(tx store.Tx) error {
+			if err := tx.DeliveryFinish(context.Background(), []store.AttemptResult{succeeded(late[0])}); err != nil {
+				return err
+			}
+			_, err := tx.DeliveryClaim(context.Background(), store.ClaimParams{Owner: "r1", Now: later, Lease: time.Minute, Limit: 1})
+			return err
+		})
+	}()
+	waitForLock() // r1 holds the expired lease's row and waits for the claims lock
+	close(commit)
+	if err := <-claimDone; err != nil {
+		t.Fatalf("the claim holding the lock: %v", err)
+	}
+	if err := <-turnDone; err != nil {
+		t.Fatalf("the late turn: %v", err)
+	}
+}
+
+// A delivery retried by hand while a claim holds it loses the lease that
+// claim commits: it is due at once, as a retry of a delivery in flight is.
+func TestRetryEndsALeaseCommittedMeanwhile(t *testing.T) {
+	dsn := freshSchema(t)
+	r1, waitForLock := waitingReplica(t, dsn)
+	r2 := open(t, dsn)
+	ids := queueDeliveries(t, r1, 1)
+	claimed, commit := make(chan struct{}), make(chan struct{})
+	claimDone := holdClaim(r2, store.ClaimParams{Owner: "r2", Now: t0, Lease: time.Minute, Limit: 1}, claimed, commit)
+	<-claimed
+	retryDone := make(chan error, 1)
+	go func() {
+		retryDone <- r1.Update(context.Background(), func(tx store.Tx) error {
+			var list []string
+			for id := range ids {
+				list = append(list, id)
+			}
+			n, err := tx.DeliveryRetry(context.Background(), store.DeliveryFilter{Org: "org1"}, list, t0, false)
+			if err == nil && n != 1 {
+				err = fmt.Errorf("retried %d, want 1", n)
+			}
+			return err
+		})
+	}()
+	waitForLock() // the retry waits for the row the claim locked
+	close(commit)
+	if err := <-claimDone; err != nil {
+		t.Fatal(err)
+	}
+	if err := <-retryDone; err != nil {
+		t.Fatal(err)
+	}
+	if got := claimN(t, r1, "r3", t0, 10); len(got) != 1 {
+		t.Fatalf("after the retry %d claimable, want 1", len(got))
 	}
 }

@@ -60,21 +60,21 @@ func freshSchema(t *testing.T) string {
 			t.Error(err)
 		}
 	})
-	return withSearchPath(t, dsn, schema)
+	return withParam(t, dsn, "search_path", schema)
 }
 
-// withSearchPath adds search_path to a URL or key=value DSN.
-func withSearchPath(t *testing.T, dsn, schema string) string {
+// withParam adds a run-time parameter to a URL or key=value DSN.
+func withParam(t *testing.T, dsn, key, value string) string {
 	t.Helper()
 	if !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
-		return dsn + " search_path=" + schema
+		return dsn + " " + key + "=" + value
 	}
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
 	q := u.Query()
-	q.Set("search_path", schema)
+	q.Set(key, value)
 	u.RawQuery = q.Encode()
 	return u.String()
 }
