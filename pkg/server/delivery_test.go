@@ -255,3 +255,32 @@ sys.exit(0 if any(hmac.compare_digest(want, s) for s in sigs) else 1)
 		t.Fatalf("python3 does not accept the signature: %v %s", err, out)
 	}
 }
+
+// A signing secret that cannot be parsed fails the attempt and says why,
+// sending nothing unsigned; fixed, the next attempt is signed with it (the
+// webhook's cached signer goes with the Secret's change).
+func TestMalformedSigningSecret(t *testing.T) {
+	h := start(t, server.Config{})
+	rcv := newReceiver(t)
+	h.integration("i", rcv.URL, map[string]any{"signing": map[string]string{"secret": "sig"}}, allTypes("Environment", nil))
+	secret := func(current string) map[string]any {
+		return map[string]any{"name": "sig", "spec": map[string]any{"data": map[string]string{"current": current}}}
+	}
+	h.must(201, "POST", mgmt+"/integrations/i/secrets", secret("whsec_not base64!"))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("the failed attempt", func() bool { ds := h.deliveries(""); return len(ds) == 1 && ds[0].Status == api.DeliveryFailed })
+	if d := h.deliveries("")[0]; !strings.Contains(d.LastError, "signing secret") || !strings.Contains(d.LastError, "base64") || rcv.count() != 0 {
+		t.Fatalf("attempt with a malformed signing secret: %+v (received %d)", d, rcv.count())
+	}
+
+	good, err := signature.GenerateSecret()
+	if err != nil {
+		t.Fatal(err)
+	}
+	h.must(200, "PUT", mgmt+"/integrations/i/secrets/sig", secret(good))
+	h.do("POST", "/deliveries/retry?status=failed", nil, nil)
+	got := rcv.next(t)
+	if err := signature.Verify([]string{good}, got.header, got.body, time.Now(), 0); err != nil {
+		t.Fatalf("after the fix: %v", err)
+	}
+}
