@@ -32,7 +32,7 @@ type pgCounter struct {
 // The kinds of statement counted.
 const (
 	stmtInsert = "insert" // INSERT INTO deliveries (the Enqueuer, 1 per event)
-	stmtClaim  = "claim"  // the two claim statements
+	stmtClaim  = "claim"  // the two claim statements (the first takes the claims lock)
 	stmtFinish = "finish" // the batched finish
 	stmtRead   = "read"   // inside read-only transactions (the dispatcher's webhook and secret reads)
 	stmtOther  = "other"  // the API's writes and the rest
@@ -189,7 +189,7 @@ func (s *pgSession) statement(q string) string {
 		return ""
 	case strings.Contains(l, "insert into deliveries"):
 		return stmtInsert
-	case strings.Contains(l, "skip locked"), strings.HasPrefix(l, "with picked"):
+	case strings.Contains(l, "claim_candidates("), strings.HasPrefix(l, "with picked"), strings.Contains(l, "pg_advisory_xact_lock(hashtextextended('central.claims/'"):
 		return stmtClaim
 	case strings.HasPrefix(l, "with attempt"):
 		return stmtFinish

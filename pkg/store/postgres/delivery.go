@@ -5,9 +5,9 @@ package postgres
 //
 //	DeliveryInsert   1 per call (the Enqueuer makes one per event): every
 //	                 delivery of the event, and the NOTIFY
-//	DeliveryClaim    2 per claim: pick and lock candidates, with their
-//	                 events; lease them (1 when nothing is due); and the
-//	                 claims lock, once per transaction, in the same batch
+//	DeliveryClaim    2 per claim: take the claims lock and pick and lock
+//	                 candidates, with their events (claim_candidates);
+//	                 lease them (1 when nothing is due)
 //	DeliveryFinish   1 per batch of results: attempts, deliveries and health
 //
 // With batches of one that is 1 + 2 + 1; larger batches share the claim
@@ -146,38 +146,13 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, wakeOther
 	return nil
 }
 
-// claimCandidates picks due, unleased deliveries, for ordered webhooks only
-// the oldest pending one per resource. Claims run one at a time under the
-// claims lock (see DeliveryClaim), so each sees the leases of those before
-// it and two replicas never take the same delivery; FOR UPDATE SKIP LOCKED
-// passes over rows a finish or a retry is changing. Leases live in the
-// leases table (migration 007), small enough to read whole: once to count
-// each webhook's valid leases, and once, as a hashed set, to pass over the
-// deliveries in flight. The count includes other replicas' leases, so
-// limits hold across them.
-//
-// The filter ($3 on) leaves out saturated webhooks (claimDue) or keeps one
-// webhook's deliveries, read through its own index (claimWebhookDue).
-func claimCandidates(filter string) string {
-	return `WITH leased (lo, lk, ls, lw, n) AS MATERIALIZED (
-		SELECT org_id, wh_scope_kind, wh_scope_name, wh_name, count(*) FROM leases WHERE until >= $1 GROUP BY 1, 2, 3, 4)
-	SELECT ` + selectCols + `, coalesce(l.n, 0) AS leased,
-		(SELECT ev.body FROM events ev WHERE ev.org_id = d.org_id AND ev.seq = d.event_seq) AS body
-	FROM deliveries d LEFT JOIN leased l
-		ON (l.lo, l.lk, l.ls, l.lw) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
-	WHERE status = 'pending' AND next_at <= $1 ` + filter + `
-	AND d.id NOT IN (SELECT delivery_id FROM leases WHERE until >= $1)
-	AND (order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
-		WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
-		AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
-		AND e.event_seq < d.event_seq))
-	ORDER BY next_at, event_seq LIMIT $2
-	FOR UPDATE OF d SKIP LOCKED`
-}
-
-var (
-	claimDue        = claimCandidates(`AND NOT (wh_scope_kind || '/' || wh_scope_name || '/' || wh_name = ANY($3))`)
-	claimWebhookDue = claimCandidates(`AND org_id = $3 AND wh_scope_kind = $4 AND wh_scope_name = $5 AND wh_name = $6`)
+// The candidates of a claim, read by claim_candidates (migration 008),
+// which takes the claims lock first and reads under a snapshot taken once
+// it is granted: one statement. claimDue reads every webhook's but the
+// saturated ones; claimWebhookDue one webhook's, through its own index.
+const (
+	claimDue        = `SELECT * FROM claim_candidates($1, $2, $3, NULL, NULL, NULL, NULL)`
+	claimWebhookDue = `SELECT * FROM claim_candidates($1, $2, NULL, $3, $4, $5, $6)`
 )
 
 // lease leases the picked deliveries: it fills free rows of leases (ended
@@ -217,17 +192,6 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	}
 	now := p.Now.UnixMilli()
 	b := &pgx.Batch{}
-	if !t.locked[claimsLock] {
-		// Claims run one at a time across replicas, each reading under a
-		// snapshot taken once the lock is granted. It then sees every lease
-		// committed before it, which SKIP LOCKED alone would not make
-		// sure of: a candidate read before another claim committed is
-		// locked once that claim is done, and its re-check looks only at
-		// the delivery's row, not at the leases. The leased counts stay
-		// true until the claim commits, so limits hold for all replicas
-		// together.
-		b.Queue(lockClaims)
-	}
 	if w := p.Only; w != nil {
 		// One webhook's candidates are vetoed only once it is at its
 		// limit, when more would be vetoed too: lock no more than asked.
@@ -239,17 +203,13 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		}
 		b.Queue(claimDue, now, p.Limit*4+16, exclude)
 	}
-	// The lock and the candidates go in one round trip: the lock is held
-	// from the moment it is granted, and the candidates are read (under a
-	// snapshot taken after it) without waiting for the client.
+	// Claims run one at a time across replicas (claim_candidates takes the
+	// lock), so each sees every lease committed before it and the leased
+	// counts stay true until it commits: limits hold for all replicas
+	// together. The candidates come back in the round trip that sends the
+	// results queued before them.
 	br := t.tx.SendBatch(ctx, b)
 	defer br.Close()
-	if b.Len() == 2 {
-		if _, err := br.Exec(); err != nil {
-			return nil, err
-		}
-		t.markLocked(claimsLock)
-	}
 	rows, err := br.Query()
 	if err != nil {
 		return nil, err
@@ -301,21 +261,3 @@ type withLeased struct {
 }
 
 func (w withLeased) Scan(dest ...any) error { return w.rows.Scan(append(dest, w.leased, w.body)...) }
-
-// lockClaims serializes claims across replicas for the rest
-// of the transaction (DeliveryClaim sends it with its candidates). It is
-// not the organization write lock: API writes and claims do not wait for
-// each other.
-//
-// The same statement lets the transaction commit without waiting for its
-// WAL flush (synchronous_commit off, for this transaction only). The lock
-// is held until the commit, so the flush was a wait every replica's claims
-// queued behind; and what a dispatcher's transaction writes, leases and
-// attempt results, may be lost in a crash of the database server without
-// losing a delivery: it is sent again (at least once), never dropped. A
-// commit is visible to other replicas at once either way.
-const lockClaims = `SELECT pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0)),
-	set_config('synchronous_commit', 'off', true)`
-
-// claimsLock names the claims lock in tx.locked (beside the write locks).
-const claimsLock = "claims"

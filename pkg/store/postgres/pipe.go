@@ -14,7 +14,7 @@ import (
 // server in one batch with the next statement whose result is awaited, and
 // COMMIT goes with whatever is still queued. A transaction is then one
 // round trip per awaited read plus one: a dispatcher's turn (begin, record
-// results, take the claims lock, read candidates; lease, commit) is two
+// results, take the claims lock and read candidates; lease, commit) is two
 // instead of five.
 //
 // A queued statement runs in its place in the order of statements, so
