@@ -189,7 +189,7 @@ func (s *pgSession) statement(q string) string {
 		return ""
 	case strings.Contains(l, "insert into deliveries"):
 		return stmtInsert
-	case strings.Contains(l, "claim_candidates("), strings.HasPrefix(l, "with picked"), strings.Contains(l, "pg_advisory_xact_lock(hashtextextended('central.claims/'"):
+	case strings.Contains(l, "claim_candidates("), strings.HasPrefix(l, "with picked"):
 		return stmtClaim
 	case strings.HasPrefix(l, "with attempt"):
 		return stmtFinish

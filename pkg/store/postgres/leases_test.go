@@ -269,3 +269,35 @@ func TestRetryEndsALeaseCommittedMeanwhile(t *testing.T) {
 		t.Fatalf("after the retry %d claimable, want 1", len(got))
 	}
 }
+
+// Stores in two schemas of one database claim apart: each claims its own
+// deliveries, under a claims lock of its own (a claim held open in one
+// does not hold up the other; the context bounds the wait if it did).
+func TestClaimsInTwoSchemasKeepApart(t *testing.T) {
+	a, b := open(t, freshSchema(t)), open(t, freshSchema(t))
+	queueDeliveries(t, a, 3)
+	queueDeliveries(t, b, 2)
+	claimed, commit := make(chan struct{}), make(chan struct{})
+	aDone := holdClaim(a, store.ClaimParams{Owner: "a", Now: t0, Lease: time.Minute, Limit: 10}, claimed, commit)
+	<-claimed
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var got []*store.Claimed
+	err := b.Update(ctx, func(tx store.Tx) error {
+		var err error
+		got, err = tx.DeliveryClaim(ctx, store.ClaimParams{Owner: "b", Now: t0, Lease: time.Minute, Limit: 10})
+		return err
+	})
+	close(commit)
+	if err != nil {
+		t.Fatalf("b's claim while a's is open: %v", err)
+	}
+	if err := <-aDone; err != nil {
+		t.Fatal(err)
+	}
+	// Had b read a's tables, it would have passed over a's three, locked
+	// by a's open claim, and found none of its own.
+	if len(got) != 2 {
+		t.Fatalf("b claimed %d, want its own 2", len(got))
+	}
+}

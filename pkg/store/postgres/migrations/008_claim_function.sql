@@ -32,18 +32,18 @@ BEGIN
     PERFORM pg_advisory_xact_lock(hashtextextended('central.claims/' || current_schema(), 0)),
         set_config('synchronous_commit', 'off', true);
     IF p_org IS NOT NULL THEN
-        RETURN QUERY WITH leased (lo, lk, ls, lw, n) AS MATERIALIZED (
+        RETURN QUERY WITH held (h_org, h_kind, h_scope, h_name, n) AS MATERIALIZED (
             SELECT l.org_id, l.wh_scope_kind, l.wh_scope_name, l.wh_name, count(*) FROM leases l
             WHERE l.until >= p_now GROUP BY 1, 2, 3, 4)
         SELECT d.id, d.org_id, d.event_id, d.event_seq, d.event_type, d.resource, d.wh_scope_kind, d.wh_scope_name,
             d.wh_name, d.order_key, d.status, d.attempts, d.last_status, d.last_error, d.next_at, d.created_at,
-            d.updated_at, d.max_in_flight, d.manual, coalesce(l.n, 0),
+            d.updated_at, d.max_in_flight, d.manual, coalesce(h.n, 0),
             (SELECT ev.body FROM events ev WHERE ev.org_id = d.org_id AND ev.seq = d.event_seq)
-        FROM deliveries d LEFT JOIN leased l
-            ON (l.lo, l.lk, l.ls, l.lw) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
+        FROM deliveries d LEFT JOIN held h
+            ON (h.h_org, h.h_kind, h.h_scope, h.h_name) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
         WHERE d.status = 'pending' AND d.next_at <= p_now
             AND d.org_id = p_org AND d.wh_scope_kind = p_kind AND d.wh_scope_name = p_scope AND d.wh_name = p_name
-            AND d.id NOT IN (SELECT ls.delivery_id FROM leases ls WHERE ls.until >= p_now)
+            AND d.id NOT IN (SELECT v.delivery_id FROM leases v WHERE v.until >= p_now)
             AND (d.order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
                 WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
                 AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
@@ -51,18 +51,18 @@ BEGIN
         ORDER BY d.next_at, d.event_seq LIMIT p_limit
         FOR UPDATE OF d SKIP LOCKED;
     ELSE
-        RETURN QUERY WITH leased (lo, lk, ls, lw, n) AS MATERIALIZED (
+        RETURN QUERY WITH held (h_org, h_kind, h_scope, h_name, n) AS MATERIALIZED (
             SELECT l.org_id, l.wh_scope_kind, l.wh_scope_name, l.wh_name, count(*) FROM leases l
             WHERE l.until >= p_now GROUP BY 1, 2, 3, 4)
         SELECT d.id, d.org_id, d.event_id, d.event_seq, d.event_type, d.resource, d.wh_scope_kind, d.wh_scope_name,
             d.wh_name, d.order_key, d.status, d.attempts, d.last_status, d.last_error, d.next_at, d.created_at,
-            d.updated_at, d.max_in_flight, d.manual, coalesce(l.n, 0),
+            d.updated_at, d.max_in_flight, d.manual, coalesce(h.n, 0),
             (SELECT ev.body FROM events ev WHERE ev.org_id = d.org_id AND ev.seq = d.event_seq)
-        FROM deliveries d LEFT JOIN leased l
-            ON (l.lo, l.lk, l.ls, l.lw) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
+        FROM deliveries d LEFT JOIN held h
+            ON (h.h_org, h.h_kind, h.h_scope, h.h_name) = (d.org_id, d.wh_scope_kind, d.wh_scope_name, d.wh_name)
         WHERE d.status = 'pending' AND d.next_at <= p_now
             AND NOT (d.wh_scope_kind || '/' || d.wh_scope_name || '/' || d.wh_name = ANY(p_exclude))
-            AND d.id NOT IN (SELECT ls.delivery_id FROM leases ls WHERE ls.until >= p_now)
+            AND d.id NOT IN (SELECT v.delivery_id FROM leases v WHERE v.until >= p_now)
             AND (d.order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
                 WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
                 AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
