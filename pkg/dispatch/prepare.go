@@ -19,7 +19,6 @@ type webhookState struct {
 	spec      api.WebhookSpec
 	found     bool
 	authKey   string
-	signKeys  []string
 	note      string
 	err       error
 	policy    Policy
@@ -80,9 +79,6 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 	})
 	if st.found && st.err == nil {
 		st.policy, st.policyErr = d.Defaults.ForWebhook(&st.spec)
-		if len(st.signKeys) > 0 {
-			st.signer, st.signErr = signature.NewSigner(st.signKeys...)
-		}
 	}
 	return st
 }
@@ -153,8 +149,10 @@ func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRe
 		case err != nil:
 			return err
 		default:
-			o.signKeys = SigningKeys(data, now)
-			if len(o.signKeys) == 0 {
+			if keys := SigningKeys(data, now); len(keys) > 0 {
+				// A malformed key fails each attempt, which says why.
+				o.signer, o.signErr = signature.NewSigner(keys...)
+			} else {
 				notes = append(notes, fmt.Sprintf("the signing secret %q has no key \"current\"; sent unsigned", s.Secret))
 			}
 		}

@@ -38,16 +38,11 @@ func (t *tx) lock(ctx context.Context, name string) error {
 	// Queued: it is granted before the next statement runs, which is all
 	// the lock needs, without a round trip of its own.
 	t.tx.later(`SELECT pg_advisory_xact_lock(hashtextextended('central.write/' || current_schema() || '/' || $1, 0))`, name)
-	t.markLocked(name)
-	return nil
-}
-
-// markLocked records a lock the transaction holds.
-func (t *tx) markLocked(name string) {
 	if t.locked == nil {
 		t.locked = map[string]bool{}
 	}
 	t.locked[name] = true
+	return nil
 }
 
 func (t *tx) lockOrg(ctx context.Context, org string) error { return t.lock(ctx, "org/"+org) }
