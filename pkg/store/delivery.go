@@ -27,6 +27,10 @@ type Delivery struct {
 }
 
 // Claimed is a delivery leased to one dispatcher, with the event to send.
+// A claim fills what sending needs: the delivery's ID, Org, EventID,
+// SequenceID, Webhook, Attempts, MaxInFlight and Manual, with Status
+// pending. A store may leave the other fields of Delivery zero; read the
+// delivery for them.
 type Claimed struct {
 	Delivery
 	// Envelope is the event as the log holds it: its JSON, which is the

@@ -44,17 +44,29 @@ func closeAll(stmts []*sql.Stmt) {
 	}
 }
 
+// stmt returns s bound to the transaction. database/sql closes the bound
+// statements when the transaction ends.
+func (t *tx) stmt(ctx context.Context, s stmt) *sql.Stmt {
+	if t.bound == nil {
+		t.bound = make([]*sql.Stmt, len(t.stmts))
+	}
+	if t.bound[s] == nil {
+		t.bound[s] = t.tx.StmtContext(ctx, t.stmts[s])
+	}
+	return t.bound[s]
+}
+
 func (t *tx) exec(ctx context.Context, s stmt, args ...any) (sql.Result, error) {
 	ctx = t.ctx(ctx)
-	return t.tx.StmtContext(ctx, t.stmts[s]).ExecContext(ctx, args...)
+	return t.stmt(ctx, s).ExecContext(ctx, args...)
 }
 
 func (t *tx) query(ctx context.Context, s stmt, args ...any) (*sql.Rows, error) {
 	ctx = t.ctx(ctx)
-	return t.tx.StmtContext(ctx, t.stmts[s]).QueryContext(ctx, args...)
+	return t.stmt(ctx, s).QueryContext(ctx, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, s stmt, args ...any) *sql.Row {
 	ctx = t.ctx(ctx)
-	return t.tx.StmtContext(ctx, t.stmts[s]).QueryRowContext(ctx, args...)
+	return t.stmt(ctx, s).QueryRowContext(ctx, args...)
 }

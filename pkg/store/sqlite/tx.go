@@ -14,6 +14,9 @@ import (
 type tx struct {
 	tx    *sql.Tx
 	stmts []*sql.Stmt
+	// bound holds stmts as bound to tx, each made on its first use (a
+	// turn runs the same few statements dozens of times).
+	bound []*sql.Stmt
 	// detached: statements ignore the caller's context (write
 	// transactions, see commit.go).
 	detached bool
@@ -25,7 +28,7 @@ type tx struct {
 // ctx is the context a statement runs under.
 func (t *tx) ctx(c context.Context) context.Context {
 	if t.detached {
-		return context.WithoutCancel(c)
+		return context.Background()
 	}
 	return c
 }
