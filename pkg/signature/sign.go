@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"fmt"
+	"hash"
 	"io"
 	"net/http"
 	"strconv"
@@ -29,7 +30,11 @@ func formatTimestamp(ts time.Time) string {
 // mac computes the raw HMAC over the signed content. The timestamp is the
 // header's text, not a parsed number, because the sender signed that text.
 func mac(key []byte, msgID, timestamp string, body []byte) []byte {
-	h := hmac.New(sha256.New, key)
+	return sum(hmac.New(sha256.New, key), msgID, timestamp, body)
+}
+
+// sum writes the signed content to a keyed HMAC and returns its sum.
+func sum(h hash.Hash, msgID, timestamp string, body []byte) []byte {
 	io.WriteString(h, msgID)
 	io.WriteString(h, ".")
 	io.WriteString(h, timestamp)
@@ -50,6 +55,9 @@ func encode(sum []byte) string {
 // an empty signature. A Signer is immutable and safe for concurrent use.
 type Signer struct {
 	keys [][]byte
+	// keyed are HMAC-SHA256 states that have taken their keys, cloned for
+	// each message: keying was about a third of signing a 1 KiB body.
+	keyed []hash.Cloner
 }
 
 // NewSigner parses the secrets (see ParseSecret) in the order their
@@ -60,7 +68,11 @@ func NewSigner(secrets ...string) (*Signer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("new signer: %w", err)
 	}
-	return &Signer{keys: keys}, nil
+	s := &Signer{keys: keys, keyed: make([]hash.Cloner, len(keys))}
+	for i, key := range keys {
+		s.keyed[i] = hmac.New(sha256.New, key).(hash.Cloner)
+	}
+	return s, nil
 }
 
 // Signature returns the webhook-signature header value: one "v1,<base64>"
@@ -68,8 +80,12 @@ func NewSigner(secrets ...string) (*Signer, error) {
 func (s *Signer) Signature(msgID string, ts time.Time, body []byte) string {
 	timestamp := formatTimestamp(ts)
 	sigs := make([]string, len(s.keys))
-	for i, key := range s.keys {
-		sigs[i] = encode(mac(key, msgID, timestamp, body))
+	for i, keyed := range s.keyed {
+		if h, err := keyed.Clone(); err == nil {
+			sigs[i] = encode(sum(h, msgID, timestamp, body))
+		} else { // GOFIPS140=v1.0.0: its HMAC cannot be cloned
+			sigs[i] = encode(mac(s.keys[i], msgID, timestamp, body))
+		}
 	}
 	return strings.Join(sigs, " ")
 }
@@ -80,9 +96,16 @@ func (s *Signer) Signature(msgID string, ts time.Time, body []byte) string {
 // not rejected as too old. Copy the result into the request's headers, for
 // example with maps.Copy(req.Header, h).
 func (s *Signer) Headers(msgID string, ts time.Time, body []byte) http.Header {
-	h := make(http.Header, 3)
-	h.Set(HeaderID, msgID)
-	h.Set(HeaderTimestamp, formatTimestamp(ts))
-	h.Set(HeaderSignature, s.Signature(msgID, ts, body))
-	return h
+	return http.Header{
+		canonicalID:        {msgID},
+		canonicalTimestamp: {formatTimestamp(ts)},
+		canonicalSignature: {s.Signature(msgID, ts, body)},
+	}
 }
+
+// The header names as http.Header keys them, worked out once.
+var (
+	canonicalID        = http.CanonicalHeaderKey(HeaderID)
+	canonicalTimestamp = http.CanonicalHeaderKey(HeaderTimestamp)
+	canonicalSignature = http.CanonicalHeaderKey(HeaderSignature)
+)
