@@ -7,7 +7,6 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"strings"
 	"sync"
@@ -80,9 +79,9 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 		r.attempt.ErrorClass, r.attempt.Error = api.ErrorConnection, "could not build the request: "+err.Error()
 		return finish()
 	}
-	client := &http.Client{Transport: s.transport(p.ConnectTimeout),
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
-	resp, err := client.Do(req)
+	// The transport alone, without an http.Client: a redirect comes back as
+	// the answer, and there is no header copy kept for following one.
+	resp, err := s.transport(p.ConnectTimeout).RoundTrip(req)
 	if err != nil {
 		r.attempt.ErrorClass, r.attempt.Error, r.out.retry = classifyError(err, p)
 		return finish()
@@ -125,17 +124,7 @@ func classifyError(err error, p Policy) (api.ErrorClass, string, bool) {
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
 		return api.ErrorTimeout, fmt.Sprintf("no answer within %s (connect timeout %s)", p.RequestTimeout, p.ConnectTimeout), true
 	}
-	return api.ErrorConnection, "could not reach the receiver: " + unwrapURL(err).Error(), true
-}
-
-// unwrapURL drops net/http's "Post URL:" prefix, which repeats what the
-// delivery already names.
-func unwrapURL(err error) error {
-	var ue *url.Error
-	if errors.As(err, &ue) {
-		return ue.Err
-	}
-	return err
+	return api.ErrorConnection, "could not reach the receiver: " + err.Error(), true
 }
 
 // flatten keeps the first value of each response header (at most 50).
