@@ -22,6 +22,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
+	"github.com/centralhq/central/pkg/server"
 )
 
 // BenchOptions are the dependencies and flags of one benchmark run.
@@ -125,6 +126,9 @@ func scenarioList() string {
 }
 
 func benchRun(ctx context.Context, o *BenchOptions) error {
+	// The server runs in this process, with the GC target serve gives it;
+	// the raw ceiling, in the same process, runs with it too.
+	server.TuneGC()
 	exe, err := o.Executable()
 	if err != nil {
 		exe = "" // the startup scenario says it could not run

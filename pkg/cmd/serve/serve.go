@@ -76,7 +76,10 @@ through --allow-destination; link-local and cloud metadata addresses never.
 
 These flags can also be set in the environment: CENTRAL_ADDR, CENTRAL_DATA_DIR,
 CENTRAL_STORE, CENTRAL_ORG_ID, CENTRAL_LOG_FORMAT, CENTRAL_LOG_LEVEL,
-CENTRAL_RETRY_SCHEDULE.`,
+CENTRAL_RETRY_SCHEDULE. The Go garbage collector runs at GOGC=400 (the heap
+grows to five times what is live before a collection), which drains a
+backlog about a third faster than Go's default for some MB of memory; set
+GOGC (say GOGC=100) or GOMEMLIMIT in the environment to choose otherwise.`,
 		Example: `  # a personal server on the default address
   central serve
   # another port and data dir, JSON logs
@@ -138,6 +141,7 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 	if autoDisable == 0 {
 		autoDisable = -1 // the flag's 0 means never
 	}
+	server.TuneGC()
 	s, err := server.New(ctx, server.Config{
 		Addr: o.Addr, DataDir: o.DataDir, Store: o.Store, OrgID: o.OrgID,
 		AdminToken: os.Getenv("CENTRAL_ADMIN_TOKEN"), ShutdownTimeout: o.ShutdownTimeout, Logger: slog.New(h),
