@@ -52,10 +52,15 @@ func scanClaimed(sc interface{ Scan(...any) error }) (*store.Claimed, error) {
 	return &c, err
 }
 
-// claimFrom reads each candidate's event with it. LEFT JOIN keeps the
-// deliveries first (SQLite does not reorder its left side), and a missing
-// event a NULL body instead of a delivery silently passed over.
-const claimFrom = ` FROM deliveries d LEFT JOIN events ev ON ev.org_id = d.org_id AND ev.seq = d.event_seq`
+// claimFrom joins the deliveries to themselves: c reads a due index alone,
+// and d the rows of the candidates c lets through. SQLite seeks the row of
+// a table without rowid as soon as it reads an index entry, unless the
+// index covers the query, so a single scan sought the row of every leased
+// delivery it passed over (BenchmarkTurn: about 5 % of a turn). CROSS JOIN
+// keeps c outside, and LEFT JOIN reads each candidate's event with it: a
+// missing event is a NULL body, not a delivery silently passed over.
+const claimFrom = ` FROM deliveries c CROSS JOIN deliveries d ON d.id = c.id
+	LEFT JOIN events ev ON ev.org_id = d.org_id AND ev.seq = d.event_seq`
 
 func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
 	var d store.Delivery
@@ -111,20 +116,20 @@ func (t *tx) DeliveryInsert(ctx context.Context, ds []*store.Delivery, _ bool) e
 // CPU). The claim stops reading instead; rows are read as stepped, in the
 // due index's order, so nothing past the last one read is touched.
 const (
-	claimWhere = `d.status = 'pending' AND d.lease_until = 0 AND d.next_at <= ?
-		AND d.id NOT IN (SELECT value FROM json_each(?))`
+	claimWhere = `c.status = 'pending' AND c.lease_until = 0 AND c.next_at <= ?
+		AND c.id NOT IN (SELECT value FROM json_each(?))`
 	claimOrder = ` AND (d.order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
 			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
 			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
 			AND e.event_seq < d.event_seq))
-		ORDER BY d.next_at, d.event_seq`
+		ORDER BY c.next_at, c.event_seq`
 )
 
 var (
 	claimDue = prepared(`SELECT ` + claimCols + claimFrom + ` WHERE ` + claimWhere + `
 		AND (d.wh_scope_kind || '/' || d.wh_scope_name || '/' || d.wh_name) NOT IN (SELECT value FROM json_each(?))` + claimOrder)
 	claimWebhookDue = prepared(`SELECT ` + claimCols + claimFrom + `
-		WHERE d.org_id = ? AND d.wh_scope_kind = ? AND d.wh_scope_name = ? AND d.wh_name = ? AND ` + claimWhere + claimOrder)
+		WHERE c.org_id = ? AND c.wh_scope_kind = ? AND c.wh_scope_name = ? AND c.wh_name = ? AND ` + claimWhere + claimOrder)
 )
 
 // jsonList encodes strings as a JSON array for json_each.
