@@ -11,7 +11,7 @@ import (
 // of twice. Dispatching allocates much short-lived memory per delivery
 // while little stays live (tens of MB), and each collection on a small heap
 // costs more than its share: on 2 cores a backlog drained about a third
-// faster at 400 than at 100, for some 10 MB more resident memory under
+// faster at 400 than at 100, for some 12 MB more resident memory under
 // load (docs/benchmarks.md). Set GOGC=100 to trade that speed back for
 // memory, or GOMEMLIMIT to bound it.
 const GCPercent = 400

@@ -70,7 +70,9 @@ func NewSigner(secrets ...string) (*Signer, error) {
 	}
 	s := &Signer{keys: keys, keyed: make([]hash.Cloner, len(keys))}
 	for i, key := range keys {
-		s.keyed[i] = hmac.New(sha256.New, key).(hash.Cloner)
+		// Left nil where the HMAC cannot be cloned (GOFIPS140=v1.0.0,
+		// BoringCrypto): those messages are signed with a fresh one.
+		s.keyed[i], _ = hmac.New(sha256.New, key).(hash.Cloner)
 	}
 	return s, nil
 }
@@ -80,12 +82,14 @@ func NewSigner(secrets ...string) (*Signer, error) {
 func (s *Signer) Signature(msgID string, ts time.Time, body []byte) string {
 	timestamp := formatTimestamp(ts)
 	sigs := make([]string, len(s.keys))
-	for i, keyed := range s.keyed {
-		if h, err := keyed.Clone(); err == nil {
-			sigs[i] = encode(sum(h, msgID, timestamp, body))
-		} else { // GOFIPS140=v1.0.0: its HMAC cannot be cloned
-			sigs[i] = encode(mac(s.keys[i], msgID, timestamp, body))
+	for i, key := range s.keys {
+		if s.keyed[i] != nil {
+			if h, err := s.keyed[i].Clone(); err == nil {
+				sigs[i] = encode(sum(h, msgID, timestamp, body))
+				continue
+			}
 		}
+		sigs[i] = encode(mac(key, msgID, timestamp, body))
 	}
 	return strings.Join(sigs, " ")
 }

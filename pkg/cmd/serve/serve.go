@@ -78,8 +78,9 @@ These flags can also be set in the environment: CENTRAL_ADDR, CENTRAL_DATA_DIR,
 CENTRAL_STORE, CENTRAL_ORG_ID, CENTRAL_LOG_FORMAT, CENTRAL_LOG_LEVEL,
 CENTRAL_RETRY_SCHEDULE. The Go garbage collector runs at GOGC=400 (the heap
 grows to five times what is live before a collection), which drains a
-backlog about a third faster than Go's default for some MB of memory; set
-GOGC (say GOGC=100) or GOMEMLIMIT in the environment to choose otherwise.`,
+backlog about a third faster than Go's default for about 12 MB more memory;
+set GOGC in the environment (say GOGC=100) to choose otherwise, or GOMEMLIMIT
+to bound the memory.`,
 		Example: `  # a personal server on the default address
   central serve
   # another port and data dir, JSON logs

@@ -44,10 +44,7 @@ func scanClaimed(sc interface{ Scan(...any) error }) (*store.Claimed, error) {
 	var body []byte
 	err := sc.Scan(&c.ID, &c.Org, &c.EventID, &c.SequenceID, &c.Webhook.Scope.Kind, &c.Webhook.Scope.Name, &c.Webhook.Name,
 		&c.Attempts, &c.MaxInFlight, &c.Manual, &body)
-	if err == nil && body == nil {
-		err = fmt.Errorf("delivery %s: event %d is not in the log", c.ID, c.SequenceID)
-	}
-	c.Envelope = body
+	c.Envelope = body // nil when the event is missing: an error if the delivery is picked
 	c.Status = api.DeliveryPending
 	return &c, err
 }
@@ -175,6 +172,10 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 			return nil, err
 		}
 		if p.Accept == nil || p.Accept(&c.Delivery, leased[webhookKey(c.Webhook)]) {
+			if c.Envelope == nil {
+				rows.Close()
+				return nil, fmt.Errorf("delivery %s: event %d is not in the log", c.ID, c.SequenceID)
+			}
 			picked = append(picked, c)
 		}
 	}

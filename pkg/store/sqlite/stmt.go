@@ -45,28 +45,30 @@ func closeAll(stmts []*sql.Stmt) {
 }
 
 // stmt returns s bound to the transaction. database/sql closes the bound
-// statements when the transaction ends.
-func (t *tx) stmt(ctx context.Context, s stmt) *sql.Stmt {
+// statements when the transaction ends. Binding is done without the
+// caller's context: a statement bound under one that had ended would keep
+// that error for the rest of the transaction.
+func (t *tx) stmt(s stmt) *sql.Stmt {
 	if t.bound == nil {
 		t.bound = make([]*sql.Stmt, len(t.stmts))
 	}
 	if t.bound[s] == nil {
-		t.bound[s] = t.tx.StmtContext(ctx, t.stmts[s])
+		t.bound[s] = t.tx.StmtContext(context.Background(), t.stmts[s])
 	}
 	return t.bound[s]
 }
 
 func (t *tx) exec(ctx context.Context, s stmt, args ...any) (sql.Result, error) {
 	ctx = t.ctx(ctx)
-	return t.stmt(ctx, s).ExecContext(ctx, args...)
+	return t.stmt(s).ExecContext(ctx, args...)
 }
 
 func (t *tx) query(ctx context.Context, s stmt, args ...any) (*sql.Rows, error) {
 	ctx = t.ctx(ctx)
-	return t.stmt(ctx, s).QueryContext(ctx, args...)
+	return t.stmt(s).QueryContext(ctx, args...)
 }
 
 func (t *tx) queryRow(ctx context.Context, s stmt, args ...any) *sql.Row {
 	ctx = t.ctx(ctx)
-	return t.stmt(ctx, s).QueryRowContext(ctx, args...)
+	return t.stmt(s).QueryRowContext(ctx, args...)
 }

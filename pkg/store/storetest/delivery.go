@@ -260,6 +260,31 @@ func testDeliveryOnly(t *testing.T, s store.Store) {
 	}
 }
 
+// A delivery whose event is not in the log fails the claim that picks it,
+// with an error that names it; one the claim passes over does not.
+func testDeliveryMissingEvent(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	ids := queue(t, s, "env", "", hookA)
+	update(t, s, func(tx store.Tx) error {
+		d := &store.Delivery{Org: org}
+		d.ID, d.EventID, d.SequenceID = "d-orphan", "ev-gone", 9999
+		d.Webhook, d.Status = hookA, api.DeliveryPending
+		d.NextAttemptAt, d.CreatedAt, d.UpdatedAt = api.NewTime(t0.Add(-time.Second)), api.NewTime(t0), api.NewTime(t0)
+		return tx.DeliveryInsert(ctx, []*store.Delivery{d}, true)
+	})
+	got := claim(t, s, "r", t0, 10, func(d *store.Delivery) bool { return d.ID != "d-orphan" })
+	if len(got) != 1 || got[0].ID != ids[0] {
+		t.Fatalf("passing over the orphan should claim %s: %+v", ids[0], got)
+	}
+	err := s.Update(ctx, func(tx store.Tx) error {
+		_, err := tx.DeliveryClaim(ctx, store.ClaimParams{Owner: "r", Now: t0, Lease: time.Minute, Limit: 10})
+		return err
+	})
+	if err == nil || !strings.Contains(err.Error(), "delivery d-orphan: event 9999 is not in the log") {
+		t.Fatalf("claiming the orphan: %v", err)
+	}
+}
+
 func testDeliveryOrdered(t *testing.T, s store.Store) {
 	queue(t, s, "env", "Environment/env", hookA)
 	queue(t, s, "env", "Environment/env", hookA)

@@ -39,6 +39,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryOnly", testDeliveryOnly},
 		{"DeliveryLeasedCounts", testDeliveryLeasedCounts},
 		{"DeliveryOrdered", testDeliveryOrdered},
+		{"DeliveryMissingEvent", testDeliveryMissingEvent},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
 		{"DeliveryHealthInOneBatch", testDeliveryHealthInOneBatch},
 		{"WebhookHealthRestart", testWebhookHealthRestart},
