@@ -34,8 +34,9 @@ const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_
 const selectCols = deliveryCols + `, manual`
 
 // claimCols are what a dispatcher needs of a claimed delivery (see
-// store.Claimed): reading and decoding the rest cost a claim a fifth of
-// its time.
+// store.Claimed): reading the rest, and decoding the resource's JSON, was
+// most of the 15 % of a turn this and binding statements once per
+// transaction saved (BenchmarkTurn).
 const claimCols = `d.id, d.org_id, d.event_id, d.event_seq, d.wh_scope_kind, d.wh_scope_name, d.wh_name, d.attempts,
 	d.max_in_flight, d.manual, ev.body`
 
