@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
@@ -106,10 +105,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	healthAt := map[healthKey]*healthFold{}
 	for i := range rs {
 		r := &rs[i]
-		body, err := json.Marshal(r.Attempt)
-		if err != nil {
-			return err
-		}
+		body := r.Attempt.AppendJSON(nil)
 		ak := attemptKey{r.DeliveryID, r.Attempt.Number}
 		if a := attemptAt[ak]; a != nil {
 			a.body = string(body)

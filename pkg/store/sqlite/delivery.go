@@ -222,11 +222,8 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	health := map[healthKey]*healthChange{}
 	var order []healthKey
 	for _, r := range rs {
-		body, err := json.Marshal(r.Attempt)
-		if err != nil {
-			return err
-		}
-		if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, string(body)); err != nil {
+		body := string(r.Attempt.AppendJSON(nil))
+		if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, body); err != nil {
 			return err
 		}
 		at := ms(r.Attempt.StartedAt.Time)

@@ -1,0 +1,115 @@
+package api
+
+import (
+	"encoding/json"
+	"reflect"
+	"testing"
+	"time"
+)
+
+func attemptSamples() []Attempt {
+	at := Time{time.Date(2026, 11, 23, 5, 25, 48, 123e6, time.UTC)}
+	return []Attempt{
+		{},
+		{Number: 1, Trigger: TriggerScheduled, StartedAt: at, DurationMs: 3, StatusCode: 204,
+			ResponseHeaders: map[string]string{"Date": "Mon, 23 Nov 2026 05:25:48 GMT", "Content-Length": "0"}},
+		{Number: 7, Trigger: TriggerManual, StartedAt: at, DurationMs: 30000, ErrorClass: ErrorTimeout,
+			Error: `Post "http://127.0.0.1:1/x?a=1&b=<2>": context deadline exceeded`, Note: "no auth secret"},
+		{Number: 2, Trigger: TriggerTest, StartedAt: at, StatusCode: 500, ErrorClass: ErrorHTTP, Error: "HTTP 500",
+			ResponseHeaders: map[string]string{"X-\"Odd\"": "tab\there\r\nnew", "Ctl": "\x00\x01\x1f\x7f"},
+			ResponseBody:    "not UTF-8: \xff\xfe, a line separator \u2028 and \u2029, emoji 🙂, quote \" backslash \\"},
+	}
+}
+
+// TestAttemptAppendJSON keeps the hand-written encoding decoding to what
+// encoding/json's encoding decodes to, and valid JSON for any string.
+func TestAttemptAppendJSON(t *testing.T) {
+	for i, a := range attemptSamples() {
+		got := a.AppendJSON(nil)
+		if !json.Valid(got) {
+			t.Fatalf("sample %d: invalid JSON %s", i, got)
+		}
+		want, err := json.Marshal(a)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var fromOurs, fromStd Attempt
+		if err := json.Unmarshal(got, &fromOurs); err != nil {
+			t.Fatalf("sample %d: %v", i, err)
+		}
+		if err := json.Unmarshal(want, &fromStd); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(fromOurs, fromStd) {
+			t.Errorf("sample %d:\n ours %s\n std  %s", i, got, want)
+		}
+		if i != 2 && string(got) != string(want) { // 2 has <, > and &, which json.Marshal escapes
+			t.Errorf("sample %d: ours %s, std %s", i, got, want)
+		}
+	}
+}
+
+// TestAttemptAppendJSONHasEveryField fails when Attempt gains a field that
+// AppendJSON does not write: every field is set, and must come back.
+func TestAttemptAppendJSONHasEveryField(t *testing.T) {
+	var a Attempt
+	v := reflect.ValueOf(&a).Elem()
+	for i := range v.NumField() {
+		f := v.Field(i)
+		switch f.Interface().(type) {
+		case string, AttemptTrigger, ErrorClass:
+			f.SetString("x")
+		case int, int64:
+			f.SetInt(int64(i + 1))
+		case Time:
+			f.Set(reflect.ValueOf(Time{time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC)}))
+		case map[string]string:
+			f.Set(reflect.ValueOf(map[string]string{"k": "v"}))
+		default:
+			t.Fatalf("field %s: teach this test and AppendJSON its type %s", v.Type().Field(i).Name, f.Type())
+		}
+	}
+	var back Attempt
+	if err := json.Unmarshal(a.AppendJSON(nil), &back); err != nil {
+		t.Fatal(err)
+	}
+	got, _ := json.Marshal(back)
+	want, _ := json.Marshal(a)
+	if string(got) != string(want) {
+		t.Fatalf("AppendJSON leaves a field out:\n got  %s\n want %s", got, want)
+	}
+}
+
+func FuzzAttemptAppendJSON(f *testing.F) {
+	f.Add("error", "body", "key", "value")
+	f.Add("\xff", "\u2028<&>", "\x00", "\"\\")
+	f.Fuzz(func(t *testing.T, errText, body, k, v string) {
+		a := Attempt{Number: 1, Error: errText, ResponseBody: body, ResponseHeaders: map[string]string{k: v}}
+		got := a.AppendJSON(nil)
+		var back, std Attempt
+		if err := json.Unmarshal(got, &back); err != nil {
+			t.Fatalf("%q: %v", got, err)
+		}
+		want, _ := json.Marshal(a)
+		if err := json.Unmarshal(want, &std); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(back, std) {
+			t.Fatalf("ours %s, std %s", got, want)
+		}
+	})
+}
+
+func BenchmarkAttemptJSON(b *testing.B) {
+	a := attemptSamples()[1]
+	b.Run("encoding/json", func(b *testing.B) {
+		for b.Loop() {
+			_, _ = json.Marshal(a)
+		}
+	})
+	b.Run("AppendJSON", func(b *testing.B) {
+		for b.Loop() {
+			_ = a.AppendJSON(nil)
+		}
+	})
+}
