@@ -6,11 +6,12 @@ import (
 	"unicode/utf8"
 )
 
-// AppendJSON appends a's JSON to b: what json.Marshal writes, field for
-// field, without reflection. The stores record one attempt per delivery,
-// and encoding it through encoding/json was about 3 % of a drain's CPU.
-// Strings are escaped as JSON requires; unlike json.Marshal, <, > and &
-// are left as they are.
+// AppendJSON appends a's JSON to b: the fields json.Marshal writes, and
+// what it writes decodes to the same Attempt, without reflection. The
+// stores record one attempt per delivery, and encoding it through
+// encoding/json was about 3 % of a drain's CPU. Strings are escaped as
+// JSON requires; unlike json.Marshal, <, > and & are left as they are,
+// and backspace and form feed are written as \u0008 and \u000c.
 func (a *Attempt) AppendJSON(b []byte) []byte {
 	b = append(b, `{"number":`...)
 	b = strconv.AppendInt(b, int64(a.Number), 10)

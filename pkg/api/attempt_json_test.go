@@ -15,6 +15,7 @@ func attemptSamples() []Attempt {
 			ResponseHeaders: map[string]string{"Date": "Mon, 23 Nov 2026 05:25:48 GMT", "Content-Length": "0"}},
 		{Number: 7, Trigger: TriggerManual, StartedAt: at, DurationMs: 30000, ErrorClass: ErrorTimeout,
 			Error: `Post "http://127.0.0.1:1/x?a=1&b=<2>": context deadline exceeded`, Note: "no auth secret"},
+		{Number: -1, StatusCode: -1, DurationMs: -1},
 		{Number: 2, Trigger: TriggerTest, StartedAt: at, StatusCode: 500, ErrorClass: ErrorHTTP, Error: "HTTP 500",
 			ResponseHeaders: map[string]string{"X-\"Odd\"": "tab\there\r\nnew", "Ctl": "\x00\x01\x1f\x7f"},
 			ResponseBody:    "not UTF-8: \xff\xfe, a line separator \u2028 and \u2029, emoji 🙂, quote \" backslash \\"},
@@ -81,16 +82,18 @@ func TestAttemptAppendJSONHasEveryField(t *testing.T) {
 }
 
 func FuzzAttemptAppendJSON(f *testing.F) {
-	f.Add("error", "body", "key", "value")
-	f.Add("\xff", "\u2028<&>", "\x00", "\"\\")
-	f.Fuzz(func(t *testing.T, errText, body, k, v string) {
-		a := Attempt{Number: 1, Error: errText, ResponseBody: body, ResponseHeaders: map[string]string{k: v}}
+	f.Add(1, int64(3), 204, "scheduled", "", "error", "note", "body", "key", "value")
+	f.Add(-1, int64(-5), -2, "\x7f", "http", "\xff", "\b\f", "\u2028<&>", "\x00", "\"\\")
+	f.Fuzz(func(t *testing.T, number int, dur int64, status int, trigger, class, errText, note, body, k, v string) {
+		a := Attempt{Number: number, Trigger: AttemptTrigger(trigger), DurationMs: dur, StatusCode: status,
+			ErrorClass: ErrorClass(class), Error: errText, Note: note, ResponseBody: body,
+			ResponseHeaders: map[string]string{k: v, k + "2": v}}
 		got := a.AppendJSON(nil)
+		want, _ := json.Marshal(a)
 		var back, std Attempt
 		if err := json.Unmarshal(got, &back); err != nil {
 			t.Fatalf("%q: %v", got, err)
 		}
-		want, _ := json.Marshal(a)
 		if err := json.Unmarshal(want, &std); err != nil {
 			t.Fatal(err)
 		}
