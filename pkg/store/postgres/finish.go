@@ -105,12 +105,12 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	healthAt := map[healthKey]*healthFold{}
 	for i := range rs {
 		r := &rs[i]
-		body := r.Attempt.AppendJSON(nil)
+		body := string(r.Attempt.AppendJSON(nil))
 		ak := attemptKey{r.DeliveryID, r.Attempt.Number}
 		if a := attemptAt[ak]; a != nil {
-			a.body = string(body)
+			a.body = body
 		} else {
-			attemptAt[ak] = &attemptRow{ak, string(body)}
+			attemptAt[ak] = &attemptRow{ak, body}
 			attempts = append(attempts, attemptAt[ak])
 		}
 		d := deliveryAt[r.DeliveryID]
