@@ -102,12 +102,19 @@ func (s *Server) handleDeliveryRetryOne(w http.ResponseWriter, r *http.Request) 
 	if d.SequenceID == 0 {
 		return nil, invalid("", "Delivery %s was a test send; send another with central hooks test.", id)
 	}
+	var n int
 	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
-		_, err := tx.DeliveryRetry(r.Context(), store.DeliveryFilter{Org: s.Org}, []string{id}, s.now(), false)
+		var err error
+		n, err = tx.DeliveryRetry(r.Context(), store.DeliveryFilter{Org: s.Org}, []string{id}, s.now(), false)
 		return err
 	})
 	if err != nil {
 		return nil, err
+	}
+	if n == 0 {
+		// It exists and had an event: its request is in flight right now.
+		return nil, errorf(http.StatusConflict, "Delivery %s is being sent right now. Its result is recorded when the request ends; "+
+			"see it with central deliveries get %s, and retry then if it failed.", id, id)
 	}
 	s.wakeDeliveries()
 	return s.deliveryGet(r, id)

@@ -119,7 +119,9 @@ type DeliveryStore interface {
 	// DeliveryList returns a page of deliveries, newest first, and the total.
 	DeliveryList(ctx context.Context, f DeliveryFilter) ([]*api.Delivery, int, error)
 	// DeliveryRetry makes failed deliveries (or, with ids, those) pending and
-	// due at now; dryRun only counts.
+	// due at now; dryRun only counts. A delivery whose request is in flight
+	// (it holds a live lease) is left as it is: sending it again would
+	// duplicate it, and on an ordered webhook let later events overtake it.
 	DeliveryRetry(ctx context.Context, f DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error)
 	// DeliveryPurge deletes finished deliveries and their attempts.
 	DeliveryPurge(ctx context.Context, f DeliveryFilter, dryRun bool) (int, error)

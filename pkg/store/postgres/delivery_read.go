@@ -95,7 +95,10 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 	var a args
 	w := where(f, &a)
 	if len(ids) > 0 {
-		w += " AND id = ANY(" + a.add(ids) + ")"
+		// A lease a claim commits while this waits for the row is not seen
+		// here; then the delivery is marked due, but still leased, so no
+		// claim takes it before its result is recorded.
+		w += " AND id = ANY(" + a.add(ids) + ") AND NOT EXISTS (SELECT 1 FROM leases l WHERE l.delivery_id = deliveries.id AND l.until >= " + a.add(now.UnixMilli()) + ")"
 	} else {
 		w += " AND status = 'failed'"
 	}
@@ -114,11 +117,7 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 	if err != nil || len(retried) == 0 {
 		return 0, err
 	}
-	// Queued, to go with the commit. A statement of its own, so that its
-	// snapshot holds a lease that a claim committed while this UPDATE
-	// waited for the rows the claim had locked.
-	t.tx.later(unlease+`($1)`, retried)
-	t.tx.later(notify)
+	t.tx.later(notify) // queued, to go with the commit
 	return len(retried), nil
 }
 

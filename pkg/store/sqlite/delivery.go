@@ -385,8 +385,17 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []string, now time.Time, dryRun bool) (int, error) {
 	w, args := where(f)
 	if len(ids) > 0 {
-		w += " AND id IN (?" + strings.Repeat(",?", len(ids)-1) + ")"
+		idle := ids[:0:0]
 		for _, id := range ids {
+			if l, ok := t.leases[id]; !ok || l.until < now.UnixMilli() {
+				idle = append(idle, id)
+			}
+		}
+		if len(idle) == 0 {
+			return 0, nil
+		}
+		w += " AND id IN (?" + strings.Repeat(",?", len(idle)-1) + ")"
+		for _, id := range idle {
 			args = append(args, id)
 		}
 	} else {
@@ -402,9 +411,6 @@ func (t *tx) DeliveryRetry(ctx context.Context, f store.DeliveryFilter, ids []st
 		append([]any{now.UnixMilli(), now.UnixMilli()}, args...)...)
 	if err != nil {
 		return 0, err
-	}
-	for _, id := range ids { // a lease in flight is dropped: the delivery is due now
-		t.dropLease(id)
 	}
 	n, err := res.RowsAffected()
 	return int(n), err

@@ -475,13 +475,28 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 	if len(got) != 2 {
 		t.Fatalf("released leases are not claimable: %d", len(got))
 	}
-	// Sent again by hand while in flight: the lease ends, and the
-	// deliveries are due at once.
+	// Sent again by hand while in flight: nothing changes, so the
+	// delivery does not go out twice at once. Once its lease has ended
+	// (its dispatcher lost track of it) a retry takes it.
 	update(t, s, func(tx store.Tx) error {
-		_, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, []string{got[0].ID, got[1].ID}, t0, false)
-		return err
+		n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, []string{got[0].ID, got[1].ID}, t0, false)
+		if n != 0 || err != nil {
+			t.Fatalf("retry of deliveries in flight: %d %v, want 0", n, err)
+		}
+		return nil
 	})
-	if again := claim(t, s, "r3", t0, 10, nil); len(again) != 2 {
-		t.Fatalf("deliveries retried in flight are not claimable: %d", len(again))
+	if again := claim(t, s, "r3", t0, 10, nil); len(again) != 0 {
+		t.Fatalf("deliveries retried in flight were claimed again: %d", len(again))
+	}
+	later := t0.Add(2 * time.Minute)
+	update(t, s, func(tx store.Tx) error {
+		n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org}, []string{got[0].ID}, later, false)
+		if n != 1 || err != nil {
+			t.Fatalf("retry after the lease ended: %d %v, want 1", n, err)
+		}
+		return nil
+	})
+	if again := claim(t, s, "r3", later, 10, nil); len(again) != 2 {
+		t.Fatalf("deliveries whose leases ended are not claimable: %d", len(again))
 	}
 }

@@ -1,0 +1,61 @@
+package server_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/server"
+)
+
+// holdingReceiver answers 204 to every request, but holds each one until
+// release is closed; it counts the requests that arrived.
+func holdingReceiver(t *testing.T) (url string, arrived chan struct{}, release func(), count func() int32) {
+	var n atomic.Int32
+	arrived, done := make(chan struct{}, 100), make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		n.Add(1)
+		arrived <- struct{}{}
+		<-done
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	var closed atomic.Bool
+	release = func() {
+		if closed.CompareAndSwap(false, true) {
+			close(done)
+		}
+	}
+	t.Cleanup(srv.Close)
+	t.Cleanup(release) // before Close: Close waits for the handlers
+	return srv.URL, arrived, release, n.Load
+}
+
+// Retrying a delivery by id while its request is in flight is refused: it
+// used to drop the lease, so the delivery went out twice at once, and on an
+// ordered webhook the next event overtook it.
+func TestRetryOfADeliveryInFlightIsRefused(t *testing.T) {
+	h := start(t, server.Config{})
+	url, arrived, release, count := holdingReceiver(t)
+	h.integration("i", url, map[string]any{"delivery": map[string]any{"ordered": true}}, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	h.must(200, "PUT", mgmt+"/environments/a", map[string]any{"title": "changed"})
+	<-arrived
+	ds := h.deliveries("")
+	first := ds[len(ds)-1] // the oldest: the one in flight
+	var e api.ErrorResponse
+	if got := h.do("POST", "/deliveries/"+first.ID+"/retry", nil, &e); got != http.StatusConflict {
+		t.Fatalf("retry of a delivery in flight: %d, want 409", got)
+	}
+	if len(e.Errors) == 0 || !strings.Contains(e.Errors[0].Detail, "being sent right now") {
+		t.Errorf("409 detail: %+v", e)
+	}
+	release()
+	h.waitFor("both delivered", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
+	if n := count(); n != 2 {
+		t.Fatalf("the receiver got %d requests for 2 events: a retry in flight sent one again", n)
+	}
+	h.must(200, "POST", "/deliveries/"+first.ID+"/retry", nil) // done: it may be sent again now
+}
