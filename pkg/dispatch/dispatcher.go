@@ -96,6 +96,10 @@ type Dispatcher struct {
 type finished struct {
 	res     store.AttemptResult
 	disable string // reason, when the webhook must be turned off
+	// unsent is set when the delivery's lease ended before its request
+	// could start: there is no attempt to record, and the delivery is
+	// claimed again once the store sees the lease has ended.
+	unsent bool
 }
 
 func (d *Dispatcher) now() time.Time { return d.Now() }
@@ -339,23 +343,20 @@ type orgHook struct {
 // claim over all webhooks should run on the next freed slot. A claim that
 // fails does not take the results with it: they are written alone.
 func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general bool) (out []*store.Claimed, again bool, err error) {
-	rs := make([]store.AttemptResult, len(done))
+	rs := make([]store.AttemptResult, 0, len(done))
 	var refill []orgHook
 	seen := map[orgHook]bool{}
-	for i, f := range done {
-		rs[i] = f.res
+	for _, f := range done {
+		if !f.unsent {
+			rs = append(rs, f.res)
+		}
 		d.release(f.res.Webhook)
 		if h := (orgHook{f.res.Org, f.res.Webhook}); d.more[h] && !seen[h] {
 			seen[h] = true
 			refill = append(refill, h)
 		}
 	}
-	// Longer than any attempt can take, so a lease never expires under a
-	// live request; short enough that a dead replica's work returns soon.
-	lease := 2*d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout + 5*time.Second
-	if d.ClaimAhead > 0 {
-		lease += 4 * (d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout) // waits for four requests before it
-	}
+	lease := d.lease()
 	taken := map[api.WebhookRef]int{}
 	held := map[orgHook]bool{} // vetoed at their limit here: refills take their work
 	foreign := false           // vetoed for other replicas' requests in flight
@@ -460,6 +461,23 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 		}
 	}
 	return out, err != nil || generalFull || foreign, err
+}
+
+// leaseSlack is what a result needs to be recorded after its request: an
+// attempt ends this long before its lease does.
+const leaseSlack = 2 * time.Second
+
+// lease is how long a claim holds its deliveries: longer than any attempt
+// can take, a webhook's own requestTimeout (at most MaxTimeout) or twice
+// the server's, so that a lease does not end under a live request; short
+// enough that a dead replica's work returns soon. An attempt is also cut
+// off at its lease (attempt), whatever happens.
+func (d *Dispatcher) lease() time.Duration {
+	l := max(2*d.Defaults.RequestTimeout, MaxTimeout) + d.Defaults.ConnectTimeout + 5*time.Second
+	if d.ClaimAhead > 0 {
+		l += 4 * (d.Defaults.RequestTimeout + d.Defaults.ConnectTimeout) // waits for four requests before it
+	}
+	return l
 }
 
 // saturated lists the webhooks with no free slot, which a claim leaves out
@@ -660,6 +678,18 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 	case reason != "":
 		r.attempt = api.Attempt{StartedAt: api.NewTime(d.now()), ErrorClass: api.ErrorDisabled, Error: reason}
 	default:
+		if !c.LeaseUntil.IsZero() {
+			// A request must end while its lease holds: after it, the
+			// delivery may be claimed, and sent, again.
+			left := c.LeaseUntil.Sub(d.now()) - leaseSlack
+			if left < time.Second {
+				d.Logger.Warn("a claimed delivery waited until its lease nearly ended; it is claimed again",
+					"delivery", c.ID, "webhook", label(c.Webhook))
+				f.unsent = true
+				return f
+			}
+			p.RequestTimeout = min(p.RequestTimeout, left)
+		}
 		r = d.Sender.send(ctx, o, p)
 	}
 	r.attempt.Number, r.attempt.Trigger = n, trigger

@@ -37,6 +37,11 @@ func DefaultPolicy() Policy {
 		Jitter: 0.2, MaxRetryAfter: 6 * time.Hour, MaxInFlight: 4}
 }
 
+// MaxTimeout bounds a webhook's own connectTimeout and requestTimeout: a
+// claim's lease covers the longest request (Dispatcher.lease), and a longer
+// one would also hold a worker and a slot of its webhook that long.
+const MaxTimeout = time.Minute
+
 // ParseSchedule reads "5s,5m,30m" (the --retry-schedule flag).
 func ParseSchedule(s string) ([]time.Duration, error) {
 	if strings.TrimSpace(s) == "" {
@@ -77,7 +82,7 @@ func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 		if err != nil || d <= 0 {
 			return p, fmt.Errorf("timeout %q is not a positive duration like 3s", f.val)
 		}
-		*f.dst = d
+		*f.dst = min(d, MaxTimeout) // Validate refuses more; one saved before it is cut to it
 	}
 	p.Ordered = o.Ordered
 	if o.MaxInFlight > 0 {
@@ -88,8 +93,15 @@ func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 
 // Validate checks a webhook's delivery overrides when it is saved.
 func Validate(spec *api.WebhookSpec) error {
-	_, err := DefaultPolicy().ForWebhook(spec)
-	return err
+	if _, err := DefaultPolicy().ForWebhook(spec); err != nil || spec.Delivery == nil {
+		return err
+	}
+	for _, v := range []string{spec.Delivery.ConnectTimeout, spec.Delivery.RequestTimeout} {
+		if d, _ := time.ParseDuration(v); d > MaxTimeout {
+			return fmt.Errorf("timeout %q is longer than %s, the most a webhook may wait for an answer", v, MaxTimeout)
+		}
+	}
+	return nil
 }
 
 // outcome is what one attempt's result means for its delivery.

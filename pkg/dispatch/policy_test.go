@@ -2,6 +2,7 @@ package dispatch
 
 import (
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,10 +66,23 @@ func TestForWebhook(t *testing.T) {
 		p.RequestTimeout != 40*time.Second || !p.Ordered || p.MaxInFlight != 9 {
 		t.Fatalf("override: %+v %v", p, err)
 	}
-	for _, bad := range []*api.WebhookDelivery{{RetrySchedule: []string{"soon"}}, {RequestTimeout: "-1s"}, {ConnectTimeout: "x"}} {
+	for _, bad := range []*api.WebhookDelivery{{RetrySchedule: []string{"soon"}}, {RequestTimeout: "-1s"}, {ConnectTimeout: "x"},
+		{RequestTimeout: "61s"}, {ConnectTimeout: "2m"}} {
 		if err := Validate(&api.WebhookSpec{Delivery: bad}); err == nil {
 			t.Errorf("accepted %+v", bad)
 		}
+	}
+	if err := Validate(&api.WebhookSpec{Delivery: &api.WebhookDelivery{RequestTimeout: "5m"}}); err == nil ||
+		!strings.Contains(err.Error(), `"5m" is longer than 1m0s`) {
+		t.Errorf("a timeout over MaxTimeout: %v", err)
+	}
+	if err := Validate(&api.WebhookSpec{}); err != nil {
+		t.Errorf("no overrides: %v", err)
+	}
+	// One saved before the bound is cut to it, not refused: its deliveries go on.
+	long := &api.WebhookSpec{Delivery: &api.WebhookDelivery{RequestTimeout: "10m"}}
+	if p, err := DefaultPolicy().ForWebhook(long); err != nil || p.RequestTimeout != MaxTimeout {
+		t.Errorf("a stored 10m timeout: %v %v, want %v", p.RequestTimeout, err, MaxTimeout)
 	}
 	if _, err := ParseSchedule("5s, 5m,30m"); err != nil {
 		t.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/server"
@@ -58,4 +59,50 @@ func TestRetryOfADeliveryInFlightIsRefused(t *testing.T) {
 		t.Fatalf("the receiver got %d requests for 2 events: a retry in flight sent one again", n)
 	}
 	h.must(200, "POST", "/deliveries/"+first.ID+"/retry", nil) // done: it may be sent again now
+}
+
+// A delivery claimed ahead that waits for its webhook's one request slot
+// until its lease has nearly ended is not sent: the store may hand it to
+// another claim any moment, and the two would go out twice. It is sent
+// once, by the claim after its lease ends. The clock is the test's; the
+// lease (Dispatcher.lease) is max(2 × 1s, 60s) + 1s + 5s + 4 × (1s + 1s)
+// claimed ahead: 74s.
+func TestDeliveryWaitingPastItsLeaseIsNotSentTwice(t *testing.T) {
+	var offset atomic.Int64
+	advance := func(d time.Duration) { offset.Add(int64(d)) }
+	h := start(t, server.Config{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
+		RequestTimeout: time.Second, ConnectTimeout: time.Second})
+	var n atomic.Int32
+	arrived := make(chan struct{}, 10)
+	hold := []chan struct{}{make(chan struct{}), make(chan struct{})}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if k := int(n.Add(1)); k <= len(hold) {
+			arrived <- struct{}{}
+			<-hold[k-1]
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	t.Cleanup(srv.Close)
+	h.integration("i", srv.URL, map[string]any{"delivery": map[string]any{"maxInFlight": 1, "requestTimeout": "60s"}},
+		allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
+	<-arrived
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
+	time.Sleep(300 * time.Millisecond) // b is claimed ahead and waits for a's slot
+	advance(73 * time.Second)
+	close(hold[0])
+	time.Sleep(300 * time.Millisecond) // b's turn: its lease nearly over, it is not sent
+	advance(2 * time.Second)           // the lease has ended: the next claim takes b
+	<-arrived
+	close(hold[1])
+	h.waitFor("both delivered", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
+	time.Sleep(300 * time.Millisecond) // a second copy of b would follow its first
+	if got := n.Load(); got != 2 {
+		t.Fatalf("the receiver got %d requests for 2 events", got)
+	}
+	for _, d := range h.deliveries("") {
+		if d.Attempts != 1 {
+			t.Errorf("delivery of %s: %d attempts, want 1", d.Resource.Name, d.Attempts)
+		}
+	}
 }

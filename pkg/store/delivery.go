@@ -36,6 +36,9 @@ type Claimed struct {
 	// Envelope is the event as the log holds it: its JSON, which is the
 	// body sent to webhooks, so a claim need not decode it.
 	Envelope json.RawMessage
+	// LeaseUntil is when the claim's lease ends: a request that outlived
+	// it could overlap the same delivery sent again by another claim.
+	LeaseUntil time.Time
 }
 
 // ClaimParams bound a claim.

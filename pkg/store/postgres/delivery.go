@@ -242,7 +242,11 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	// The lease is queued: the rows stay locked until the transaction
 	// ends, so it is sent with the next statement or the commit, and the
 	// claims lock is held for one round trip less.
-	t.tx.later(lease, p.Owner, p.Now.Add(p.Lease).UnixMilli(),
+	until := p.Now.Add(p.Lease)
+	for _, c := range picked {
+		c.LeaseUntil = until
+	}
+	t.tx.later(lease, p.Owner, until.UnixMilli(),
 		column(picked, func(c *store.Claimed) string { return c.ID }),
 		column(picked, func(c *store.Claimed) string { return c.Org }),
 		column(picked, func(c *store.Claimed) string { return c.Webhook.Scope.Kind }),

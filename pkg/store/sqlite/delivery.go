@@ -184,9 +184,10 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	if err := rows.Err(); err != nil || len(picked) == 0 {
 		return nil, err
 	}
-	until := p.Now.Add(p.Lease).UnixMilli()
+	until := p.Now.Add(p.Lease)
 	for _, c := range picked {
-		t.setLease(c.ID, lease{owner: p.Owner, until: until, webhook: webhookKey(c.Webhook)})
+		c.LeaseUntil = until
+		t.setLease(c.ID, lease{owner: p.Owner, until: until.UnixMilli(), webhook: webhookKey(c.Webhook)})
 	}
 	return picked, nil
 }
