@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -358,14 +359,14 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 	}
 	lease := d.lease()
 	taken := map[api.WebhookRef]int{}
-	held := map[orgHook]bool{} // vetoed at their limit here: refills take their work
-	foreign := false           // vetoed for other replicas' requests in flight
+	held := map[orgHook]bool{}        // vetoed at their limit here: refills take their work
+	full := map[api.WebhookRef]bool{} // vetoed for other replicas' requests in flight
 	accept := func(del *store.Delivery, leased int) bool {
 		// leased counts every replica's requests in flight to the webhook,
 		// so its limit holds across replicas, not only in this process.
 		if leased+taken[del.Webhook] >= d.claimCap(d.limitOf(del)) {
 			if leased > d.leasedOf(del.Webhook)-taken[del.Webhook] {
-				foreign = true
+				full[del.Webhook] = true
 			} else {
 				held[orgHook{del.Org, del.Webhook}] = true
 			}
@@ -410,7 +411,16 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			out = append(out, got...)
 			drained[h] = len(got) < k
 		}
-		if k := n - len(out); general && k > 0 {
+		// A webhook at its limit through other replicas' requests is not
+		// saturated here, so a claim reads its due deliveries, which can
+		// fill the window and hide every other webhook's: while a claim
+		// finds such webhooks and falls short, the next leaves them out.
+		for tries := 0; general && tries < 3; tries++ {
+			k := n - len(out)
+			if k <= 0 {
+				break
+			}
+			before := len(full)
 			p := params(k)
 			p.Exclude = exclude
 			got, err := tx.DeliveryClaim(ctx, p)
@@ -419,6 +429,14 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			}
 			out = append(out, got...)
 			generalFull = len(got) == k
+			if generalFull || len(full) == before {
+				break
+			}
+			for w := range full {
+				if !slices.Contains(exclude, w) {
+					exclude = append(exclude, w)
+				}
+			}
 		}
 		return nil
 	})
@@ -460,7 +478,7 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			d.recorded(ctx, done)
 		}
 	}
-	return out, err != nil || generalFull || foreign, err
+	return out, err != nil || generalFull || len(full) > 0, err
 }
 
 // leaseSlack is what a result needs to be recorded after its request: an

@@ -56,3 +56,29 @@ func TestWebhookLimitHoldsAcrossReplicas(t *testing.T) {
 	case <-time.After(500 * time.Millisecond):
 	}
 }
+
+// TestSaturatedWebhookDoesNotHideOthersAcrossReplicas: a webhook whose
+// limit is taken by both replicas' requests together is full for neither
+// alone, and its backlog filled every claim's window, so no other webhook's
+// delivery was ever claimed. The second webhook's event must still arrive.
+func TestSaturatedWebhookDoesNotHideOthersAcrossReplicas(t *testing.T) {
+	dsn := pgtest.DSN(t)
+	release := make(chan struct{})
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-release
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer slow.Close()
+	defer close(release)
+	fast := newReceiver(t)
+	cfg := server.Config{Store: dsn, AdminToken: "shared", Workers: 3}
+	a, b := start(t, cfg), start(t, cfg)
+	a.integration("slow", slow.URL, map[string]any{"delivery": map[string]any{"maxInFlight": 4, "requestTimeout": "60s"}},
+		allTypes("Environment", nil))
+	for i := range 200 {
+		[]*harness{a, b}[i%2].must(201, "POST", mgmt+"/environments", map[string]any{"name": fmt.Sprint("e", i)})
+	}
+	a.integration("fast", fast.URL, nil, allTypes("Integration", nil))
+	b.must(201, "POST", mgmt+"/integrations", map[string]any{"name": "probe"})
+	fast.next(t)
+}
