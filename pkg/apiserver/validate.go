@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 
 	"github.com/centralhq/central/pkg/api"
@@ -65,6 +67,11 @@ func validateWebhook(spec json.RawMessage) error {
 	if err := netguard.CheckURL(w.URL); err != nil {
 		return invalid("/spec/url", "spec.url: %v", err)
 	}
+	for _, name := range slices.Sorted(maps.Keys(w.Headers)) {
+		if err := api.CheckHeader(name, w.Headers[name]); err != nil {
+			return invalid("/spec/headers/"+pointerToken(name), "spec.headers: %v.", err)
+		}
+	}
 	if a := w.Auth; a != nil {
 		if a.Secret != nil && (a.Secret.Name == "" || a.Secret.Key == "") {
 			return invalid("/spec/auth/secret", "spec.auth.secret needs both name and key: the Secret in the webhook's scope and the key of its data to send.")
@@ -72,6 +79,11 @@ func validateWebhook(spec json.RawMessage) error {
 		if l := a.Location; l != nil {
 			switch l.In {
 			case "header":
+				if l.Name != "" {
+					if err := api.CheckHeader(l.Name, ""); err != nil {
+						return invalid("/spec/auth/location/name", "spec.auth.location.name: %v.", err)
+					}
+				}
 			case "query":
 				if l.Name == "" {
 					return invalid("/spec/auth/location/name", "spec.auth.location with in: query needs name, the query parameter to carry the secret.")
@@ -82,6 +94,11 @@ func validateWebhook(spec json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// pointerToken escapes a name for a JSON pointer (RFC 6901).
+func pointerToken(name string) string {
+	return strings.NewReplacer("~", "~0", "/", "~1").Replace(name)
 }
 
 var triggerTypes = map[string]bool{"created": true, "updated": true, "deleted": true}

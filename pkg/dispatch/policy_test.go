@@ -48,7 +48,7 @@ func TestNextDelay(t *testing.T) {
 func TestParseRetryAfter(t *testing.T) {
 	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	for v, want := range map[string]time.Duration{
-		"120": 2 * time.Minute, "": 0, "soon": 0, "-5": 0,
+		"120": 2 * time.Minute, "": 0, "soon": 0, "-5": 0, "99999999999": (1 << 32) * time.Second,
 		now.Add(time.Hour).Format(http.TimeFormat):  time.Hour,
 		now.Add(-time.Hour).Format(http.TimeFormat): 0,
 	} {

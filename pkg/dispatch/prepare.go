@@ -144,16 +144,18 @@ func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRe
 	if s := o.spec.Signing; s != nil && s.Secret != "" {
 		data, err := get(s.Secret)
 		switch {
+		// A webhook that signs never sends unsigned, which a receiver
+		// might take for a request of its own making: a missing or
+		// malformed key fails each attempt, which says why.
 		case err == store.ErrNotFound:
-			notes = append(notes, fmt.Sprintf("the signing secret %q was not found; sent unsigned", s.Secret))
+			o.signErr = fmt.Errorf("the Secret %q was not found in %s/%s; nothing is sent unsigned (rotate the secret to make one)", s.Secret, scope.Kind, scope.Name)
 		case err != nil:
 			return err
 		default:
 			if keys := SigningKeys(data, now); len(keys) > 0 {
-				// A malformed key fails each attempt, which says why.
 				o.signer, o.signErr = signature.NewSigner(keys...)
 			} else {
-				notes = append(notes, fmt.Sprintf("the signing secret %q has no key \"current\"; sent unsigned", s.Secret))
+				o.signErr = fmt.Errorf("the Secret %q has no key \"current\"; nothing is sent unsigned", s.Secret)
 			}
 		}
 	}

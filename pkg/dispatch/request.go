@@ -7,6 +7,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strings"
 	"time"
@@ -45,6 +46,9 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	}
 	h := make(http.Header, len(o.webhook.Headers)+6)
 	for k, v := range o.webhook.Headers {
+		if err := api.CheckHeader(k, v); err != nil { // saved before the API checked it
+			return nil, fmt.Errorf("spec.headers: %w", err)
+		}
 		h.Set(k, v)
 	}
 	if h.Get("Content-Type") == "" {
@@ -58,13 +62,20 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 		loc := a.Location
 		switch {
 		case loc != nil && loc.In == "query":
-			q := req.URL.Query()
-			q.Set(loc.Name, o.authKey)
-			req.URL.RawQuery = q.Encode()
-		case loc != nil && loc.Name != "":
-			h.Set(loc.Name, o.authKey)
+			// Appended: the URL's own query goes as it was written.
+			if req.URL.RawQuery != "" {
+				req.URL.RawQuery += "&"
+			}
+			req.URL.RawQuery += url.QueryEscape(loc.Name) + "=" + url.QueryEscape(o.authKey)
 		default:
-			h.Set("Authorization", o.authKey) // raw, as Amplify sends it
+			name := "Authorization" // raw, as Amplify sends it
+			if loc != nil && loc.Name != "" {
+				name = loc.Name
+			}
+			if err := api.CheckHeader(name, o.authKey); err != nil {
+				return nil, fmt.Errorf("the auth secret cannot be sent: %w", err)
+			}
+			h.Set(name, o.authKey)
 		}
 	}
 	if o.signer != nil {

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -17,10 +19,12 @@ import (
 )
 
 // Response bodies are read up to ReadLimit (the rest is discarded unread)
-// and kept up to StoreLimit in the attempt record.
+// and kept up to StoreLimit in the attempt record; response headers are
+// read up to ReadLimit and kept up to HeaderStoreLimit.
 const (
-	ReadLimit  = 64 << 10
-	StoreLimit = 20 << 10
+	ReadLimit        = 64 << 10
+	StoreLimit       = 20 << 10
+	HeaderStoreLimit = 8 << 10
 )
 
 // Sender makes HTTP attempts through the destination guard. It never follows
@@ -50,6 +54,8 @@ func (s *Sender) transport(connect time.Duration) *http.Transport {
 		MaxIdleConnsPerHost: 32,
 		IdleConnTimeout:     90 * time.Second,
 		ForceAttemptHTTP2:   true,
+		// A receiver's headers are not worth a megabyte (net/http's default).
+		MaxResponseHeaderBytes: ReadLimit,
 	}
 	s.transports[connect] = t
 	return t
@@ -127,15 +133,33 @@ func classifyError(err error, p Policy) (api.ErrorClass, string, bool) {
 	return api.ErrorConnection, "could not reach the receiver: " + err.Error(), true
 }
 
-// flatten keeps the first value of each response header (at most 50).
+// flatten keeps the first value of each response header: at most 50, of
+// HeaderStoreLimit bytes in all, by name in order when they are more.
 func flatten(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
+	size := 0
 	for k, v := range h {
+		if len(v) > 0 {
+			size += len(k) + len(v[0])
+		}
+	}
+	out := make(map[string]string, min(len(h), 50))
+	if size <= HeaderStoreLimit && len(h) <= 50 {
+		for k, v := range h {
+			if len(v) > 0 {
+				out[k] = v[0]
+			}
+		}
+		return out
+	}
+	size = 0
+	for _, k := range slices.Sorted(maps.Keys(h)) {
+		v := h[k]
+		if len(v) == 0 || size+len(k)+len(v[0]) > HeaderStoreLimit {
+			continue
+		}
+		out[k], size = v[0], size+len(k)+len(v[0])
 		if len(out) == 50 {
 			break
-		}
-		if len(v) > 0 {
-			out[k] = v[0]
 		}
 	}
 	return out

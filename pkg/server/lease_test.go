@@ -106,3 +106,32 @@ func TestDeliveryWaitingPastItsLeaseIsNotSentTwice(t *testing.T) {
 		}
 	}
 }
+
+// A Webhook's headers, its auth header's name and its timeouts are checked
+// when it is saved; a refused one leaves nothing stored.
+func TestWebhookSpecIsCheckedWhenSaved(t *testing.T) {
+	h := start(t, server.Config{})
+	h.must(201, "POST", mgmt+"/integrations", map[string]any{"name": "i"})
+	for _, c := range []struct {
+		spec    map[string]any
+		pointer string
+		detail  string
+	}{
+		{map[string]any{"headers": map[string]any{"X-A": "a\r\nInjected: 1"}}, "/spec/headers/X-A", "control character"},
+		{map[string]any{"headers": map[string]any{"a/b": "v"}}, "/spec/headers/a~1b", "not a valid header name"},
+		{map[string]any{"headers": map[string]any{"Webhook-Signature": "v1,forged"}}, "/spec/headers/Webhook-Signature", "set by central itself"},
+		{map[string]any{"auth": map[string]any{"secret": map[string]any{"name": "s", "key": "k"}, "location": map[string]any{"in": "header", "name": "webhook-id"}}},
+			"/spec/auth/location/name", "set by central itself"},
+		{map[string]any{"delivery": map[string]any{"requestTimeout": "5m"}}, "/spec/delivery", `"5m" is longer than 1m0s`},
+	} {
+		c.spec["url"], c.spec["enabled"] = "http://127.0.0.1:9/hook", true
+		var e api.ErrorResponse
+		st := h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "w", "spec": c.spec}, &e)
+		if st != http.StatusBadRequest || len(e.Errors) == 0 || e.Errors[0].Source["pointer"] != c.pointer || !strings.Contains(e.Errors[0].Detail, c.detail) {
+			t.Errorf("%v: %d %+v", c.spec, st, e)
+		}
+	}
+	if st := h.do("GET", mgmt+"/integrations/i/webhooks/w", nil, nil); st != http.StatusNotFound {
+		t.Fatalf("a refused webhook was stored: %d", st)
+	}
+}
