@@ -358,14 +358,15 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 		}
 	}
 	lease := d.lease()
-	taken := map[api.WebhookRef]int{}
-	held := map[orgHook]bool{}        // vetoed at their limit here: refills take their work
-	full := map[api.WebhookRef]bool{} // vetoed for other replicas' requests in flight
+	taken := map[api.WebhookRef]int{}   // by this turn's claims
+	inClaim := map[api.WebhookRef]int{} // by the claim running: the store's leased count leaves them out
+	held := map[orgHook]bool{}          // vetoed at their limit here: refills take their work
+	full := map[api.WebhookRef]bool{}   // vetoed for other replicas' requests in flight
 	accept := func(del *store.Delivery, leased int) bool {
 		// leased counts every replica's requests in flight to the webhook,
 		// so its limit holds across replicas, not only in this process.
-		if leased+taken[del.Webhook] >= d.claimCap(d.limitOf(del)) {
-			if leased > d.leasedOf(del.Webhook)-taken[del.Webhook] {
+		if leased+inClaim[del.Webhook] >= d.claimCap(d.limitOf(del)) {
+			if leased > d.leasedOf(del.Webhook)-inClaim[del.Webhook] {
 				full[del.Webhook] = true
 			} else {
 				held[orgHook{del.Org, del.Webhook}] = true
@@ -377,9 +378,11 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			return false
 		}
 		taken[del.Webhook]++
+		inClaim[del.Webhook]++
 		return true
 	}
 	params := func(limit int) store.ClaimParams {
+		clear(inClaim)
 		return store.ClaimParams{Owner: d.Owner, Now: d.now(), Lease: lease, Limit: limit, Accept: accept}
 	}
 	finish := func(tx store.Tx) error {
