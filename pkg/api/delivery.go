@@ -103,7 +103,8 @@ type CountResult struct {
 }
 
 // SigningSecret is a webhook's signing secret as the rotate endpoint returns
-// it: shown once, to the admin who asked.
+// it, to the admin who asked (it is also kept in the webhook's signing
+// Secret).
 type SigningSecret struct {
 	Secret string `json:"secret"`
 	// PreviousValidUntil is when the replaced secret stops signing.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"net/http"
+	"net/netip"
 	"strings"
 )
 
@@ -35,8 +36,12 @@ func (s *Server) withCorrelation(next http.Handler) http.Handler {
 // withAuth demands the bearer token on every API path.
 func (s *Server) withAuth(next http.Handler) http.Handler {
 	deny := s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {
+		hint := s.TokenHint
+		if ap, err := netip.ParseAddrPort(r.RemoteAddr); s.RemoteTokenHint != "" && (err != nil || !ap.Addr().Unmap().IsLoopback()) {
+			hint = s.RemoteTokenHint
+		}
 		return nil, errorf(http.StatusUnauthorized,
-			"A valid token is required: send \"Authorization: Bearer <token>\". %s", s.TokenHint)
+			"A valid token is required: send \"Authorization: Bearer <token>\". %s", hint)
 	})
 	wrongOrg := s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {
 		return nil, errorf(http.StatusForbidden, "Organization %q is not served here; this server serves organization %q.",

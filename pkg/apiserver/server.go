@@ -46,7 +46,9 @@ type Server struct {
 	// Token is the bearer token every API request must carry.
 	Token string
 	// TokenHint is appended to the 401 message: where a user finds the token.
-	TokenHint string
+	// RemoteTokenHint, when set, replaces it for requests that do not come
+	// from a loopback address (a path on the server is of no use there).
+	TokenHint, RemoteTokenHint string
 	// UserID is recorded as the creating and modifying user.
 	UserID string
 	// Sink, when set, sees every event in its transaction.

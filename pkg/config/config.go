@@ -20,7 +20,7 @@ var Keys = map[string]string{
 	"base-url": "the server's URL (default http://127.0.0.1:8080)",
 	"token":    "the API token (a local server's token is found by itself)",
 	"org":      "the organization id sent as X-Axway-Tenant-Id",
-	"output":   "the default output format: yaml or json",
+	"output":   "the default output format: table, yaml or json",
 }
 
 // DefaultBaseURL is where `central serve` listens by default.

@@ -151,7 +151,7 @@ func TestWebhookForms(t *testing.T) {
 	if rot.status != 200 || !regexp.MustCompile(`value="whsec_[^"]+"`).MatchString(rot.body) {
 		t.Fatalf("rotate: %d %s", rot.status, rot.body)
 	}
-	contains(t, rot, "shown only this once")
+	contains(t, rot, "the console shows it only on this page")
 	if rot.resp.Header.Get("Cache-Control") != "no-store" {
 		t.Error("the secret page may be cached")
 	}

@@ -70,8 +70,8 @@ type Server struct {
 	log        *slog.Logger
 }
 
-// New opens the store, settles the organization id and admin token, and
-// listens on cfg.Addr. Call Serve to answer requests.
+// New listens on cfg.Addr, opens the store and settles the organization id
+// and admin token. Call Serve to answer requests.
 func New(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.DataDir == "" {
 		cfg.DataDir = datadir.Default()
@@ -86,6 +86,22 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if log == nil {
 		log = slog.Default()
 	}
+	// Listen first: a start that cannot bind leaves no data dir, token or
+	// database behind, and fixes no organization id.
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w (is another central serve running there? --addr picks another address)", cfg.Addr, err)
+	}
+	s, err := open(ctx, cfg, ln, log)
+	if err != nil {
+		ln.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// open does the rest of New once ln is bound; on error the caller closes ln.
+func open(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (*Server, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data dir: %w", err)
 	}
@@ -93,7 +109,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{cfg: cfg, store: st, log: log}
+	s := &Server{cfg: cfg, store: st, log: log, ln: ln}
 	org, err := s.settleOrg(ctx)
 	if err != nil {
 		st.Close()
@@ -104,14 +120,11 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		st.Close()
 		return nil, err
 	}
-	s.ln, err = net.Listen("tcp", cfg.Addr)
-	if err != nil {
-		st.Close()
-		return nil, fmt.Errorf("listen on %s: %w (is another central serve running there? --addr picks another address)", cfg.Addr, err)
-	}
 	s.API = &apiserver.Server{Store: st, Org: org, Token: token, TokenHint: hint, UserID: "admin", Logger: log, Now: cfg.Now}
+	if cfg.AdminToken == "" { // the hint gives the token file's path
+		s.API.RemoteTokenHint = remoteTokenHint
+	}
 	if err := s.wireDelivery(ctx); err != nil {
-		s.ln.Close()
 		st.Close()
 		return nil, err
 	}
@@ -164,8 +177,15 @@ func (s *Server) settleOrg(ctx context.Context) (string, error) {
 	return org, err
 }
 
+// remoteTokenHint ends the 401 message for clients on other machines: they
+// cannot read the token file, and the data dir's path is none of their
+// business.
+var remoteTokenHint = fmt.Sprintf("The server's token is in the file %s of its data directory.", datadir.TokenFile)
+
 // settleToken uses the configured admin token or the one in the data dir,
-// making and saving one (mode 0600) on first start.
+// making and saving one (mode 0600) on first start. The hint, for the 401
+// message, gives the token file's path: clients on other machines get
+// remoteTokenHint instead.
 func (s *Server) settleToken() (token, hint string, err error) {
 	if s.cfg.AdminToken != "" {
 		return s.cfg.AdminToken, "The token is the server's CENTRAL_ADMIN_TOKEN.", nil

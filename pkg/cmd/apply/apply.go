@@ -10,6 +10,7 @@ import (
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -67,7 +68,8 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 			if opts.File == "" {
 				return clierr.Flagf("File name is required, please provide -f, --file [path] option")
 			}
-			if err := resource.ValidateOutput(opts.Output); err != nil {
+			var err error
+			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -78,7 +80,7 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.File, "file", "f", "", `file, directory or "-" (stdin) holding the resources`)
-	fl.StringVarP(&opts.Output, "output", "o", "", "print the resulting resources: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "print the resulting resources as yaml or json; table (the default) prints only the status lines")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope (KIND/NAME) for the entries that name none, e.g. Integration/monitor")
 	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))

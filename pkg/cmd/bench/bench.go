@@ -78,8 +78,12 @@ only scenario selected.`,
   central bench --store 'postgres://postgres@127.0.0.1:5432/test?sslmode=disable'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if opts.Output != "" && opts.Output != "json" {
-				return clierr.Flagf(fmt.Sprintf("--output must be json or left out for the table; got %q", opts.Output))
+			switch opts.Output {
+			case "", "table":
+				opts.Output = ""
+			case "json":
+			default:
+				return clierr.Flagf(fmt.Sprintf("--output must be json or table (the default); got %q", opts.Output))
 			}
 			if opts.Duration <= 0 {
 				return clierr.Flagf("--duration must be positive, like 10s")
@@ -113,7 +117,7 @@ only scenario selected.`,
 	fl.IntVar(&opts.Backlog, "backlog", 0, "pending deliveries for the backlog scenario (default 100000, or 1000000 when it runs alone)")
 	fl.IntVar(&opts.Workers, "workers", 32, "the server's webhook requests in flight at once, as serve --workers")
 	fl.StringVar(&opts.ProfileDir, "cpuprofile", "", "write a CPU profile of each scenario's measured part to `DIR`/NAME.pprof (read with go tool pprof)")
-	fl.StringVarP(&opts.Output, "output", "o", "", "output format: json (default: a table)")
+	fl.StringVarP(&opts.Output, "output", "o", "", "output format: json or table (the default)")
 	return cmd
 }
 

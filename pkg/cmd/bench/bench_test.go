@@ -54,21 +54,23 @@ func TestFlagsReachTheConfig(t *testing.T) {
 }
 
 func TestTable(t *testing.T) {
-	out, errOut, err := run(t, func(context.Context, bench.Config) ([]bench.Row, error) { return rows, nil })
-	if err != nil {
-		t.Fatal(err)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	if len(lines) != 4 || !strings.HasPrefix(lines[0], "SCENARIO") {
-		t.Fatalf("table:\n%s", out)
-	}
-	for _, want := range []string{"12,000/s", "0.60×", "≥ 0.5× raw c=32", "met", "≤ 25 ms", "missed"} {
-		if !strings.Contains(out, want) {
-			t.Errorf("table lacks %q:\n%s", want, out)
+	for _, args := range [][]string{nil, {"-o", "table"}} {
+		out, errOut, err := run(t, func(context.Context, bench.Config) ([]bench.Row, error) { return rows, nil }, args...)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
-	if !strings.Contains(errOut, "1 targets met, 1 missed") {
-		t.Errorf("stderr = %q", errOut)
+		lines := strings.Split(strings.TrimSpace(out), "\n")
+		if len(lines) != 4 || !strings.HasPrefix(lines[0], "SCENARIO") {
+			t.Fatalf("%v: table:\n%s", args, out)
+		}
+		for _, want := range []string{"12,000/s", "0.60×", "≥ 0.5× raw c=32", "met", "≤ 25 ms", "missed"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%v: table lacks %q:\n%s", args, want, out)
+			}
+		}
+		if !strings.Contains(errOut, "1 targets met, 1 missed") {
+			t.Errorf("%v: stderr = %q", args, errOut)
+		}
 	}
 }
 

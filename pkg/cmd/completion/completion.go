@@ -16,7 +16,13 @@ func NewCmdCompletion(f *factory.Factory) *cobra.Command {
 		Use:   "completion {bash|zsh|fish|powershell}",
 		Short: "Output shell completion code",
 		Long: `Print the completion script for a shell. Load it in the current shell, or
-save it where the shell looks for completions.`,
+save it where the shell looks for completions.
+
+The bash script needs the bash-completion package (it calls
+_get_comp_words_by_ref, which that package defines): install it with the
+system's package manager ("bash-completion"; on macOS "brew install
+bash-completion@2") and make sure ~/.bashrc loads it, or completing prints
+"_get_comp_words_by_ref: command not found".`,
 		Example: `  # bash, for this shell
   source <(central completion bash)
   # zsh, for every new shell

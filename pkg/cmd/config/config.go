@@ -4,12 +4,14 @@ package config
 import (
 	"fmt"
 	"net/url"
+	"slices"
 	"sort"
 
 	"github.com/spf13/cobra"
 
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	cfgpkg "github.com/centralhq/central/pkg/config"
 )
 
@@ -54,8 +56,8 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 		Use: "set KEY VALUE", Short: "Set a key in the config file", Args: keyArg(2),
 		Example: "  central config set base-url http://127.0.0.1:8080",
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] == "output" && args[1] != "yaml" && args[1] != "json" {
-				return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json`)
+			if args[0] == "output" && !slices.Contains(outputflag.Formats, args[1]) {
+				return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json | table`)
 			}
 			if args[0] == "base-url" {
 				if u, err := url.Parse(args[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {

@@ -30,7 +30,7 @@ func TestNewCmdCreateArguments(t *testing.T) {
 	wantFlagError(t, cmdtest.Execute(NewCmdCreate(fac, extra), "gadget", "x"),
 		`unknown resource type "gadget" for "central create": use -f FILE, or one of: environment, webhook`)
 	wantFlagError(t, cmdtest.Execute(NewCmdCreate(fac), "-f", "x.yaml", "-o", "wide"),
-		`invalid "output" (-o,--output) value provided, allowed: yaml | json`)
+		`invalid "output" (-o,--output) value provided, allowed: yaml | json | table`)
 	wantFlagError(t, cmdtest.Execute(NewCmdCreate(fac), "env"), "You must specify the name of the environment to create.")
 
 	var got *CreateOptions

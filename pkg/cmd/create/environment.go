@@ -11,6 +11,7 @@ import (
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -54,7 +55,8 @@ stdout.`,
 		},
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
-			if err := resource.ValidateOutput(opts.Output); err != nil {
+			var err error
+			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
 				return err
 			}
 			if runF != nil {
@@ -63,7 +65,7 @@ stdout.`,
 			return environmentRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "print the created environment: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "print the created environment as yaml or json; table (the default) prints only the status line")
 	return cmd
 }
 

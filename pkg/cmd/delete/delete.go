@@ -80,7 +80,7 @@ the others are still deleted, and the exit code is then 1.`,
   central delete env staging -y
   # a scoped resource
   central delete apis petstore -s prod
-  central delete webhook jira-hook -s Integration/monitor --wait
+  central delete webhook jira -s Integration/monitor --wait
   # everything a file created, its scoped resources first
   central delete -f resources.yaml -y`,
 		Args: func(cmd *cobra.Command, args []string) error {

@@ -25,9 +25,9 @@ that log, send deliveries again and delete old ones.
 Exit codes: 0 on success, 1 on any error.`,
 		Example: `  # what failed in the last hour, and why
   central deliveries list --status failed --since 1h
-  central deliveries get 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d
+  central deliveries get dlv_018f34088040e319aca1290c9cc4405f
   # send it again once the receiver is fixed
-  central deliveries retry 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d
+  central deliveries retry dlv_018f34088040e319aca1290c9cc4405f
   # keep a week of succeeded deliveries
   central deliveries purge --status succeeded --until 7d -y`,
 	}

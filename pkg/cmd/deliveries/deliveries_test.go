@@ -1,6 +1,7 @@
 package deliveries
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 
@@ -9,6 +10,8 @@ import (
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/iostreams"
 )
+
+var deliveryID = regexp.MustCompile(`^dlv_[0-9a-f]{32}$`)
 
 // TestHelpTexts checks that every command documents itself: a Long text
 // with its exit codes and an Example with # comments.
@@ -24,6 +27,13 @@ func TestHelpTexts(t *testing.T) {
 		}
 		if !strings.Contains(c.Example, "  # ") {
 			t.Errorf("%s: Example has no # comment", c.CommandPath())
+		}
+		// Delivery IDs in examples look like the dispatcher's: "dlv_",
+		// 12 hex digits of milliseconds and 20 random ones.
+		for _, word := range strings.Fields(c.Example) {
+			if (strings.HasPrefix(word, "dlv_") || strings.Count(word, "-") == 4) && !deliveryID.MatchString(word) {
+				t.Errorf("%s: Example uses %q, not a delivery ID as the server makes them", c.CommandPath(), word)
+			}
 		}
 		for _, sub := range c.Commands() {
 			walk(sub)

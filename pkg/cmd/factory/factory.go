@@ -5,9 +5,11 @@ package factory
 
 import (
 	"context"
+	"fmt"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -45,6 +47,9 @@ func New(ios *iostreams.IOStreams) *Factory {
 			return nil, err
 		}
 		base := cfg.Get("base-url")
+		if err := checkBaseURL(base); err != nil {
+			return nil, err
+		}
 		token := cfg.Get("token")
 		if token == "" && isLocal(base) {
 			token = datadir.ReadToken(datadir.Default())
@@ -68,6 +73,20 @@ func New(ios *iostreams.IOStreams) *Factory {
 		return defs.set, defs.err
 	}
 	return f
+}
+
+// checkBaseURL refuses a base URL the client could not use, saying how to
+// write it rather than passing on url.Parse's words.
+func checkBaseURL(base string) error {
+	u, err := url.Parse(base)
+	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		return nil
+	}
+	const from = `(from --base-url, CENTRAL_BASE_URL or "central config set base-url")`
+	if !strings.Contains(base, "://") {
+		return fmt.Errorf("base URL %q needs a scheme, like http://%s %s", base, base, from)
+	}
+	return fmt.Errorf("base URL %q is not an http or https URL like http://127.0.0.1:8080 %s", base, from)
 }
 
 // isLocal reports whether the server runs on this machine, where the CLI may

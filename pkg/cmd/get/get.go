@@ -14,6 +14,7 @@ import (
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -47,15 +48,16 @@ func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command 
 
 TYPE is any plural, singular or short name the server knows (run "central get"
 alone for the list). A scoped type needs -s/--scope to read one by name; the
-scope is NAME or KIND/NAME. Without -o a table is printed; -o yaml|json prints
-the objects: a list for a type, the object for a type and a name, and one
-flattened list for several types.`,
+scope is NAME or KIND/NAME. Without -o (or with -o table) a table is printed;
+-o yaml|json prints the objects: a list for a type, the object for a type and
+a name, and one flattened list for several types, or for a name found in two
+scopes called alike (-s prod matching Environment/prod and Integration/prod).`,
 		Example: `  # every environment, as a table
   central get envs
   # the APIServices of one environment, as YAML
   central get apis -s prod -o yaml
   # one webhook in an Integration
-  central get webhook jira-hook -s Integration/monitor
+  central get webhook jira -s Integration/monitor
   # several types at once, filtered
   central get apis,webhooks -s prod -q 'name==pet*'
   central get apis --title pet --tag public --attribute team=blue`,
@@ -71,13 +73,9 @@ flattened list for several types.`,
 			if len(args) > 1 {
 				opts.Name = args[1]
 			}
-			if !cmd.Flags().Changed("output") {
-				if cfg, err := f.Config(); err == nil {
-					opts.Output = cfg.Get("output") // the configured default
-				}
-			}
-			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-				return &clierr.FlagError{Err: err}
+			var err error
+			if opts.Output, err = outputflag.Resolve(cmd, f, opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -91,10 +89,9 @@ flattened list for several types.`,
 	fl.StringVar(&opts.Title, "title", "", "only resources whose title contains this text")
 	fl.StringVar(&opts.Tag, "tag", "", "only resources with this tag")
 	fl.StringArrayVar(&opts.Attributes, "attribute", nil, "only resources with this attribute, as KEY=VALUE (repeatable)")
-	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "output format: yaml, json or table (the default)")
 	cmd.ValidArgsFunction = resource.CompleteTypeThenName(f)
 	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
-	_ = cmd.RegisterFlagCompletionFunc("output", cobra.FixedCompletions([]cobra.Completion{"yaml", "json"}, cobra.ShellCompDirectiveNoFileComp))
 	return cmd
 }
 
@@ -241,7 +238,10 @@ func (o *GetOptions) print(calls []call, results [][]*api.ResourceInstance) erro
 		if all == nil {
 			all = []*api.ResourceInstance{}
 		}
-		if len(o.Types) == 1 && o.Name != "" && len(all) > 0 {
+		// One type and a name print the object, unless the name is taken
+		// in several scopes called alike (Environment/prod and
+		// Integration/prod): then, as for several types, the list of all.
+		if len(o.Types) == 1 && o.Name != "" && len(all) == 1 {
 			return p.Print(o.IO.Out, all[0])
 		}
 		return p.Print(o.IO.Out, all)

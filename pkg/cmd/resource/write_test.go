@@ -340,15 +340,3 @@ func TestDescribe(t *testing.T) {
 		}
 	}
 }
-
-func TestValidateOutput(t *testing.T) {
-	for _, ok := range []string{"", "yaml", "json"} {
-		if err := ValidateOutput(ok); err != nil {
-			t.Errorf("ValidateOutput(%q) = %v", ok, err)
-		}
-	}
-	var fe *clierr.FlagError
-	if err := ValidateOutput("table"); !errors.As(err, &fe) {
-		t.Errorf("ValidateOutput(table) = %v, want a FlagError", err)
-	}
-}

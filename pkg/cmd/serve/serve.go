@@ -14,9 +14,11 @@ import (
 	"time"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	cfgpkg "github.com/centralhq/central/pkg/config"
 	"github.com/centralhq/central/pkg/datadir"
 	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -41,15 +43,62 @@ type ServeOptions struct {
 	AutoDisableAfter  time.Duration
 	Workers           int
 	PollInterval      time.Duration
+
+	// fromEnv maps the flags that took their value from the environment to
+	// their variable, so that a bad value is reported under the name the
+	// user set.
+	fromEnv map[string]string
 }
 
-// envDefault returns $CENTRAL_<NAME> or def, so every flag can come from the
-// environment of a service manager.
-func envDefault(name, def string) string {
-	if v := os.Getenv("CENTRAL_" + name); v != "" {
+// applyEnv gives every flag not on the command line the value of
+// CENTRAL_<FLAG> (--connect-timeout from CENTRAL_CONNECT_TIMEOUT), so that a
+// service manager can configure serve through the environment alone. A
+// repeatable flag takes a comma-separated list. An empty variable is unset.
+func (o *ServeOptions) applyEnv(fs *pflag.FlagSet) error {
+	o.fromEnv = map[string]string{}
+	var err error
+	fs.VisitAll(func(fl *pflag.Flag) {
+		name := cfgpkg.EnvName(fl.Name)
+		v := os.Getenv(name)
+		if err != nil || fl.Changed || fl.Name == "help" || v == "" {
+			return
+		}
+		if sv, ok := fl.Value.(pflag.SliceValue); ok {
+			items := strings.Split(v, ",")
+			for i := range items {
+				items[i] = strings.TrimSpace(items[i])
+			}
+			err = sv.Replace(items)
+		} else {
+			err = fl.Value.Set(v)
+		}
+		if err != nil {
+			err = clierr.Flagf(fmt.Sprintf("%s=%q: want %s (it sets --%s)", name, v, valueKind(fl.Value.Type()), fl.Name))
+			return
+		}
+		o.fromEnv[fl.Name] = name
+	})
+	return err
+}
+
+// valueKind says in words what a flag of pflag's type takes.
+func valueKind(typ string) string {
+	switch typ {
+	case "duration":
+		return "a duration such as 3s, 5m or 1h30m"
+	case "int":
+		return "a whole number"
+	}
+	return "a " + typ
+}
+
+// source names where a flag's value came from, for messages: the variable
+// if the environment set it, else the flag.
+func (o *ServeOptions) source(flag string) string {
+	if v, ok := o.fromEnv[flag]; ok {
 		return v
 	}
-	return def
+	return "--" + flag
 }
 
 // NewCmdServe builds "central serve"; runF replaces the run in tests.
@@ -63,9 +112,13 @@ SIGTERM stop it gracefully: requests in flight finish first).
 
 It keeps its data in an embedded SQLite database in the data dir and needs
 nothing else. A web console is served at /console/ (sign in with the token);
-Prometheus metrics at /metrics (behind the token). The admin token is $CENTRAL_ADMIN_TOKEN, or one generated into
-DATA_DIR/admin-token (mode 0600) on first start; the CLI on the same machine
-reads it from there by itself.
+Prometheus metrics at /metrics (behind the token). The admin token is
+$CENTRAL_ADMIN_TOKEN, or one generated into DATA_DIR/admin-token (mode 0600)
+on first start. The CLI on the same machine, talking to a loopback address,
+reads it by itself from its own default data dir: $CENTRAL_DATA_DIR, else
+$XDG_DATA_HOME/central or ~/.local/share/central. For a server started with
+another --data-dir, set CENTRAL_DATA_DIR for the CLI too, or give it the
+token.
 
 The dispatcher delivers every event that a ResourceHook matches to its
 webhooks: signed when the webhook has a signing secret, retried on 408, 429,
@@ -74,21 +127,27 @@ webhooks: signed when the webhook has a signing secret, retried on 408, 429,
 and private addresses only when the server listens on loopback alone, or
 through --allow-destination; link-local and cloud metadata addresses never.
 
-These flags can also be set in the environment: CENTRAL_ADDR, CENTRAL_DATA_DIR,
-CENTRAL_STORE, CENTRAL_ORG_ID, CENTRAL_LOG_FORMAT, CENTRAL_LOG_LEVEL,
-CENTRAL_RETRY_SCHEDULE. The Go garbage collector runs at GOGC=400 (the heap
-grows to five times what is live before a collection), which drains a
-backlog about a third faster than Go's default for about 12 MB more memory;
-set GOGC in the environment (say GOGC=100) to choose otherwise, or GOMEMLIMIT
-to bound the memory.`,
+Every flag can also be set in the environment, as CENTRAL_ and its name in
+upper case with underscores: CENTRAL_ADDR, CENTRAL_DATA_DIR,
+CENTRAL_CONNECT_TIMEOUT, CENTRAL_WORKERS and so on; CENTRAL_ALLOW_DESTINATION
+takes a comma-separated list. A flag on the command line wins over its
+variable.
+
+The Go garbage collector runs at GOGC=400 (the heap grows to five times what
+is live before a collection), which drains a backlog about a third faster
+than Go's default for about 12 MB more memory; set GOGC in the environment
+(say GOGC=100) to choose otherwise, or GOMEMLIMIT to bound the memory.`,
 		Example: `  # a personal server on the default address
   central serve
   # another port and data dir, JSON logs
   central serve --addr 127.0.0.1:9090 --data-dir /var/lib/central --log-format json`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := opts.applyEnv(cmd.LocalFlags()); err != nil {
+				return err
+			}
 			if opts.LogFormat != "text" && opts.LogFormat != "json" {
-				return clierr.Flagf(fmt.Sprintf("--log-format must be text or json; got %q", opts.LogFormat))
+				return clierr.Flagf(fmt.Sprintf("%s must be text or json; got %q", opts.source("log-format"), opts.LogFormat))
 			}
 			if runF != nil {
 				return runF(opts)
@@ -99,14 +158,14 @@ to bound the memory.`,
 		},
 	}
 	fl := cmd.Flags()
-	fl.StringVar(&opts.Addr, "addr", envDefault("ADDR", "127.0.0.1:8080"), "address to listen on")
+	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", datadir.Default(), "directory for the database and the admin token")
-	fl.StringVar(&opts.Store, "store", envDefault("STORE", ""), "store DSN: empty for the embedded SQLite in the data dir, or sqlite://PATH")
-	fl.StringVar(&opts.OrgID, "org-id", envDefault("ORG_ID", ""), "organization id (default: generated on first start and kept)")
-	fl.StringVar(&opts.LogFormat, "log-format", envDefault("LOG_FORMAT", "text"), "log format: text or json")
-	fl.StringVar(&opts.LogLevel, "log-level", envDefault("LOG_LEVEL", "info"), "log level: debug, info, warn or error")
+	fl.StringVar(&opts.Store, "store", "", "store DSN: empty for the embedded SQLite in the data dir, or sqlite://PATH")
+	fl.StringVar(&opts.OrgID, "org-id", "", "organization id (default: generated on first start and kept)")
+	fl.StringVar(&opts.LogFormat, "log-format", "text", "log format: text or json")
+	fl.StringVar(&opts.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fl.DurationVar(&opts.ShutdownTimeout, "shutdown-timeout", 15*time.Second, "how long a graceful stop waits for requests in flight")
-	fl.StringVar(&opts.RetrySchedule, "retry-schedule", envDefault("RETRY_SCHEDULE", "5s,5m,30m,2h,5h,10h,10h"), "delays between webhook attempts after the first (±20% jitter)")
+	fl.StringVar(&opts.RetrySchedule, "retry-schedule", "5s,5m,30m,2h,5h,10h,10h", "delays between webhook attempts after the first (±20% jitter)")
 	fl.DurationVar(&opts.ConnectTimeout, "connect-timeout", 3*time.Second, "how long a webhook request may take to connect")
 	fl.DurationVar(&opts.RequestTimeout, "request-timeout", 15*time.Second, "how long a webhook request may take in all")
 	fl.StringArrayVar(&opts.AllowDestinations, "allow-destination", nil, "let webhooks reach this CIDR range, e.g. 10.0.0.0/8 (repeatable; loopback and private ranges are refused unless the server listens on loopback only)")
@@ -119,7 +178,7 @@ to bound the memory.`,
 func serveRun(ctx context.Context, o *ServeOptions) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToUpper(o.LogLevel))); err != nil {
-		return clierr.Flagf(fmt.Sprintf("--log-level must be debug, info, warn or error; got %q", o.LogLevel))
+		return clierr.Flagf(fmt.Sprintf("%s must be debug, info, warn or error; got %q", o.source("log-level"), o.LogLevel))
 	}
 	hopts := &slog.HandlerOptions{Level: level}
 	var h slog.Handler = slog.NewTextHandler(o.IO.ErrOut, hopts)
@@ -128,13 +187,13 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 	}
 	schedule, err := dispatch.ParseSchedule(o.RetrySchedule)
 	if err != nil {
-		return clierr.Flagf("--retry-schedule: " + err.Error())
+		return clierr.Flagf(o.source("retry-schedule") + ": " + err.Error())
 	}
 	var allow []netip.Prefix
 	for _, a := range o.AllowDestinations {
 		p, err := netip.ParsePrefix(a)
 		if err != nil {
-			return clierr.Flagf(fmt.Sprintf("--allow-destination %q is not a CIDR range like 10.0.0.0/8", a))
+			return clierr.Flagf(fmt.Sprintf("%s: %q is not a CIDR range like 10.0.0.0/8", o.source("allow-destination"), a))
 		}
 		allow = append(allow, p)
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -58,9 +59,11 @@ application/json unless a --header sets another.
 same scope) as the Authorization header of every request.
 --generate-secret has the server create a signing secret: every request then
 carries Standard Webhooks signatures (webhook-id, webhook-timestamp,
-webhook-signature). The secret is printed once, on stdout, and cannot be
-read back: store it where the receiver can use it. With -o it goes to stderr
-instead, so stdout stays YAML or JSON.
+webhook-signature). The secret is printed on stdout for the receiver's
+configuration (with -o on stderr, so stdout stays YAML or JSON). The server
+keeps it in the Secret NAME-signing next to the webhook, so anyone with an
+API token can read it there again: "central get secret NAME-signing -s
+KIND/NAME -o yaml".
 
 Each --trigger selects events for the webhook; together they make a
 ResourceHook named NAME-hook next to it. Its form is
@@ -101,11 +104,11 @@ Exit codes: 0 when everything was created, 1 on any error.`,
 	fl.StringVar(&opts.Title, "title", "", "title of the webhook")
 	fl.StringArrayVar(&opts.Headers, "header", nil, "header to send, as NAME=VALUE (repeatable)")
 	fl.StringVar(&opts.Secret, "secret", "", "send this Secret's key as the Authorization header: SECRETNAME/KEY")
-	fl.BoolVar(&opts.GenerateSecret, "generate-secret", false, "create a signing secret and print it once")
+	fl.BoolVar(&opts.GenerateSecret, "generate-secret", false, "create a signing secret (kept in the Secret NAME-signing) and print it")
 	fl.StringArrayVar(&opts.Triggers, "trigger", nil, "events to send, as KIND[:created,updated,deleted][@SCOPEKIND/SCOPENAME] (repeatable; needs -s Integration/NAME)")
 	fl.BoolVar(&opts.Disabled, "disabled", false, "create the webhook disabled")
 	fl.BoolVar(&opts.Ordered, "ordered", false, "deliver the events about one resource in order, one at a time")
-	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "print the created resources as yaml or json; table (the default) prints only the status lines")
 	return cmd
 }
 
@@ -119,8 +122,9 @@ type plan struct {
 // validate checks every flag before any request, so a typo never leaves a
 // half-made webhook behind.
 func (o *CreateWebhookOptions) validate() (*plan, error) {
-	if _, err := printers.ForFormat(o.Output, printers.Table{}); err != nil {
-		return nil, &clierr.FlagError{Err: err}
+	var err error
+	if o.Output, err = outputflag.Normalize(o.Output); err != nil {
+		return nil, err
 	}
 	scope, err := webhookref.ParseScope(o.Scope)
 	if err != nil {
@@ -283,7 +287,8 @@ func (r *creation) create(ctx context.Context, collection client.Path, res *api.
 
 // generateSecret asks the server for the webhook's first signing secret and
 // shows it: on stdout, where the user expects a result, unless stdout
-// carries -o output.
+// carries -o output. A new webhook names no Secret, so the server keeps the
+// secret in the default one.
 func (r *creation) generateSecret(ctx context.Context, whPath client.Path, ref webhookref.Ref) error {
 	var sec api.SigningSecret
 	if _, err := r.c.Do(ctx, http.MethodPost, whPath.String()+"/rotatesecret", nil, nil, &sec); err != nil {
@@ -293,7 +298,8 @@ func (r *creation) generateSecret(ctx context.Context, whPath client.Path, ref w
 	if r.o.Output != "" {
 		w = r.o.IO.ErrOut
 	}
-	fmt.Fprintf(w, "Signing secret (shown only now, store it safely): %s\n", sec.Secret)
+	fmt.Fprintf(w, "Signing secret: %s\n", sec.Secret)
 	r.o.IO.Success("%s signs its requests with this secret.", ref.Label())
+	fmt.Fprintln(r.o.IO.ErrOut, ref.SigningSecretNote(ref.SigningSecret()))
 	return nil
 }

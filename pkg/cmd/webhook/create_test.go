@@ -180,11 +180,12 @@ func TestCreateWebhookWithSecretAndTriggers(t *testing.T) {
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	if want := "Signing secret (shown only now, store it safely): " + secret + "\n"; r.stdout != want {
+	if want := "Signing secret: " + secret + "\n"; r.stdout != want {
 		t.Errorf("stdout = %q, want %q", r.stdout, want)
 	}
 	wantErr := "✔ \"Webhook/jira\" in the scope \"Integration/monitor\" has successfully been created.\n" +
 		"✔ \"Webhook/jira\" in the scope \"Integration/monitor\" signs its requests with this secret.\n" +
+		"The secret is also kept in the Secret \"jira-signing\" in Integration/monitor, where anyone with an API token can read it (central get secret jira-signing -s Integration/monitor -o yaml).\n" +
 		"✔ \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\" has successfully been created.\n"
 	if r.stderr != wantErr {
 		t.Errorf("stderr =\n%s\nwant\n%s", r.stderr, wantErr)
@@ -240,7 +241,7 @@ func TestCreateWebhookOutput(t *testing.T) {
 	if spec.Signing == nil || got[0].Metadata.ResourceVersion != "2" {
 		t.Errorf("the webhook was not read back after the rotation: %s", got[0].Spec)
 	}
-	if !strings.Contains(r.stderr, "Signing secret (shown only now, store it safely): "+secret+"\n") {
+	if !strings.Contains(r.stderr, "Signing secret: "+secret+"\n") {
 		t.Errorf("the secret is not on stderr with -o:\n%s", r.stderr)
 	}
 }

@@ -24,6 +24,12 @@ import (
 // Statuses are the values --status takes, in the order help lists them.
 var Statuses = []string{string(api.DeliveryPending), string(api.DeliverySucceeded), string(api.DeliveryFailed)}
 
+// EventTypes are the values --event-type takes: every event a delivery can
+// carry. The server would answer a misspelt one with an empty list, so it
+// is refused here instead.
+var EventTypes = []string{string(api.ResourceCreated), string(api.ResourceUpdated), string(api.ResourceDeleted),
+	string(api.SubResourceUpdated), string(api.SubscriptionUpdatedEvent)}
+
 // Filter is the value of the selection flags.
 type Filter struct {
 	Webhook   string
@@ -41,7 +47,7 @@ func (f *Filter) AddFlags(fl *pflag.FlagSet, statusHelp string) {
 	fl.StringVar(&f.Webhook, "webhook", "", "only deliveries to this webhook (needs -s/--scope)")
 	fl.StringVarP(&f.Scope, "scope", "s", "", "only deliveries to webhooks in this scope: KIND/NAME, e.g. Integration/monitor")
 	fl.StringVar(&f.Status, "status", "", statusHelp)
-	fl.StringVar(&f.EventType, "event-type", "", "only deliveries of this event type, e.g. ResourceCreated")
+	fl.StringVar(&f.EventType, "event-type", "", "only deliveries of this event type: "+strings.Join(EventTypes, " | "))
 	fl.StringVar(&f.Since, "since", "", `only deliveries created at or after this time: a duration back from now ("30m", "1h", "7d") or a timestamp`)
 	fl.StringVar(&f.Until, "until", "", `only deliveries created before this time: a duration back from now ("7d") or a timestamp`)
 }
@@ -76,6 +82,9 @@ func (f *Filter) Values(now time.Time) (url.Values, error) {
 		q.Set("status", f.Status)
 	}
 	if f.EventType != "" {
+		if !slices.Contains(EventTypes, f.EventType) {
+			return nil, clierr.Flagf(fmt.Sprintf("invalid --event-type %q; allowed: %s", f.EventType, strings.Join(EventTypes, " | ")))
+		}
 		q.Set("eventType", f.EventType)
 	}
 	for _, t := range []struct{ flag, value, param string }{{"since", f.Since, "since"}, {"until", f.Until, "until"}} {

@@ -47,12 +47,26 @@ func TestValuesSendsTheWireFormat(t *testing.T) {
 }
 
 func TestValuesFlagErrors(t *testing.T) {
-	for _, f := range []Filter{{Webhook: "jira"}, {Scope: "prod"}, {Scope: "Integration/"}, {Status: "FAILED"}, {Since: "soon"}} {
+	for _, f := range []Filter{{Webhook: "jira"}, {Scope: "prod"}, {Scope: "Integration/"}, {Status: "FAILED"}, {Since: "soon"}, {EventType: "resourcecreated"}} {
 		_, err := f.Values(now)
 		var fe *clierr.FlagError
 		if !errors.As(err, &fe) {
 			t.Errorf("%+v: err = %v, want a FlagError", f, err)
 		}
+	}
+}
+
+func TestValuesEventType(t *testing.T) {
+	for _, typ := range EventTypes {
+		q, err := (&Filter{EventType: typ}).Values(now)
+		if err != nil || q.Get("eventType") != typ {
+			t.Errorf("--event-type %s: %v, %v", typ, q, err)
+		}
+	}
+	_, err := (&Filter{EventType: "resourcecreated"}).Values(now)
+	want := `invalid --event-type "resourcecreated"; allowed: ResourceCreated | ResourceUpdated | ResourceDeleted | SubResourceUpdated | SubscriptionUpdatedEvent`
+	if err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
 	}
 }
 

@@ -19,6 +19,7 @@ import (
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
 )
@@ -50,19 +51,15 @@ server kept). -o yaml|json prints the delivery as the server returns it.
 
 Exit codes: 0 on success, 1 on any error (such as an unknown ID).`,
 		Example: `  # why did this delivery fail?
-  central deliveries get 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d
+  central deliveries get dlv_018f34088040e319aca1290c9cc4405f
   # the same as JSON, e.g. for the receiver's full answer
-  central deliveries get 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d -o json | jq -r '.history[-1].responseBody'`,
+  central deliveries get dlv_018f34088040e319aca1290c9cc4405f -o json | jq -r '.history[-1].responseBody'`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.ID = args[0]
-			if !cmd.Flags().Changed("output") && f.Config != nil {
-				if cfg, err := f.Config(); err == nil {
-					opts.Output = cfg.Get("output") // the configured default
-				}
-			}
-			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-				return &clierr.FlagError{Err: err}
+			var err error
+			if opts.Output, err = outputflag.Resolve(cmd, f, opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -70,7 +67,7 @@ Exit codes: 0 on success, 1 on any error (such as an unknown ID).`,
 			return getRun(cmd.Context(), opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "output format: yaml, json or table (the default)")
 	return cmd
 }
 

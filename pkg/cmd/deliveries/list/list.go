@@ -19,6 +19,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/deliveries/filter"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
 )
@@ -64,13 +65,9 @@ Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
   central deliveries list --event-type ResourceDeleted --since 2024-05-01T00:00:00.000+0000 --until 2024-05-02T00:00:00.000+0000`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if !cmd.Flags().Changed("output") && f.Config != nil {
-				if cfg, err := f.Config(); err == nil {
-					opts.Output = cfg.Get("output") // the configured default
-				}
-			}
-			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-				return &clierr.FlagError{Err: err}
+			var err error
+			if opts.Output, err = outputflag.Resolve(cmd, f, opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -79,7 +76,7 @@ Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
 		},
 	}
 	opts.Filter.AddFlags(cmd.Flags(), "only deliveries with this status: pending | succeeded | failed")
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "output format: yaml, json or table (the default)")
 	return cmd
 }
 

@@ -55,7 +55,7 @@ webhook-id for the receiver to deduplicate on.
 Exit codes: 0 on success, 1 on any error (with IDs, when any one failed;
 the others are still retried).`,
 		Example: `  # two deliveries, by ID
-  central deliveries retry 0b5e8c7a-3f1d-4c52-9d0e-5b8c4a1f2e3d 7d1f0c2b-9a8e-4b3c-8d2e-1f0a9b8c7d6e
+  central deliveries retry dlv_018f34088040e319aca1290c9cc4405f dlv_018f344c515200503aa41e973b50f66a
   # how many failed deliveries of one webhook would be retried?
   central deliveries retry --status failed --webhook jira -s Integration/monitor --dry-run
   # every delivery that failed in the last 2 hours, without asking

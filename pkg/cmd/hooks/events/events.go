@@ -8,6 +8,7 @@ import (
 
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
 )
@@ -41,8 +42,9 @@ Nothing is asked of the server. Exit codes: 0 on success, 1 on any error.`,
   central hooks events -o json | jq '.[] | select(.type == "ResourceUpdated") | .example'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-				return &clierr.FlagError{Err: err}
+			var err error
+			if opts.Output, err = outputflag.Resolve(cmd, f, opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -50,7 +52,7 @@ Nothing is asked of the server. Exit codes: 0 on success, 1 on any error.`,
 			return eventsRun(opts)
 		},
 	}
-	cmd.Flags().StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json (with an example of each)")
+	outputflag.Add(cmd, &opts.Output, "output format: yaml or json (with an example of each), or table (the default)")
 	return cmd
 }
 

@@ -4,12 +4,14 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/config"
 	"github.com/centralhq/central/pkg/iostreams"
 )
 
@@ -96,5 +98,25 @@ func TestEventsBadOutput(t *testing.T) {
 	var fe *clierr.FlagError
 	if !errors.As(err, &fe) {
 		t.Errorf("err = %v, want a FlagError", err)
+	}
+}
+
+func TestEventsTakeTheConfiguredOutput(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	t.Setenv("CENTRAL_OUTPUT", "json")
+	for _, tc := range []struct {
+		args     []string
+		wantJSON bool
+	}{{nil, true}, {[]string{"-o", "table"}, false}} {
+		ios, _, out, _ := iostreams.Test()
+		cmd := NewCmdEvents(&factory.Factory{IOStreams: ios, Config: config.Load}, nil)
+		cmd.SetArgs(tc.args)
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if isJSON := json.Valid(out.Bytes()); isJSON != tc.wantJSON {
+			t.Errorf("CENTRAL_OUTPUT=json %v: JSON %v, want %v:\n%s", tc.args, isJSON, tc.wantJSON, out)
+		}
 	}
 }

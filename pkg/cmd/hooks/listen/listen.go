@@ -108,8 +108,13 @@ func (o *ListenOptions) validate() error {
 	}
 	for i, s := range o.Secrets {
 		if _, err := signature.ParseSecret(s); err != nil {
-			// The error never echoes the secret; name it by position.
-			return clierr.Flagf(fmt.Sprintf("--secret number %d: %v", i+1, err))
+			// Said in the CLI's words, not the library's (which points Go
+			// programs at GenerateSecret), and never echoing the secret: it
+			// is named by position.
+			return clierr.Flagf(fmt.Sprintf("--secret number %d is not a webhook signing secret (%q and the standard base64 of %d to %d bytes; "+
+				"was it cut short or URL-encoded?). Use the one \"central create webhook --generate-secret\" or \"central hooks rotate-secret\" printed, "+
+				"also kept in the Secret WEBHOOK-signing: central get secret WEBHOOK-signing -s KIND/NAME -o yaml",
+				i+1, signature.SecretPrefix, signature.MinSecretBytes, signature.MaxSecretBytes))
 		}
 	}
 	if o.ForwardTo != "" {

@@ -287,7 +287,7 @@ func TestListenFlagErrors(t *testing.T) {
 		want string
 	}{
 		{[]string{"--status", "99"}, "--status must be an HTTP status code from 200 to 599"},
-		{[]string{"--secret", current, "--secret", "whsec_short"}, "--secret number 2: invalid webhook secret"},
+		{[]string{"--secret", current, "--secret", "whsec_short"}, "--secret number 2 is not a webhook signing secret"},
 		{[]string{"--forward-to", "localhost:3000"}, "--forward-to must be an http(s) URL"},
 	}
 	for _, tt := range tests {
@@ -319,5 +319,17 @@ func TestListenDefaults(t *testing.T) {
 	}
 	if got.Addr != "127.0.0.1:9000" || got.Status != http.StatusNoContent || len(got.Secrets) != 0 {
 		t.Errorf("defaults = %+v", got)
+	}
+}
+
+func TestListenBadSecretNamesTheCommands(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	cmd := NewCmdListen(&factory.Factory{IOStreams: ios, Now: time.Now}, func(*ListenOptions) error { return nil })
+	cmd.SetArgs([]string{"--secret", "notasecret"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	err := cmd.Execute()
+	if err == nil || strings.Contains(err.Error(), "GenerateSecret") ||
+		!strings.Contains(err.Error(), `"central create webhook --generate-secret"`) || !strings.Contains(err.Error(), "central get secret WEBHOOK-signing") {
+		t.Errorf("err = %v, want one naming the commands that give a secret", err)
 	}
 }

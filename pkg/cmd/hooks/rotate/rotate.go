@@ -37,10 +37,14 @@ func NewCmdRotate(f *factory.Factory, runF func(*RotateOptions) error) *cobra.Co
 	cmd := &cobra.Command{
 		Use:   "rotate-secret WEBHOOK -s KIND/NAME [--overlap 24h]",
 		Short: "Give a webhook a new signing secret",
-		Long: `Give a webhook a new signing secret and print it (once, on stdout). Until the
-overlap ends the old secret keeps signing too, so every request carries both
+		Long: `Give a webhook a new signing secret and print it on stdout. Until the overlap
+ends the old secret keeps signing too, so every request carries both
 signatures and receivers can switch without losing an event. A webhook without
 a signing secret gets its first one.
+
+The server keeps the secrets in the Secret the webhook's spec.signing.secret
+names (WEBHOOK-signing unless set otherwise), so anyone with an API token can
+read them there again: "central get secret WEBHOOK-signing -s KIND/NAME -o yaml".
 
 Exit codes: 0 on success, 1 on any error.`,
 		Example: `  central hooks rotate-secret jira -s Integration/monitor
@@ -86,11 +90,26 @@ func rotateRun(ctx context.Context, o *RotateOptions) error {
 	if _, err := c.Do(ctx, http.MethodPost, p.String()+"/rotatesecret", q, nil, &out); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.IO.Out, "Signing secret (shown only now, store it safely): %s\n", out.Secret)
+	fmt.Fprintf(o.IO.Out, "Signing secret: %s\n", out.Secret)
 	if out.PreviousValidUntil.IsZero() {
 		o.IO.Success("%s has a new signing secret; the old one, if any, no longer signs.", ref.Label())
 	} else {
 		o.IO.Success("%s has a new signing secret; the old one signs too until %s.", ref.Label(), out.PreviousValidUntil)
 	}
+	fmt.Fprintln(o.IO.ErrOut, ref.SigningSecretNote(signingSecret(ctx, c, p)))
 	return nil
+}
+
+// signingSecret reads which Secret the webhook at p keeps its signing
+// secret in, after the rotation has set it; "" if that cannot be read.
+func signingSecret(ctx context.Context, c *client.Client, p client.Path) string {
+	wh, err := c.Get(ctx, p)
+	if err != nil {
+		return ""
+	}
+	var spec api.WebhookSpec
+	if err := wh.DecodeSpec(&spec); err != nil || spec.Signing == nil {
+		return ""
+	}
+	return spec.Signing.Secret
 }

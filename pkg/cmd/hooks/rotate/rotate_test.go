@@ -18,6 +18,11 @@ import (
 func TestRotate(t *testing.T) {
 	var gotPath, gotOverlap string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet { // the webhook, read for its Secret's name
+			_ = json.NewEncoder(w).Encode(api.ResourceInstance{Kind: "Webhook", Name: "jira",
+				Spec: json.RawMessage(`{"url":"https://x.example","signing":{"secret":"jira-keys"}}`)})
+			return
+		}
 		gotPath, gotOverlap = r.Method+" "+r.URL.Path, r.URL.Query().Get("overlap")
 		out := api.SigningSecret{Secret: "whsec_new"}
 		if gotOverlap != "0s" {
@@ -46,8 +51,12 @@ func TestRotate(t *testing.T) {
 		if gotPath != "POST /apis/management/v1/integrations/monitor/webhooks/jira/rotatesecret" || gotOverlap != tc.wantOverlap {
 			t.Fatalf("request %s overlap=%s", gotPath, gotOverlap)
 		}
-		if out.String() != "Signing secret (shown only now, store it safely): whsec_new\n" || !strings.Contains(errOut.String(), tc.wantStatusLine) {
+		if out.String() != "Signing secret: whsec_new\n" || !strings.Contains(errOut.String(), tc.wantStatusLine) {
 			t.Fatalf("stdout %q stderr %q", out, errOut)
+		}
+		const kept = `The secret is also kept in the Secret "jira-keys" in Integration/monitor, where anyone with an API token can read it (central get secret jira-keys -s Integration/monitor -o yaml).`
+		if !strings.Contains(errOut.String(), kept) {
+			t.Errorf("stderr %q, want it to say where the secret is kept", errOut)
 		}
 	}
 }

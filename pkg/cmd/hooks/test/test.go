@@ -19,6 +19,7 @@ import (
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
@@ -65,8 +66,9 @@ other error).`,
 			if !slices.Contains(EventTypes, api.EventType(opts.Event)) {
 				return clierr.Flagf(fmt.Sprintf("invalid --event %q; allowed: %s", opts.Event, eventList()))
 			}
-			if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-				return &clierr.FlagError{Err: err}
+			var err error
+			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
+				return err
 			}
 			if runF != nil {
 				return runF(opts)
@@ -77,7 +79,7 @@ other error).`,
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "the webhook's scope: KIND/NAME, e.g. Integration/monitor")
 	fl.StringVar(&opts.Event, "event", string(api.ResourceCreated), "event type to send: "+eventList())
-	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "print the recorded delivery as yaml or json; table (the default) prints only the result line")
 	return cmd
 }
 

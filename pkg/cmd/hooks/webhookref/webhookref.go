@@ -97,3 +97,18 @@ func (r Ref) Path(set *discovery.Set) (client.Path, error) {
 	}
 	return set.Path(d, r.ScopeName, r.Name), nil
 }
+
+// SigningSecret is the Secret the server keeps the webhook's signing secret
+// in when the webhook names none (spec.signing.secret): NAME-signing.
+func (r Ref) SigningSecret() string { return r.Name + "-signing" }
+
+// SigningSecretNote says, after a signing secret was printed, where it
+// stays readable: it is no one-time secret. secretName is the Secret
+// holding it, "" if not known.
+func (r Ref) SigningSecretNote(secretName string) string {
+	if secretName == "" {
+		return "The secret is also kept in the Secret that the webhook's spec.signing.secret names, where anyone with an API token can read it."
+	}
+	return fmt.Sprintf("The secret is also kept in the Secret %q in %s, where anyone with an API token can read it (central get secret %s -s %s -o yaml).",
+		secretName, r.Scope(), secretName, r.Scope())
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -130,8 +131,9 @@ func newCmd(f *factory.Factory, runF func(*StateOptions) error, state string, cm
 		if opts.Scope == "" {
 			return clierr.Flagf("the scope is required: -s/--scope ENV or -s Environment/ENV, the subscription's Environment")
 		}
-		if _, err := printers.ForFormat(opts.Output, printers.Table{}); err != nil {
-			return &clierr.FlagError{Err: err}
+		var err error
+		if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
+			return err
 		}
 		if runF != nil {
 			return runF(opts)
@@ -141,7 +143,7 @@ func newCmd(f *factory.Factory, runF func(*StateOptions) error, state string, cm
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "the subscription's Environment: NAME or Environment/NAME (required)")
 	fl.StringVar(&opts.Description, "description", "", "why: the new state's description, sent to the subscription's webhooks")
-	fl.StringVarP(&opts.Output, "output", "o", "", "output format: yaml or json")
+	outputflag.Add(cmd, &opts.Output, "print the subscription as yaml or json; table (the default) prints only the status line")
 	return cmd
 }
 

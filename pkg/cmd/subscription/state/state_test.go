@@ -199,7 +199,7 @@ func TestFlagErrors(t *testing.T) {
 		{"no scope", []string{"approve", "alice"}, "the scope is required"},
 		{"another scope kind", []string{"approve", "alice", "-s", "Integration/demo"}, "not in a Integration"},
 		{"bad scope", []string{"approve", "alice", "-s", "Environment/"}, "invalid scope"},
-		{"bad output", []string{"reject", "alice", "-s", "demo", "-o", "table"}, "output"},
+		{"bad output", []string{"reject", "alice", "-s", "demo", "-o", "wide"}, "output"},
 		{"empty state", []string{"set-state", "alice", " ", "-s", "demo"}, "STATE must not be empty"},
 	} {
 		// nothing listens at the fake's URL: a flag error must come first

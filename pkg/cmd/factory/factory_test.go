@@ -1,0 +1,32 @@
+package factory
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+func TestClientRefusesAnUnusableBaseURL(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	for base, want := range map[string]string{
+		"127.0.0.1:18081":    `base URL "127.0.0.1:18081" needs a scheme, like http://127.0.0.1:18081 (from --base-url, CENTRAL_BASE_URL or "central config set base-url")`,
+		"central.example":    `base URL "central.example" needs a scheme, like http://central.example (from --base-url, CENTRAL_BASE_URL or "central config set base-url")`,
+		"ftp://example.com":  `base URL "ftp://example.com" is not an http or https URL like http://127.0.0.1:8080 (from --base-url, CENTRAL_BASE_URL or "central config set base-url")`,
+		"http://127.0.0.1:1": "",
+	} {
+		t.Setenv("CENTRAL_BASE_URL", base)
+		ios, _, _, _ := iostreams.Test()
+		_, err := New(ios).Client()
+		if got := errString(err); got != want {
+			t.Errorf("base URL %q: error %q, want %q", base, got, want)
+		}
+	}
+}
+
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}

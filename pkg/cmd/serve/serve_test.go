@@ -1,0 +1,109 @@
+package serve
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/spf13/pflag"
+
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/cmdtest"
+)
+
+// run runs "central serve args..." with runF (when not nil) in place of the
+// server, and returns serve's flags as they were when it ran.
+func run(t *testing.T, runF func(*ServeOptions) error, args ...string) (map[string]string, error) {
+	t.Helper()
+	fac, _, _, _ := cmdtest.NewFactory(nil)
+	got := map[string]string{}
+	var flags *pflag.FlagSet
+	cmd := NewCmdServe(fac, func(o *ServeOptions) error {
+		flags.VisitAll(func(fl *pflag.Flag) { got[fl.Name] = fl.Value.String() })
+		if runF != nil {
+			return runF(o)
+		}
+		return nil
+	})
+	flags = cmd.LocalFlags()
+	return got, cmdtest.Execute(cmd, args...)
+}
+
+// envSamples holds, for every flag of serve, a value for its variable and
+// the flag's value it must give.
+var envSamples = map[string]struct{ env, want string }{
+	"addr":               {"127.0.0.1:18099", "127.0.0.1:18099"},
+	"data-dir":           {"/srv/central", "/srv/central"},
+	"store":              {"sqlite:///srv/central.db", "sqlite:///srv/central.db"},
+	"org-id":             {"123456789012345", "123456789012345"},
+	"log-format":         {"json", "json"},
+	"log-level":          {"debug", "debug"},
+	"shutdown-timeout":   {"40s", "40s"},
+	"retry-schedule":     {"1s,2s", "1s,2s"},
+	"connect-timeout":    {"7s", "7s"},
+	"request-timeout":    {"1m", "1m0s"},
+	"allow-destination":  {"10.0.0.0/8, 192.168.0.0/16", "[10.0.0.0/8,192.168.0.0/16]"},
+	"auto-disable-after": {"48h", "48h0m0s"},
+	"workers":            {"9", "9"},
+	"poll-interval":      {"250ms", "250ms"},
+}
+
+func TestEveryFlagComesFromTheEnvironment(t *testing.T) {
+	fac, _, _, _ := cmdtest.NewFactory(nil)
+	NewCmdServe(fac, nil).LocalFlags().VisitAll(func(fl *pflag.Flag) {
+		if _, ok := envSamples[fl.Name]; !ok && fl.Name != "help" {
+			t.Errorf("--%s has no sample in envSamples: add one, so its variable is tested", fl.Name)
+		}
+	})
+	for name, s := range envSamples {
+		t.Setenv("CENTRAL_"+strings.ToUpper(strings.ReplaceAll(name, "-", "_")), s.env)
+	}
+	got, err := run(t, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, s := range envSamples {
+		if got[name] != s.want {
+			t.Errorf("--%s = %q from its variable %q, want %q", name, got[name], s.env, s.want)
+		}
+	}
+}
+
+func TestFlagWinsOverTheEnvironment(t *testing.T) {
+	t.Setenv("CENTRAL_WORKERS", "9")
+	t.Setenv("CENTRAL_CONNECT_TIMEOUT", "not a duration") // not read: the flag is given
+	got, err := run(t, nil, "--workers", "3", "--connect-timeout", "2s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got["workers"] != "3" || got["connect-timeout"] != "2s" {
+		t.Errorf("--workers %s --connect-timeout %s, want the command line's 3 and 2s", got["workers"], got["connect-timeout"])
+	}
+}
+
+func TestBadEnvironmentValuesNameTheVariable(t *testing.T) {
+	for _, tc := range []struct{ name, value, want string }{
+		{"CENTRAL_WORKERS", "many", `CENTRAL_WORKERS="many": want a whole number (it sets --workers)`},
+		{"CENTRAL_CONNECT_TIMEOUT", "3", `CENTRAL_CONNECT_TIMEOUT="3": want a duration such as 3s, 5m or 1h30m (it sets --connect-timeout)`},
+		{"CENTRAL_LOG_FORMAT", "xml", `CENTRAL_LOG_FORMAT must be text or json; got "xml"`},
+		// checked when serve starts, before anything is opened
+		{"CENTRAL_LOG_LEVEL", "loud", `CENTRAL_LOG_LEVEL must be debug, info, warn or error; got "loud"`},
+		{"CENTRAL_RETRY_SCHEDULE", "soon", "CENTRAL_RETRY_SCHEDULE: "},
+		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.0/8,intranet", `CENTRAL_ALLOW_DESTINATION: "intranet" is not a CIDR range like 10.0.0.0/8`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Setenv(tc.name, tc.value)
+			t.Setenv("CENTRAL_DATA_DIR", t.TempDir())
+			t.Setenv("CENTRAL_ADDR", "127.0.0.1:0")
+			// Cancelled, so that a server started by mistake stops at once.
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			_, err := run(t, func(o *ServeOptions) error { return serveRun(ctx, o) })
+			var fe *clierr.FlagError
+			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("err = %v, want a FlagError with %q", err, tc.want)
+			}
+		})
+	}
+}
