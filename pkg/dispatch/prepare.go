@@ -24,7 +24,9 @@ type webhookState struct {
 	policy    Policy
 	policyErr error
 	signer    *signature.Signer
-	signErr   error
+	// buildErr is why no request to the webhook can be built: a signing
+	// secret missing or malformed, or a header that cannot be sent.
+	buildErr error
 }
 
 // webhookCache shares webhook reads among deliveries: a backlog to one
@@ -79,6 +81,9 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 	})
 	if st.found && st.err == nil {
 		st.policy, st.policyErr = d.Defaults.ForWebhook(&st.spec)
+		if st.buildErr == nil {
+			st.buildErr = checkHeaders(&st.spec, st.authKey)
+		}
 	}
 	return st
 }
@@ -101,7 +106,7 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webho
 	}
 	d.setLimit(c.Webhook, st.policy.MaxInFlight)
 	return &outgoing{webhook: &st.spec, eventID: c.EventID, envelope: c.Envelope, authKey: st.authKey,
-		signer: st.signer, signErr: st.signErr, note: st.note}, st.policy, "", nil
+		signer: st.signer, buildErr: st.buildErr, note: st.note}, st.policy, "", nil
 }
 
 func webhookKey(org string, w api.WebhookRef) store.Key {
@@ -148,14 +153,14 @@ func readSecrets(ctx context.Context, tx store.Tx, org string, scope api.ScopeRe
 		// might take for a request of its own making: a missing or
 		// malformed key fails each attempt, which says why.
 		case err == store.ErrNotFound:
-			o.signErr = fmt.Errorf("the Secret %q was not found in %s/%s; nothing is sent unsigned (rotate the secret to make one)", s.Secret, scope.Kind, scope.Name)
+			o.buildErr = fmt.Errorf("signing secret: the Secret %q was not found in %s/%s; nothing is sent unsigned (rotate the secret to make one)", s.Secret, scope.Kind, scope.Name)
 		case err != nil:
 			return err
 		default:
-			if keys := SigningKeys(data, now); len(keys) > 0 {
-				o.signer, o.signErr = signature.NewSigner(keys...)
-			} else {
-				o.signErr = fmt.Errorf("the Secret %q has no key \"current\"; nothing is sent unsigned", s.Secret)
+			if keys := SigningKeys(data, now); len(keys) == 0 {
+				o.buildErr = fmt.Errorf("signing secret: the Secret %q has no key \"current\"; nothing is sent unsigned", s.Secret)
+			} else if o.signer, err = signature.NewSigner(keys...); err != nil {
+				o.buildErr = fmt.Errorf("signing secret: %w", err)
 			}
 		}
 	}

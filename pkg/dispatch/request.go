@@ -6,8 +6,10 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -24,8 +26,34 @@ type outgoing struct {
 	envelope json.RawMessage // the event's JSON as the log holds it
 	authKey  string          // the auth secret's value, if found
 	signer   *signature.Signer
-	signErr  error  // the signing secret could not be parsed
+	buildErr error  // no request can be built (webhookState.buildErr)
 	note     string // what had to be left out
+}
+
+// authHeader names the header that carries the auth secret: raw, in
+// Authorization as Amplify sends it, unless the webhook names another.
+func authHeader(loc *api.WebhookLocation) string {
+	if loc != nil && loc.Name != "" {
+		return loc.Name
+	}
+	return "Authorization"
+}
+
+// checkHeaders reports a header of the webhook that cannot be sent: one in
+// spec.headers, or the auth secret's, from a spec saved before the API
+// checked them (it refuses them now). It runs once per read of the webhook.
+func checkHeaders(spec *api.WebhookSpec, authKey string) error {
+	for _, k := range slices.Sorted(maps.Keys(spec.Headers)) {
+		if err := api.CheckHeader(k, spec.Headers[k]); err != nil {
+			return fmt.Errorf("spec.headers: %w", err)
+		}
+	}
+	if a := spec.Auth; a != nil && authKey != "" && (a.Location == nil || a.Location.In != "query") {
+		if err := api.CheckHeader(authHeader(a.Location), authKey); err != nil {
+			return fmt.Errorf("the auth secret cannot be sent: %w", err)
+		}
+	}
+	return nil
 }
 
 // UserAgent is sent with every webhook request.
@@ -37,8 +65,8 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	if err != nil {
 		return nil, err
 	}
-	if o.signErr != nil {
-		return nil, fmt.Errorf("signing secret: %w", o.signErr)
+	if o.buildErr != nil {
+		return nil, o.buildErr
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, o.webhook.URL, bytes.NewReader(body))
 	if err != nil {
@@ -46,9 +74,6 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	}
 	h := make(http.Header, len(o.webhook.Headers)+6)
 	for k, v := range o.webhook.Headers {
-		if err := api.CheckHeader(k, v); err != nil { // saved before the API checked it
-			return nil, fmt.Errorf("spec.headers: %w", err)
-		}
 		h.Set(k, v)
 	}
 	if h.Get("Content-Type") == "" {
@@ -68,14 +93,7 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 			}
 			req.URL.RawQuery += url.QueryEscape(loc.Name) + "=" + url.QueryEscape(o.authKey)
 		default:
-			name := "Authorization" // raw, as Amplify sends it
-			if loc != nil && loc.Name != "" {
-				name = loc.Name
-			}
-			if err := api.CheckHeader(name, o.authKey); err != nil {
-				return nil, fmt.Errorf("the auth secret cannot be sent: %w", err)
-			}
-			h.Set(name, o.authKey)
+			h.Set(authHeader(loc), o.authKey)
 		}
 	}
 	if o.signer != nil {

@@ -53,11 +53,12 @@ func TestSendRecordsWhatTheReceiverDid(t *testing.T) {
 	}
 }
 
-// What a webhook's spec adds to a request is checked again when sending
-// (a spec saved before the API checked it): a bad header is an attempt
-// that failed for good, not a connection error retried for a day. The auth
-// secret in the query is appended to the URL's own query as written. The
-// receiver's headers are kept up to HeaderStoreLimit.
+// What a webhook's spec adds to a request is checked again when the
+// webhook is read for sending (a spec saved before the API checked it,
+// checkHeaders): a bad header is an attempt that failed for good, not a
+// connection error retried for a day. The auth secret in the query is
+// appended to the URL's own query as written. The receiver's headers are
+// kept up to HeaderStoreLimit.
 func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 	var gotQuery string
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -75,8 +76,9 @@ func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 	defer srv.Close()
 	url := "http://" + ln.Addr().String() + "/hook"
 	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
-	send := func(o *outgoing) result {
+	send := func(o *outgoing) result { // as prepare makes it from a webhook read
 		o.eventID, o.envelope = "ev", []byte(`{}`)
+		o.buildErr = checkHeaders(o.webhook, o.authKey)
 		return s.send(context.Background(), o, DefaultPolicy())
 	}
 	for name, o := range map[string]*outgoing{
