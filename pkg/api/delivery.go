@@ -107,6 +107,8 @@ type CountResult struct {
 // Secret).
 type SigningSecret struct {
 	Secret string `json:"secret"`
+	// SecretName is the Secret, in the webhook's scope, that keeps it.
+	SecretName string `json:"secretName"`
 	// PreviousValidUntil is when the replaced secret stops signing.
 	PreviousValidUntil Time `json:"previousValidUntil,omitzero"`
 }

@@ -167,6 +167,7 @@ func (s *Server) rotateSecret(r *http.Request, t target) (any, error) {
 		if sg, ok := spec["signing"].(map[string]any); ok && sg["secret"] != "" && sg["secret"] != nil {
 			name, _ = sg["secret"].(string)
 		}
+		out.SecretName = name
 		data := map[string]string{"current": fresh}
 		sec, err := c.get(secretKind, t.scopeKind.Kind, t.scopeName, name)
 		if err == nil {

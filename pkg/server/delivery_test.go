@@ -56,7 +56,7 @@ func TestSigningAndRotation(t *testing.T) {
 	rcv := newReceiver(t)
 	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
 	var first api.SigningSecret
-	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret", nil, &first); st != 200 || !strings.HasPrefix(first.Secret, "whsec_") {
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret", nil, &first); st != 200 || !strings.HasPrefix(first.Secret, "whsec_") || first.SecretName != "wh-signing" {
 		t.Fatalf("rotate: %d %+v", st, first)
 	}
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})

@@ -300,6 +300,6 @@ func (r *creation) generateSecret(ctx context.Context, whPath client.Path, ref w
 	}
 	fmt.Fprintf(w, "Signing secret: %s\n", sec.Secret)
 	r.o.IO.Success("%s signs its requests with this secret.", ref.Label())
-	fmt.Fprintln(r.o.IO.ErrOut, ref.SigningSecretNote(ref.SigningSecret()))
+	fmt.Fprintln(r.o.IO.ErrOut, ref.SigningSecretNote(sec.SecretName))
 	return nil
 }

@@ -61,7 +61,7 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 		created(w, r, a.last().body)
 	})
 	mux.HandleFunc("POST /apis/management/v1/{sp}/{sn}/webhooks/{name}/rotatesecret", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, api.SigningSecret{Secret: secret})
+		writeJSON(w, http.StatusOK, api.SigningSecret{Secret: secret, SecretName: r.PathValue("name") + "-signing"})
 	})
 	mux.HandleFunc("GET /apis/management/v1/{sp}/{sn}/webhooks/{name}", func(w http.ResponseWriter, r *http.Request) {
 		spec, _ := json.Marshal(api.WebhookSpec{Enabled: true, URL: "https://example.com/in", Signing: &api.WebhookSigning{Secret: r.PathValue("name") + "-signing"}})

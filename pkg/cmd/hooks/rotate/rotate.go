@@ -96,20 +96,6 @@ func rotateRun(ctx context.Context, o *RotateOptions) error {
 	} else {
 		o.IO.Success("%s has a new signing secret; the old one signs too until %s.", ref.Label(), out.PreviousValidUntil)
 	}
-	fmt.Fprintln(o.IO.ErrOut, ref.SigningSecretNote(signingSecret(ctx, c, p)))
+	fmt.Fprintln(o.IO.ErrOut, ref.SigningSecretNote(out.SecretName))
 	return nil
-}
-
-// signingSecret reads which Secret the webhook at p keeps its signing
-// secret in, after the rotation has set it; "" if that cannot be read.
-func signingSecret(ctx context.Context, c *client.Client, p client.Path) string {
-	wh, err := c.Get(ctx, p)
-	if err != nil {
-		return ""
-	}
-	var spec api.WebhookSpec
-	if err := wh.DecodeSpec(&spec); err != nil || spec.Signing == nil {
-		return ""
-	}
-	return spec.Signing.Secret
 }

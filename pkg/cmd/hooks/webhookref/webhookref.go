@@ -98,10 +98,6 @@ func (r Ref) Path(set *discovery.Set) (client.Path, error) {
 	return set.Path(d, r.ScopeName, r.Name), nil
 }
 
-// SigningSecret is the Secret the server keeps the webhook's signing secret
-// in when the webhook names none (spec.signing.secret): NAME-signing.
-func (r Ref) SigningSecret() string { return r.Name + "-signing" }
-
 // SigningSecretNote says, after a signing secret was printed, where it
 // stays readable: it is no one-time secret. secretName is the Secret
 // holding it, "" if not known.
