@@ -191,7 +191,7 @@ func (s *pgSession) statement(q string) string {
 		return stmtInsert
 	case strings.Contains(l, "claim_candidates("), strings.HasPrefix(l, "with picked"):
 		return stmtClaim
-	case strings.HasPrefix(l, "with attempt"):
+	case strings.Contains(l, "insert into attempts"):
 		return stmtFinish
 	case s.readOnly:
 		return stmtRead
