@@ -347,9 +347,14 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 	rs := make([]store.AttemptResult, 0, len(done))
 	var refill []orgHook
 	seen := map[orgHook]bool{}
+	now := d.now()
 	for _, f := range done {
 		if !f.unsent {
 			rs = append(rs, f.res)
+			if l := f.res.LeaseUntil; !l.IsZero() && now.After(l) {
+				d.Logger.Warn("an attempt's result is recorded after its lease ended; if the delivery was claimed again meanwhile, that claim's attempt stands and this one is left out of its history",
+					"delivery", f.res.DeliveryID, "webhook", label(f.res.Webhook), "late", now.Sub(l))
+			}
 		}
 		d.release(f.res.Webhook)
 		if h := (orgHook{f.res.Org, f.res.Webhook}); d.more[h] && !seen[h] {
@@ -688,7 +693,7 @@ func (d *Dispatcher) giveBack(ctx context.Context, unsent int) {
 
 // attempt reads what the delivery needs, sends it, and decides what follows.
 func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *webhookCache) finished {
-	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook}}
+	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, LeaseUntil: c.LeaseUntil}}
 	n := c.Attempts + 1
 	o, p, reason, err := d.prepare(ctx, c, cache)
 	var r result

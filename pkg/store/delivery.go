@@ -78,6 +78,14 @@ type AttemptResult struct {
 	// Status is the delivery's new status: pending means retry at NextAttemptAt.
 	Status        api.DeliveryStatus
 	NextAttemptAt time.Time
+	// LeaseUntil is the lease of the claim the attempt was made under
+	// (Claimed.LeaseUntil), which names that claim: a delivery claimed again
+	// once a lease ended gets a later one. A result whose delivery has been
+	// claimed again since is superseded: it is not recorded, and it frees
+	// only its own lease, so it cannot undo the newer claim's attempt or
+	// end its lease while its request is in flight. Zero (a test send,
+	// which holds no lease) records the result unconditionally.
+	LeaseUntil time.Time
 }
 
 // DeliveryFilter selects deliveries for listing, bulk retry and purge.
@@ -115,7 +123,9 @@ type DeliveryStore interface {
 	// delivery of the same resource still pending.
 	DeliveryClaim(ctx context.Context, p ClaimParams) ([]*Claimed, error)
 	// DeliveryFinish records attempts and moves their deliveries on, in one
-	// batch, and keeps each webhook's health.
+	// batch, and keeps each webhook's health. A superseded result (see
+	// AttemptResult.LeaseUntil) still counts towards its webhook's health:
+	// the request was made.
 	DeliveryFinish(ctx context.Context, rs []AttemptResult) error
 	// DeliveryGet returns one delivery with its attempt history.
 	DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error)

@@ -178,10 +178,6 @@ const lease = `WITH picked AS (
 	SELECT delivery_id, org_id, wh_scope_kind, wh_scope_name, wh_name, $1, $2 FROM picked
 	WHERE i NOT IN (SELECT i FROM filled)`
 
-// unlease empties the lease rows of deliveries whose attempt ended: every
-// such row, whichever replica's.
-const unlease = `UPDATE leases SET delivery_id = '', until = 0 WHERE delivery_id = ANY`
-
 // DeliveryClaim over all webhooks locks more candidates than it may take,
 // as the SQLite store reads more, so that the Accept veto can pass over
 // some. The vetoed ones stay as they were, but locked until this

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
@@ -18,18 +19,28 @@ import (
 // failure) from the health rows by key, since excluded holds only columns.
 // Rows are inserted in key order so that replicas finishing at once lock
 // them in the same order.
-const finishBatch = `WITH attempt AS (
+//
+// A result is recorded only while no later lease of its delivery exists
+// (the others are superseded: store.AttemptResult.LeaseUntil), and it frees
+// only its own lease row; a lease_until of 0 (a test send) frees any.
+const finishBatch = `WITH result AS (
+		SELECT * FROM unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::text[], $9::bigint[], $10::bigint[], $20::bigint[])
+			AS r(id, status, attempts, last_status, last_error, next_at, updated_at, lease_until)
+	), fresh AS (
+		SELECT * FROM result r WHERE r.lease_until = 0
+			OR NOT EXISTS (SELECT 1 FROM leases l WHERE l.delivery_id = r.id AND l.until > r.lease_until)
+	), attempt AS (
 		INSERT INTO attempts (delivery_id, number, body)
-		SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS a(delivery_id, number, body) ORDER BY 1, 2
+		SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS a(delivery_id, number, body)
+		WHERE a.delivery_id IN (SELECT id FROM fresh) ORDER BY 1, 2
 		ON CONFLICT (delivery_id, number) DO UPDATE SET body = excluded.body
 	), delivery AS (
 		UPDATE deliveries d SET status = r.status, attempts = greatest(d.attempts, r.attempts), last_status = r.last_status,
 			last_error = r.last_error, next_at = r.next_at, manual = false, updated_at = r.updated_at
-		FROM unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::text[], $9::bigint[], $10::bigint[])
-			AS r(id, status, attempts, last_status, last_error, next_at, updated_at)
-		WHERE d.id = r.id
+		FROM fresh r WHERE d.id = r.id
 	), unleased AS (
-		` + unlease + `($4)
+		UPDATE leases l SET delivery_id = '', until = 0 FROM result r
+		WHERE l.delivery_id = r.id AND (l.until = r.lease_until OR r.lease_until = 0)
 	), health AS (
 		SELECT * FROM unnest($11::text[], $12::text[], $13::text[], $14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bool[], $19::bool[])
 			AS h(org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_success, last_error, succeeded, failed)
@@ -58,9 +69,9 @@ type attemptRow struct {
 
 // deliveryRow is what a batch leaves of one delivery.
 type deliveryRow struct {
-	id, status, lastError string
-	attempts, lastStatus  int
-	nextAt, updated       int64
+	id, status, lastError       string
+	attempts, lastStatus        int
+	nextAt, updated, leaseUntil int64
 }
 
 type healthKey struct {
@@ -103,8 +114,19 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	attemptAt := map[attemptKey]*attemptRow{}
 	deliveryAt := map[string]*deliveryRow{}
 	healthAt := map[healthKey]*healthFold{}
+	// A delivery claimed again while a batch waited has results of two
+	// claims in it: those of the earlier one are superseded.
+	latest := map[string]time.Time{}
+	for i := range rs {
+		if l := rs[i].LeaseUntil; l.After(latest[rs[i].DeliveryID]) {
+			latest[rs[i].DeliveryID] = l
+		}
+	}
 	for i := range rs {
 		r := &rs[i]
+		if r.LeaseUntil.Before(latest[r.DeliveryID]) {
+			continue
+		}
 		body := string(r.Attempt.AppendJSON(nil))
 		ak := attemptKey{r.DeliveryID, r.Attempt.Number}
 		if a := attemptAt[ak]; a != nil {
@@ -122,6 +144,9 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		d.status, d.lastStatus, d.lastError = string(r.Status), r.Attempt.StatusCode, pgText(r.Attempt.Error)
 		d.attempts = max(d.attempts, r.Attempt.Number)
 		d.nextAt, d.updated = ms(r.NextAttemptAt), ms(r.Attempt.StartedAt.Time)
+		if !r.LeaseUntil.IsZero() {
+			d.leaseUntil = r.LeaseUntil.UnixMilli()
+		}
 		if r.Attempt.Trigger == api.TriggerTest {
 			continue // a test says nothing about the webhook's health
 		}
@@ -154,6 +179,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		column(health, func(h *healthFold) int64 { return h.lastSuccess }),
 		column(health, func(h *healthFold) string { return h.lastError }),
 		column(health, func(h *healthFold) bool { return h.succeeded }),
-		column(health, func(h *healthFold) bool { return h.failed }))
+		column(health, func(h *healthFold) bool { return h.failed }),
+		column(deliveries, func(d *deliveryRow) int64 { return d.leaseUntil }))
 	return nil
 }

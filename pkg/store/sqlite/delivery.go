@@ -223,15 +223,17 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	health := map[healthKey]*healthChange{}
 	var order []healthKey
 	for _, r := range rs {
-		body := string(r.Attempt.AppendJSON(nil))
-		if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, body); err != nil {
-			return err
-		}
 		at := ms(r.Attempt.StartedAt.Time)
-		if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
-			return err
+		if !t.superseded(&r) {
+			body := string(r.Attempt.AppendJSON(nil))
+			if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, body); err != nil {
+				return err
+			}
+			if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+				return err
+			}
 		}
-		t.dropLease(r.DeliveryID)
+		t.dropOwnLease(&r)
 		if r.Attempt.Trigger == api.TriggerTest {
 			continue // a test says nothing about the webhook's health
 		}

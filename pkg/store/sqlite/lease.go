@@ -1,5 +1,7 @@
 package sqlite
 
+import "github.com/centralhq/central/pkg/store"
+
 // Leases of the embedded store live in memory, not in the deliveries
 // table. The database file is locked to one Store (lock.go), which has one
 // dispatcher, so a lease never needs to outlive the process; and keeping it
@@ -35,6 +37,21 @@ func (t *tx) dropLease(id string) {
 	if prev, had := t.leases[id]; had {
 		t.undo = append(t.undo, leaseUndo{id, prev, true})
 		delete(t.leases, id)
+	}
+}
+
+// superseded reports whether r's delivery has been claimed again since the
+// claim r comes from: it holds a later lease.
+func (t *tx) superseded(r *store.AttemptResult) bool {
+	l, ok := t.leases[r.DeliveryID]
+	return ok && !r.LeaseUntil.IsZero() && l.until > r.LeaseUntil.UnixMilli()
+}
+
+// dropOwnLease frees the lease of the claim r comes from, and no newer one
+// (any lease when r names none).
+func (t *tx) dropOwnLease(r *store.AttemptResult) {
+	if l, ok := t.leases[r.DeliveryID]; ok && (r.LeaseUntil.IsZero() || l.until == r.LeaseUntil.UnixMilli()) {
+		t.dropLease(r.DeliveryID)
 	}
 }
 

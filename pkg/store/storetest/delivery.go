@@ -115,8 +115,54 @@ func finish(t *testing.T, s store.Store, c *store.Claimed, status api.DeliverySt
 	}
 	update(t, s, func(tx store.Tx) error {
 		return tx.DeliveryFinish(context.Background(), []store.AttemptResult{{Org: org, DeliveryID: c.ID, Webhook: c.Webhook,
-			Attempt: a, Status: status, NextAttemptAt: next}})
+			Attempt: a, Status: status, NextAttemptAt: next, LeaseUntil: c.LeaseUntil}})
 	})
+}
+
+// testDeliverySuperseded: a result that arrives after its delivery was
+// claimed again (its lease had ended meanwhile) is not recorded and frees
+// only its own lease, so the newer claim's request stays the only one in
+// flight and its result is the one recorded. A result whose lease ended
+// without the delivery being claimed again is recorded.
+func testDeliverySuperseded(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	read := func(id string) *api.Delivery {
+		return view(t, s, func(tx store.Tx) (*api.Delivery, error) { return tx.DeliveryGet(ctx, org, id) })
+	}
+	queue(t, s, "e1", "", hookA)
+	first := claim(t, s, "r1", t0, 1, nil)
+	second := claim(t, s, "r2", t0.Add(2*time.Minute), 1, nil) // r1's lease has ended
+	if len(first) != 1 || len(second) != 1 || second[0].ID != first[0].ID || !second[0].LeaseUntil.After(first[0].LeaseUntil) {
+		t.Fatalf("claims: %+v then %+v", first, second)
+	}
+	finish(t, s, first[0], api.DeliverySucceeded, 200, time.Time{})
+	if d := read(first[0].ID); d.Status != api.DeliveryPending || d.Attempts != 0 || len(d.History) != 0 {
+		t.Fatalf("a superseded result was recorded: %+v", d)
+	}
+	if got := claim(t, s, "r3", t0.Add(2*time.Minute+time.Second), 1, nil); len(got) != 0 {
+		t.Fatal("a superseded result freed the newer claim's lease")
+	}
+	finish(t, s, second[0], api.DeliveryPending, 503, t0.Add(3*time.Minute))
+	if d := read(first[0].ID); d.Status != api.DeliveryPending || d.Attempts != 1 || len(d.History) != 1 || d.LastStatusCode != 503 {
+		t.Fatalf("the newer claim's result: %+v", d)
+	}
+	if got := claim(t, s, "r3", t0.Add(3*time.Minute), 1, nil); len(got) != 1 {
+		t.Fatal("the newer claim's result did not free its lease")
+	}
+
+	// Ended, but not claimed again (the claim that found it due vetoed it).
+	id := queue(t, s, "e2", "", hookB)[0]
+	late := claim(t, s, "r1", t0, 1, func(d *store.Delivery) bool { return d.ID == id })
+	if len(late) != 1 {
+		t.Fatalf("claim of e2: %+v", late)
+	}
+	if got := claim(t, s, "r2", t0.Add(2*time.Minute), 10, func(*store.Delivery) bool { return false }); len(got) != 0 {
+		t.Fatalf("a vetoing claim took %d", len(got))
+	}
+	finish(t, s, late[0], api.DeliverySucceeded, 200, time.Time{})
+	if d := read(id); d.Status != api.DeliverySucceeded || d.Attempts != 1 {
+		t.Fatalf("a result whose lease ended unclaimed was not recorded: %+v", d)
+	}
 }
 
 func testDeliveryClaimLease(t *testing.T, s store.Store) {
@@ -343,15 +389,7 @@ func testDeliveryFinishAndRead(t *testing.T, s store.Store) {
 func testWebhookHealthRestart(t *testing.T, s store.Store) {
 	ctx := context.Background()
 	health := func() store.WebhookHealth {
-		var h store.WebhookHealth
-		_ = s.View(ctx, func(tx store.Tx) error {
-			var err error
-			if h, err = tx.WebhookHealthGet(ctx, org, hookA); err != nil {
-				t.Fatal(err)
-			}
-			return nil
-		})
-		return h
+		return view(t, s, func(tx store.Tx) (store.WebhookHealth, error) { return tx.WebhookHealthGet(ctx, org, hookA) })
 	}
 	restart := func() {
 		update(t, s, func(tx store.Tx) error { return tx.WebhookHealthRestart(ctx, org, hookA) })

@@ -41,6 +41,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryOrdered", testDeliveryOrdered},
 		{"DeliveryMissingEvent", testDeliveryMissingEvent},
 		{"DeliveryFinishAndRead", testDeliveryFinishAndRead},
+		{"DeliverySuperseded", testDeliverySuperseded},
 		{"DeliveryHealthInOneBatch", testDeliveryHealthInOneBatch},
 		{"WebhookHealthRestart", testWebhookHealthRestart},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
@@ -83,6 +84,20 @@ func create(t *testing.T, s store.Store, rs ...*api.ResourceInstance) {
 		}
 		return nil
 	})
+}
+
+// view returns what fn reads in a read transaction; an error fails the test.
+func view[T any](t *testing.T, s store.Store, fn func(tx store.Tx) (T, error)) T {
+	t.Helper()
+	var v T
+	if err := s.View(context.Background(), func(tx store.Tx) error {
+		var err error
+		v, err = fn(tx)
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return v
 }
 
 func get(t *testing.T, s store.Store, k store.Key) (*api.ResourceInstance, error) {
