@@ -77,6 +77,7 @@ const (
 	ErrorDNS         ErrorClass = "dns"         // the host did not resolve
 	ErrorDestination ErrorClass = "destination" // the destination guard refused the address
 	ErrorDisabled    ErrorClass = "disabled"    // the webhook was disabled or deleted
+	ErrorStopped     ErrorClass = "stopped"     // the server stopped before the receiver answered
 )
 
 // Attempt is one try at sending a delivery.

@@ -734,7 +734,10 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 			f.res.Attempt.Error += "; no retries left"
 		}
 	case ctx.Err() != nil && trigger != api.TriggerTest:
-		// stopped mid-request: the delivery stays due and is sent again
+		// Cut off by Stop after the drain timeout: the delivery stays due
+		// and is sent again, and the receiver is not blamed.
+		f.res.Attempt.ErrorClass = api.ErrorStopped
+		f.res.Attempt.Error = "the server stopped before the receiver answered; the delivery is sent again when it is back"
 		f.res.Status, f.res.NextAttemptAt = api.DeliveryPending, d.now()
 	default:
 		f.res.Status = api.DeliveryFailed
@@ -772,7 +775,7 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 // failingTooLong returns a reason, and when the failures began, when the
 // webhook has failed without a success for longer than AutoDisableAfter.
 func (d *Dispatcher) failingTooLong(ctx context.Context, r store.AttemptResult) (string, time.Time) {
-	if d.AutoDisableAfter <= 0 || r.Attempt.Trigger == api.TriggerTest || r.Attempt.ErrorClass == api.ErrorDisabled {
+	if d.AutoDisableAfter <= 0 || !r.CountsTowardsHealth() || r.Attempt.ErrorClass == api.ErrorDisabled {
 		return "", time.Time{}
 	}
 	var h store.WebhookHealth

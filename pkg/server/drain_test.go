@@ -6,6 +6,8 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -59,5 +61,57 @@ func TestGracefulStopDrains(t *testing.T) {
 			t.Fatalf("after the drain: %+v %v", ds, err)
 		}
 		return nil
+	})
+}
+
+// TestStopCutsOffARequestPastTheDrain: a request still in flight when the
+// drain timeout ends is cut off. Its attempt says the server stopped and
+// counts nothing against the receiver, and the delivery is sent again once
+// the dispatcher is back.
+func TestStopCutsOffARequestPastTheDrain(t *testing.T) {
+	h := start(t, server.Config{ShutdownTimeout: 50 * time.Millisecond})
+	first, release := make(chan struct{}), make(chan struct{})
+	var arrived atomic.Int32
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if arrived.Add(1) == 1 {
+			close(first)
+			select {
+			case <-release:
+			case <-r.Context().Done():
+			}
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	defer close(release)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	<-first
+	h.srv.Dispatcher.Stop()
+
+	ds := h.deliveries("")
+	if len(ds) != 1 || ds[0].Status != api.DeliveryPending || ds[0].Attempts != 1 {
+		t.Fatalf("after the stop: %+v", ds)
+	}
+	var d api.Delivery
+	h.do("GET", "/deliveries/"+ds[0].ID, nil, &d)
+	if a := d.History; len(a) != 1 || a[0].ErrorClass != api.ErrorStopped || !strings.Contains(a[0].Error, "server stopped") {
+		t.Fatalf("the cut-off attempt: %+v", d.History)
+	}
+	_ = h.srv.Dispatcher.Store.View(context.Background(), func(tx store.Tx) error {
+		health, err := tx.WebhookHealthGet(context.Background(), h.srv.API.Org, ds[0].Webhook)
+		if err != nil || !health.FailingSince.IsZero() {
+			t.Fatalf("the stop counted against the receiver: %+v %v", health, err)
+		}
+		return nil
+	})
+
+	if err := h.srv.Dispatcher.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor("the delivery sent again", func() bool {
+		ds := h.deliveries("")
+		return len(ds) == 1 && ds[0].Status == api.DeliverySucceeded && ds[0].Attempts == 2
 	})
 }

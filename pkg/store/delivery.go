@@ -88,6 +88,13 @@ type AttemptResult struct {
 	LeaseUntil time.Time
 }
 
+// CountsTowardsHealth reports whether the attempt says how its receiver is
+// doing: a test send does not, nor a request cut off because the server
+// stopped.
+func (r *AttemptResult) CountsTowardsHealth() bool {
+	return r.Attempt.Trigger != api.TriggerTest && r.Attempt.ErrorClass != api.ErrorStopped
+}
+
 // DeliveryFilter selects deliveries for listing, bulk retry and purge.
 type DeliveryFilter struct {
 	Org       string

@@ -147,8 +147,8 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 		if !r.LeaseUntil.IsZero() {
 			d.leaseUntil = r.LeaseUntil.UnixMilli()
 		}
-		if r.Attempt.Trigger == api.TriggerTest {
-			continue // a test says nothing about the webhook's health
+		if !r.CountsTowardsHealth() {
+			continue
 		}
 		hk := healthKey{r.Org, r.Webhook}
 		h := healthAt[hk]

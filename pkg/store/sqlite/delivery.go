@@ -234,8 +234,8 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 			}
 		}
 		t.dropOwnLease(&r)
-		if r.Attempt.Trigger == api.TriggerTest {
-			continue // a test says nothing about the webhook's health
+		if !r.CountsTowardsHealth() {
+			continue
 		}
 		k := healthKey{r.Org, r.Webhook}
 		h := health[k]
