@@ -81,10 +81,14 @@ type AttemptResult struct {
 	// LeaseUntil is the lease of the claim the attempt was made under
 	// (Claimed.LeaseUntil), which names that claim: a delivery claimed again
 	// once a lease ended gets a later one. A result whose delivery has been
-	// claimed again since is superseded: it is not recorded, and it frees
-	// only its own lease, so it cannot undo the newer claim's attempt or
-	// end its lease while its request is in flight. Zero (a test send,
-	// which holds no lease) records the result unconditionally.
+	// claimed again since is superseded: the delivery holds a later lease,
+	// or the attempt's number is already recorded (the later claim read the
+	// same count of attempts and finished first). A superseded result is
+	// not recorded, and it frees only its own lease, so it cannot undo the
+	// newer claim's attempt or end its lease while its request is in
+	// flight. Zero (a test send, which holds no lease) records the result
+	// over an attempt of the same number. Nothing is recorded for a
+	// delivery that no longer exists.
 	LeaseUntil time.Time
 }
 

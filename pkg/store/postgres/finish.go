@@ -20,15 +20,18 @@ import (
 // Rows are inserted in key order so that replicas finishing at once lock
 // them in the same order.
 //
-// A result is recorded only while no later lease of its delivery exists
-// (the others are superseded: store.AttemptResult.LeaseUntil), and it frees
-// only its own lease row; a lease_until of 0 (a test send) frees any.
+// A result is recorded only for a delivery that exists and, when it names
+// its lease, only while no later lease of the delivery exists and its
+// attempt's number is not recorded yet (the others are superseded:
+// store.AttemptResult.LeaseUntil). It frees only its own lease row; a
+// lease_until of 0 (a test send) frees any.
 const finishBatch = `WITH result AS (
 		SELECT * FROM unnest($4::text[], $5::text[], $6::int[], $7::int[], $8::text[], $9::bigint[], $10::bigint[], $20::bigint[])
 			AS r(id, status, attempts, last_status, last_error, next_at, updated_at, lease_until)
 	), fresh AS (
-		SELECT * FROM result r WHERE r.lease_until = 0
+		SELECT * FROM result r WHERE EXISTS (SELECT 1 FROM deliveries d WHERE d.id = r.id) AND (r.lease_until = 0
 			OR NOT EXISTS (SELECT 1 FROM leases l WHERE l.delivery_id = r.id AND l.until > r.lease_until)
+			AND NOT EXISTS (SELECT 1 FROM attempts a WHERE a.delivery_id = r.id AND a.number = r.attempts))
 	), attempt AS (
 		INSERT INTO attempts (delivery_id, number, body)
 		SELECT * FROM unnest($1::text[], $2::int[], $3::text[]) AS a(delivery_id, number, body)

@@ -198,8 +198,15 @@ func webhookKey(w api.WebhookRef) string {
 }
 
 var (
-	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
-		ON CONFLICT DO UPDATE SET body = excluded.body`)
+	// An attempt is recorded only for a delivery that still exists (one
+	// purged meanwhile would leave it orphaned). A claim's attempt number is
+	// new: finding it recorded means a later claim of the delivery has
+	// finished first, so attemptNew leaves it; a result without a lease
+	// (a test send) replaces it.
+	attemptNew = prepared(`INSERT INTO attempts (delivery_id, number, body)
+		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?) ON CONFLICT DO NOTHING`)
+	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body)
+		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?) ON CONFLICT DO UPDATE SET body = excluded.body`)
 	deliveryFinish = prepared(`UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
 		last_error = ?, next_at = ?, manual = 0, updated_at = ? WHERE id = ?`)
 	healthSuccess = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
@@ -225,12 +232,20 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	for _, r := range rs {
 		at := ms(r.Attempt.StartedAt.Time)
 		if !t.superseded(&r) {
-			body := string(r.Attempt.AppendJSON(nil))
-			if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, body); err != nil {
+			put := attemptNew
+			if r.LeaseUntil.IsZero() {
+				put = attemptPut
+			}
+			res, err := t.exec(ctx, put, r.DeliveryID, r.Attempt.Number, string(r.Attempt.AppendJSON(nil)), r.DeliveryID)
+			if err != nil {
 				return err
 			}
-			if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+			if n, err := res.RowsAffected(); err != nil {
 				return err
+			} else if n == 1 {
+				if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+					return err
+				}
 			}
 		}
 		t.dropOwnLease(&r)

@@ -163,6 +163,32 @@ func testDeliverySuperseded(t *testing.T, s store.Store) {
 	if d := read(id); d.Status != api.DeliverySucceeded || d.Attempts != 1 {
 		t.Fatalf("a result whose lease ended unclaimed was not recorded: %+v", d)
 	}
+
+	// Claimed again, and that claim finished first: the late result finds
+	// its attempt's number taken.
+	id = queue(t, s, "e3", "", hookA)[0]
+	only := func(d *store.Delivery) bool { return d.ID == id }
+	first = claim(t, s, "r1", t0.Add(10*time.Minute), 1, only)
+	second = claim(t, s, "r2", t0.Add(12*time.Minute), 1, only)
+	finish(t, s, second[0], api.DeliverySucceeded, 200, time.Time{})
+	finish(t, s, first[0], api.DeliveryPending, 503, t0.Add(13*time.Minute))
+	if d := read(id); d.Status != api.DeliverySucceeded || d.Attempts != 1 || len(d.History) != 1 || d.History[0].StatusCode != 200 {
+		t.Fatalf("a late result undid the newer claim's: %+v", d)
+	}
+
+	// The same, with the delivery purged before the late result: it leaves
+	// no attempt behind (a delivery given the same id would show it).
+	update(t, s, func(tx store.Tx) error {
+		_, err := tx.DeliveryPurge(ctx, store.DeliveryFilter{Org: org, Status: api.DeliverySucceeded}, false)
+		return err
+	})
+	finish(t, s, first[0], api.DeliveryPending, 503, t0.Add(13*time.Minute))
+	again := &store.Delivery{Delivery: first[0].Delivery.Delivery, Org: org}
+	again.Status, again.Attempts = api.DeliveryPending, 0
+	update(t, s, func(tx store.Tx) error { return tx.DeliveryInsert(ctx, []*store.Delivery{again}, true) })
+	if d := read(id); d.Attempts != 0 || len(d.History) != 0 {
+		t.Fatalf("a result for a purged delivery was recorded: %+v", d)
+	}
 }
 
 func testDeliveryClaimLease(t *testing.T, s store.Store) {
@@ -344,8 +370,12 @@ func testDeliveryOrdered(t *testing.T, s store.Store) {
 	if later := claim(t, s, "r", t0.Add(2*time.Minute), 10, nil); len(later) != 0 {
 		t.Fatalf("a later event overtook one still retrying: %+v", later)
 	}
-	finish(t, s, got[0], api.DeliverySucceeded, 200, time.Time{})
-	if later := claim(t, s, "r", t0.Add(2*time.Minute), 10, nil); len(later) != 1 || later[0].SequenceID <= got[0].SequenceID {
+	retry := claim(t, s, "r", t0.Add(time.Hour), 10, nil)
+	if len(retry) != 1 || retry[0].ID != got[0].ID {
+		t.Fatalf("the retry of the first event: %+v", retry)
+	}
+	finish(t, s, retry[0], api.DeliverySucceeded, 200, time.Time{})
+	if later := claim(t, s, "r", t0.Add(time.Hour), 10, nil); len(later) != 1 || later[0].SequenceID <= got[0].SequenceID {
 		t.Fatalf("the next event did not follow: %+v", later)
 	}
 }
