@@ -8,6 +8,7 @@ import (
 	"maps"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"slices"
 	"strings"
@@ -38,14 +39,40 @@ type Sender struct {
 	transports map[time.Duration]*http.Transport // by connect timeout
 }
 
+// A webhook may set any connect timeout up to MaxTimeout, and a transport
+// (with its idle connections) is kept for each one used: rounding the
+// timeout up to connectStep and keeping at most maxTransports bounds them.
+// The one evicted to make room is any of them, not the least recently
+// used: tracking use would cost every lookup, the hot path, which stays
+// one map read.
+const (
+	connectStep   = 100 * time.Millisecond
+	maxTransports = 16
+)
+
 func (s *Sender) transport(connect time.Duration) *http.Transport {
+	// Up, not to the nearest: a webhook never gets less time than it asked
+	// for, and a short timeout never becomes 0, no timeout at all. The
+	// rounded value is the dial's timeout too, so one transport serves
+	// every timeout it stands for alike.
+	if r := connect % connectStep; r > 0 {
+		connect += connectStep - r
+	}
 	s.mu.Lock()
-	defer s.mu.Unlock()
 	if t, ok := s.transports[connect]; ok {
+		s.mu.Unlock()
 		return t
 	}
 	if s.transports == nil {
 		s.transports = map[time.Duration]*http.Transport{}
+	}
+	var evicted *http.Transport
+	if len(s.transports) >= maxTransports {
+		for k, t := range s.transports {
+			evicted = t
+			delete(s.transports, k)
+			break
+		}
 	}
 	t := &http.Transport{
 		Proxy:               nil,
@@ -58,6 +85,12 @@ func (s *Sender) transport(connect time.Duration) *http.Transport {
 		MaxResponseHeaderBytes: ReadLimit,
 	}
 	s.transports[connect] = t
+	s.mu.Unlock()
+	// Requests under way on it finish; closing its connections (a TLS
+	// close_notify each) is no reason to hold up every other send.
+	if evicted != nil {
+		evicted.CloseIdleConnections()
+	}
 	return t
 }
 
@@ -111,10 +144,31 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	r.attempt.ErrorClass = api.ErrorHTTP
 	r.attempt.Error = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		r.attempt.Error += fmt.Sprintf(" (redirects are not followed; point the webhook at %s)", resp.Header.Get("Location"))
+		r.attempt.Error += " (redirects are not followed" + redirectHint(o.webhook.URL, resp.Header.Get("Location")) + ")"
 	}
 	r.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), start)
 	return finish()
+}
+
+// redirectHint suggests the URL a redirect points at, made absolute (a
+// Location may be relative), or nothing when there is no usable Location.
+// It is resolved against the webhook's URL as written, without user info,
+// not against the request's: that one may carry the auth secret in its
+// query, which a Location such as "#x" would keep.
+func redirectHint(webhookURL, loc string) string {
+	if loc == "" {
+		return ""
+	}
+	base, err := url.Parse(webhookURL)
+	if err != nil {
+		return ""
+	}
+	base.User = nil
+	u, err := base.Parse(loc)
+	if err != nil {
+		return ""
+	}
+	return "; point the webhook at " + u.String()
 }
 
 // classifyError names a transport failure and says whether to retry.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -43,13 +44,75 @@ func TestSendRecordsWhatTheReceiverDid(t *testing.T) {
 		return s.send(context.Background(), &outgoing{webhook: &api.WebhookSpec{URL: url}, eventID: "ev", envelope: []byte(`{}`)}, p)
 	}
 	r := send("http://" + ln.Addr().String() + "/moved")
-	if r.success || r.attempt.StatusCode != http.StatusFound || !strings.Contains(r.attempt.Error, "redirects are not followed; point the webhook at /elsewhere") {
+	if r.success || r.attempt.StatusCode != http.StatusFound ||
+		!strings.Contains(r.attempt.Error, "redirects are not followed; point the webhook at http://"+ln.Addr().String()+"/elsewhere)") {
 		t.Errorf("302: %+v", r.attempt)
 	}
 	r = send("http://" + refused + "/hook")
 	if r.attempt.ErrorClass != api.ErrorConnection || !r.out.retry ||
 		!strings.HasPrefix(r.attempt.Error, "could not reach the receiver: dial tcp "+refused) || strings.Contains(r.attempt.Error, "Post") {
 		t.Errorf("refused: %+v", r.attempt)
+	}
+}
+
+// A redirect's Location is suggested as an absolute URL, resolved against
+// the webhook's URL (a relative one alone is no URL to point a webhook at),
+// and left out when there is none to suggest. The auth secret the request
+// carries in its query does not reach the suggestion.
+func TestSendSuggestsWhereARedirectPoints(t *testing.T) {
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if loc := r.URL.Query().Get("loc"); loc != "" {
+			w.Header().Set("Location", loc)
+		}
+		w.WriteHeader(http.StatusPermanentRedirect)
+	})}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	defer srv.Close()
+	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
+	hook := "http://" + ln.Addr().String() + "/v1/hook"
+	for _, c := range []struct{ loc, want string }{
+		{"/v2/hook", "; point the webhook at http://" + ln.Addr().String() + "/v2/hook)"},
+		{"v2", "; point the webhook at http://" + ln.Addr().String() + "/v1/v2)"},
+		{"https://example.com/hook?a=1", "; point the webhook at https://example.com/hook?a=1)"},
+		{"#top", "; point the webhook at " + hook + "?loc=%23top#top)"},
+		{"http://[::1", "redirects are not followed)"}, // does not parse
+		{"", "redirects are not followed)"},
+	} {
+		o := &outgoing{webhook: &api.WebhookSpec{URL: hook + "?loc=" + url.QueryEscape(c.loc), Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
+			Location: &api.WebhookLocation{In: "query", Name: "token"}}}, authKey: "s3cr3t", eventID: "ev", envelope: []byte(`{}`)}
+		r := s.send(context.Background(), o, DefaultPolicy())
+		if r.success || r.attempt.StatusCode != http.StatusPermanentRedirect || !r.out.retry ||
+			!strings.HasSuffix(r.attempt.Error, c.want) || strings.Contains(r.attempt.Error, "s3cr3t") {
+			t.Errorf("Location %q: %q, want it to end with %q", c.loc, r.attempt.Error, c.want)
+		}
+	}
+}
+
+// Transports are kept by connect timeout, rounded up to connectStep: many
+// distinct timeouts keep at most maxTransports of them, and a timeout is
+// dialled with the rounded value its transport is kept by.
+func TestSenderKeepsFewTransports(t *testing.T) {
+	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
+	if a, b := s.transport(time.Millisecond), s.transport(connectStep); a != b || a.TLSHandshakeTimeout != connectStep+5*time.Second {
+		t.Errorf("1ms and %s: %p, %p, TLS handshake timeout %s", connectStep, a, b, a.TLSHandshakeTimeout)
+	}
+	if a, b := s.transport(connectStep), s.transport(connectStep+time.Millisecond); a == b || b.TLSHandshakeTimeout != 2*connectStep+5*time.Second {
+		t.Errorf("%s and %s: %p, %p, TLS handshake timeout %s", connectStep, connectStep+time.Millisecond, a, b, b.TLSHandshakeTimeout)
+	}
+	for d := time.Millisecond; d <= MaxTimeout; d += 7 * time.Millisecond {
+		s.transport(d)
+	}
+	if len(s.transports) > maxTransports {
+		t.Errorf("%d transports, want at most %d", len(s.transports), maxTransports)
+	}
+	for d := range s.transports {
+		if d%connectStep != 0 || d <= 0 {
+			t.Errorf("a transport kept by %s, not a positive multiple of %s", d, connectStep)
+		}
 	}
 }
 
