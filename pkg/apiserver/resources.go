@@ -39,11 +39,18 @@ func (s *Server) readResource(w http.ResponseWriter, r *http.Request, t target) 
 	if err := validateSpec(t.kind.Kind, in.Spec); err != nil {
 		return nil, err
 	}
-	if t.kind.Kind == "Webhook" && s.ValidateWebhook != nil {
+	if t.kind.Kind == "Webhook" {
 		var spec api.WebhookSpec
 		_ = json.Unmarshal(in.Spec, &spec)
-		if err := s.ValidateWebhook(&spec); err != nil {
-			return nil, invalid("/spec/delivery", "spec.delivery: %v", err)
+		if s.CheckURL != nil {
+			if err := s.CheckURL(spec.URL); err != nil {
+				return nil, invalid("/spec/url", "spec.url: %v", err)
+			}
+		}
+		if s.ValidateWebhook != nil {
+			if err := s.ValidateWebhook(&spec); err != nil {
+				return nil, invalid("/spec/delivery", "spec.delivery: %v", err)
+			}
 		}
 	}
 	return &in, nil

@@ -58,6 +58,9 @@ type Server struct {
 	// ValidateWebhook, when set, checks a Webhook's spec beyond its shape
 	// (the dispatcher's delivery overrides).
 	ValidateWebhook func(*api.WebhookSpec) error
+	// CheckURL, when set, refuses a webhook URL the server will never
+	// deliver to (an IP literal its destination guard refuses).
+	CheckURL func(rawURL string) error
 	// Observer, when set, counts requests and committed events (metrics).
 	Observer Observer
 	// Extra, when set, serves paths the API does not know, behind the same

@@ -16,8 +16,9 @@ type Policy struct {
 	AllowPrivate bool
 
 	// Allow lists prefixes admitted whatever their class (the
-	// --allow-destination flag), except cloud metadata addresses, which
-	// nothing admits. IPv4-mapped IPv6 prefixes match IPv4 addresses.
+	// --allow-destination flag), except link-local, unspecified and cloud
+	// metadata addresses, which nothing admits. IPv4-mapped IPv6 prefixes
+	// match IPv4 addresses.
 	Allow []netip.Prefix
 }
 
@@ -81,6 +82,8 @@ func (p Policy) check(ip netip.Addr) *refusal {
 		return nil
 	case s.class == metadata:
 		return &refusal{"is " + s.what, "it cannot be allowed: it hands out the server's cloud credentials"}
+	case s.class == never:
+		return &refusal{"is " + s.what, "it cannot be allowed"}
 	case p.allows(ip), s.class == private && p.AllowPrivate:
 		return nil
 	case s.class == private:
@@ -90,6 +93,26 @@ func (p Policy) check(ip netip.Addr) *refusal {
 		return &refusal{"is " + s.what,
 			fmt.Sprintf("it cannot be allowed as a private destination, only by naming it: --allow-destination %s", rangeFlag(s.prefix))}
 	}
+}
+
+// CheckAllow refuses an Allow prefix that could admit nothing: one inside a
+// range that no Policy admits (link-local, unspecified, cloud metadata).
+func CheckAllow(prefix netip.Prefix) error {
+	prefix = unmapPrefix(prefix).Masked()
+	for _, s := range specials {
+		if s.class >= never && s.prefix.Bits() <= prefix.Bits() && s.prefix.Contains(prefix.Addr()) {
+			return fmt.Errorf("%s is %s, which cannot be allowed", prefix, s.what)
+		}
+	}
+	return nil
+}
+
+// unmapPrefix turns an IPv4-mapped IPv6 prefix into the IPv4 one it means.
+func unmapPrefix(prefix netip.Prefix) netip.Prefix {
+	if prefix.Addr().Is4In6() && prefix.Bits() >= 96 {
+		return netip.PrefixFrom(prefix.Addr().Unmap(), prefix.Bits()-96)
+	}
+	return prefix
 }
 
 // rangeFlag suggests the flag value, inviting a narrower range when there
@@ -107,10 +130,7 @@ func rangeFlag(prefix netip.Prefix) string {
 // user surely meant.
 func (p Policy) allows(ip netip.Addr) bool {
 	for _, prefix := range p.Allow {
-		if prefix.Addr().Is4In6() && prefix.Bits() >= 96 {
-			prefix = netip.PrefixFrom(prefix.Addr().Unmap(), prefix.Bits()-96)
-		}
-		if prefix.Masked().Contains(ip) {
+		if unmapPrefix(prefix).Masked().Contains(ip) {
 			return true
 		}
 	}

@@ -95,17 +95,28 @@ func TestCheck(t *testing.T) {
 		{none, "2002:c0a8:101::1", "private"},
 		{private, "2001:0:4136:e378:8000:63bf:3fff:fdd2", "embeds 192.0.2.45 by Teredo"}, // RFC 4380's example
 
-		// An explicit Allow wins over every class but metadata.
+		// An explicit Allow wins over every class but link-local,
+		// unspecified and metadata.
 		{allowed, "10.1.2.3", ""},
 		{allowed, "10.2.0.1", "private"},
-		{allowed, "169.254.1.1", ""},
+		{allowed, "169.254.1.1", "link-local"},
+		{allowed, "169.254.42.42", "link-local"}, // Scaleway's metadata
 		{allowed, "169.254.169.254", "cloud metadata"},
 		{allowed, "::ffff:169.254.169.254", "cloud metadata"},
 		{allowed, "2001:db8::1", ""},
 		{allowed, "192.168.7.9", ""}, // allowed by an IPv4-mapped prefix
 		{allowed, "192.168.8.9", "private"},
 		{all, "224.0.0.1", ""},
-		{all, "0.0.0.0", ""},
+		{all, "0.0.0.0", "unspecified"},
+		{all, "::", "unspecified"},
+		{all, "0.1.2.3", "this network"},
+		{all, "fe80::1", "link-local"},
+		{all, "fd20:ce::254", "Google Cloud IPv6 metadata"},
+		{all, "fd00:42::42", "Scaleway IPv6 metadata"},
+		{all, "fd20:ce::253", ""},
+		{all, "::ffff:0:a9fe:a9fe", "embeds 169.254.169.254 by IPv4 translation"},
+		{none, "::ffff:0:7f00:1", "loopback"},
+		{private, "::ffff:0:808:808", ""},
 		{all, "169.254.170.2", "ECS task metadata"},
 		{all, "fd00:ec2::254", "metadata"},
 		{all, "100.100.100.200", "metadata"},
@@ -154,5 +165,25 @@ func TestCheckRefusesInvalidAddress(t *testing.T) {
 	var refused *RefusedError
 	if err := (Policy{AllowPrivate: true}).Check(netip.Addr{}); !errors.As(err, &refused) {
 		t.Fatalf("zero Addr: %v", err)
+	}
+}
+
+func TestCheckAllow(t *testing.T) {
+	for prefix, want := range map[string]string{
+		"10.0.0.0/8":             "",
+		"0.0.0.0/0":              "",
+		"::/0":                   "",
+		"169.254.0.0/16":         "link-local",
+		"169.254.169.254/32":     "cloud metadata",
+		"::ffff:169.254.0.0/112": "link-local",
+		"fe80::/64":              "link-local",
+		"0.0.0.0/32":             "unspecified",
+		"fd00:ec2::254/128":      "metadata",
+		"fd00::/8":               "",
+	} {
+		err := CheckAllow(netip.MustParsePrefix(prefix))
+		if want == "" && err != nil || want != "" && (err == nil || !strings.Contains(err.Error(), want)) {
+			t.Errorf("CheckAllow(%s) = %v, want %q", prefix, err, want)
+		}
 	}
 }

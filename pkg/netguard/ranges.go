@@ -16,6 +16,11 @@ const (
 	// reserved ranges are never webhook destinations in a sane network;
 	// only an explicit Allow prefix admits them.
 	reserved
+	// never ranges reach what no webhook should, whatever the operator
+	// allows: link-local (where every cloud keeps its metadata service,
+	// at addresses that differ by provider) and the unspecified address
+	// (connecting to it reaches this host).
+	never
 	// metadata endpoints hand out the host's cloud credentials, the prize
 	// of most SSRF attacks, so nothing admits them.
 	metadata
@@ -43,17 +48,19 @@ var specials = []special{
 	sp("169.254.170.23/32", metadata, "the AWS EKS Pod Identity endpoint"),
 	sp("fd00:ec2::254/128", metadata, "the AWS IPv6 metadata endpoint"),
 	sp("fd00:ec2::23/128", metadata, "the AWS EKS Pod Identity IPv6 endpoint"),
+	sp("fd20:ce::254/128", metadata, "the Google Cloud IPv6 metadata endpoint"),
+	sp("fd00:42::42/128", metadata, "the Scaleway IPv6 metadata endpoint"),
 	sp("100.100.100.200/32", metadata, "the Alibaba Cloud metadata endpoint"),
 	sp("192.0.0.192/32", metadata, "the legacy Oracle Cloud metadata endpoint"),
 
-	sp("0.0.0.0/32", reserved, "the unspecified address, which many systems treat as this host"),
-	sp("0.0.0.0/8", reserved, `in 0.0.0.0/8, which means "this network"`),
+	sp("0.0.0.0/32", never, "the unspecified address, which reaches this host"),
+	sp("0.0.0.0/8", never, `in 0.0.0.0/8, which means "this network"`),
 	sp("127.0.0.0/8", private, "a loopback address"),
 	sp("10.0.0.0/8", private, "a private address"),
 	sp("172.16.0.0/12", private, "a private address"),
 	sp("192.168.0.0/16", private, "a private address"),
 	sp("100.64.0.0/10", private, "a shared (carrier-grade NAT) address"),
-	sp("169.254.0.0/16", reserved, "a link-local address"),
+	sp("169.254.0.0/16", never, "a link-local address, where cloud metadata services live"),
 	sp("192.0.0.0/24", reserved, "reserved for IETF protocol assignments"),
 	sp("192.0.2.0/24", reserved, "a documentation address"),
 	sp("198.51.100.0/24", reserved, "a documentation address"),
@@ -63,9 +70,9 @@ var specials = []special{
 	sp("255.255.255.255/32", reserved, "the broadcast address"),
 	sp("240.0.0.0/4", reserved, "a reserved address"),
 
-	sp("::/128", reserved, "the unspecified address, which many systems treat as this host"),
+	sp("::/128", never, "the unspecified address, which reaches this host"),
 	sp("::1/128", private, "a loopback address"),
-	sp("fe80::/10", reserved, "a link-local address"),
+	sp("fe80::/10", never, "a link-local address, where cloud metadata services live"),
 	sp("fec0::/10", private, "a site-local address"),
 	sp("fc00::/7", private, "a unique local (private) address"),
 	sp("64:ff9b:1::/48", private, "a local-use NAT64 address"),
@@ -88,6 +95,7 @@ func lookup(ip netip.Addr) (special, bool) {
 }
 
 var (
+	siit      = netip.MustParsePrefix("::ffff:0:0:0/96")
 	compat    = netip.MustParsePrefix("::/96")
 	nat64     = netip.MustParsePrefix("64:ff9b::/96")
 	nat64Loc  = netip.MustParsePrefix("64:ff9b:1::/48")
@@ -97,7 +105,8 @@ var (
 
 // embeddedIPv4 returns the IPv4 address that an IPv6 address carries and
 // would deliver to, through a translator or tunnel that the network may
-// have: ::ffff:a.b.c.d is a.b.c.d itself, NAT64 gateways translate
+// have: ::ffff:a.b.c.d is a.b.c.d itself, SIIT translators take
+// ::ffff:0:a.b.c.d to it, NAT64 gateways translate
 // 64:ff9b::a.b.c.d, 6to4 relays reach 2002:aabb:ccdd::, and Teredo carries
 // the client's address inverted in the last 32 bits. Without this,
 // ::ffff:169.254.169.254 would pass as an unremarkable IPv6 address.
@@ -110,6 +119,8 @@ func embeddedIPv4(ip netip.Addr) (v4 netip.Addr, via string, ok bool) {
 	switch {
 	case ip.Is4In6():
 		return ip.Unmap(), "IPv4 mapping (::ffff:0:0/96)", true
+	case siit.Contains(ip):
+		return netip.AddrFrom4(last), "IPv4 translation (::ffff:0:0:0/96)", true
 	case compat.Contains(ip) && binary.BigEndian.Uint32(last[:]) > 1: // ::, ::1 are themselves
 		return netip.AddrFrom4(last), "IPv4 compatibility (::/96)", true
 	case nat64.Contains(ip):

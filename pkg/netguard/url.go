@@ -30,9 +30,14 @@ func (e *URLError) Error() string {
 // It wants an absolute http or https URL with a host and without user
 // info. It cannot judge the destination's address, since DNS may answer
 // differently at delivery time; the dial-time guard (Policy.Control) does
-// that. The one exception is a cloud metadata IP literal, which no policy
-// admits, so saving it is refused at once.
-func CheckURL(raw string) error {
+// that. The exception is an IP literal that no policy admits (metadata,
+// link-local, unspecified), so saving it is refused at once.
+func CheckURL(raw string) error { return everywhere.CheckURL(raw) }
+
+// CheckURL makes the static check of the package's CheckURL, and refuses
+// an IP literal host that p refuses: a server knows at save time that it
+// will never deliver there.
+func (p Policy) CheckURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		// url.Error's message repeats the raw URL, password included, so
@@ -60,7 +65,7 @@ func CheckURL(raw string) error {
 			"delivery records and proxies, so remove them and authenticate deliveries by their webhook signature")
 	}
 	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
-		if r := everywhere.check(ip); r != nil {
+		if r := p.check(ip); r != nil {
 			return bad("its host %s; %s", r.clause, r.hint)
 		}
 	}
@@ -68,7 +73,7 @@ func CheckURL(raw string) error {
 }
 
 // everywhere admits every address an Allow prefix can admit, so what it
-// still refuses is refused under every Policy: the metadata endpoints.
+// still refuses is refused under every Policy.
 var everywhere = Policy{Allow: []netip.Prefix{
 	netip.MustParsePrefix("0.0.0.0/0"),
 	netip.MustParsePrefix("::/0"),

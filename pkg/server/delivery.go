@@ -43,6 +43,14 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 		autoDisable = DefaultAutoDisableAfter
 	}
 	guard := netguard.Policy{AllowPrivate: loopbackOnly(s.ln.Addr()), Allow: s.cfg.AllowDestinations}
+	private := "allowed: the server listens on loopback only (behind a reverse proxy on this host, use --private-destinations refuse)"
+	if s.cfg.AllowPrivate != nil {
+		guard.AllowPrivate, private = *s.cfg.AllowPrivate, "allowed"
+	}
+	if !guard.AllowPrivate {
+		private = "refused"
+	}
+	s.log.Info("webhook destinations", "loopbackAndPrivate", private, "alsoAllowed", s.cfg.AllowDestinations)
 	host, _ := os.Hostname()
 	workers := s.cfg.Workers
 	if workers <= 0 {
@@ -77,13 +85,14 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	d.Observer, s.API.Observer, s.API.Extra = m, m, m.Handler()
 	s.API.Sink, s.API.Deliveries = enq, d
 	s.API.ValidateWebhook = func(spec *api.WebhookSpec) error { return dispatch.Validate(spec) }
+	s.API.CheckURL = guard.CheckURL
 	s.Dispatcher = d
 	return nil
 }
 
 // loopbackOnly reports whether the server listens on a loopback address
-// only: then it is a personal server, and webhooks may reach loopback and
-// private addresses.
+// only: then it is a personal server, and unless configured otherwise
+// webhooks may reach loopback and private addresses.
 func loopbackOnly(a net.Addr) bool {
 	ap, err := netip.ParseAddrPort(a.String())
 	return err == nil && ap.Addr().IsLoopback()

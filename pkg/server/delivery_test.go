@@ -214,12 +214,25 @@ func TestMissingSecretAndDisabledWebhook(t *testing.T) {
 }
 
 func TestDestinationGuard(t *testing.T) {
-	// listening on all interfaces, the server is not a personal one: loopback
-	// and private destinations are refused unless allowed
-	h := start(t, server.Config{})
-	h.srv.Dispatcher.Sender.Guard.AllowPrivate = false
+	// A server told to refuse loopback and private destinations (as one
+	// behind a reverse proxy on its host is) refuses them although it
+	// listens on loopback.
+	refuse := false
+	h := start(t, server.Config{AllowPrivate: &refuse})
 	rcv := newReceiver(t)
-	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	// An address literal it refuses is refused when the webhook is saved,
+	// with the flag that would allow it; nothing is stored.
+	var e api.ErrorResponse
+	h.must(201, "POST", mgmt+"/integrations", map[string]any{"name": "lit"})
+	if st := h.do("POST", mgmt+"/integrations/lit/webhooks", map[string]any{"name": "wh", "spec": map[string]any{"url": rcv.URL, "enabled": true}}, &e); st != 400 ||
+		!strings.Contains(e.Errors[0].Detail, "loopback") || !strings.Contains(e.Errors[0].Detail, "--allow-destination 127.0.0.0/8") {
+		t.Fatalf("a refused literal was saved: %d %+v", st, e)
+	}
+	if st := h.do("GET", mgmt+"/integrations/lit/webhooks/wh", nil, nil); st != 404 {
+		t.Fatalf("the refused webhook was stored: %d", st)
+	}
+	// A name is judged at dial time, on the address it resolves to.
+	h.integration("i", strings.Replace(rcv.URL, "127.0.0.1", "localhost", 1), nil, allTypes("Environment", nil))
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
 	h.waitFor("the refusal", func() bool { ds := h.deliveries(""); return len(ds) == 1 && ds[0].Status == api.DeliveryFailed })
 	d := h.deliveries("")[0]
@@ -228,7 +241,6 @@ func TestDestinationGuard(t *testing.T) {
 	}
 	// metadata addresses are refused when the webhook is saved
 	h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "meta", "spec": map[string]any{"url": "http://169.254.169.254/latest", "enabled": true}}, nil)
-	var e api.ErrorResponse
 	if st := h.do("POST", mgmt+"/integrations/i/webhooks", map[string]any{"name": "meta2", "spec": map[string]any{"url": "http://169.254.169.254/", "enabled": true}}, &e); st != 400 {
 		t.Fatalf("metadata URL accepted: %d", st)
 	}

@@ -49,6 +49,9 @@ type Config struct {
 	RequestTimeout time.Duration
 	// AllowDestinations lets webhooks reach these ranges (private ones).
 	AllowDestinations []netip.Prefix
+	// AllowPrivate says whether webhooks may reach loopback and private
+	// addresses; nil allows them when the server listens on loopback only.
+	AllowPrivate *bool
 	// AutoDisableAfter disables a webhook failing that long (default 5 days;
 	// negative turns it off).
 	AutoDisableAfter time.Duration

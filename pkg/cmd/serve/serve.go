@@ -22,6 +22,7 @@ import (
 	"github.com/centralhq/central/pkg/datadir"
 	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/netguard"
 	"github.com/centralhq/central/pkg/server"
 )
 
@@ -40,9 +41,11 @@ type ServeOptions struct {
 	ConnectTimeout    time.Duration
 	RequestTimeout    time.Duration
 	AllowDestinations []string
-	AutoDisableAfter  time.Duration
-	Workers           int
-	PollInterval      time.Duration
+	// PrivateDestinations is auto, allow or refuse.
+	PrivateDestinations string
+	AutoDisableAfter    time.Duration
+	Workers             int
+	PollInterval        time.Duration
 
 	// fromEnv maps the flags that took their value from the environment to
 	// their variable, so that a bad value is reported under the name the
@@ -124,8 +127,9 @@ The dispatcher delivers every event that a ResourceHook matches to its
 webhooks: signed when the webhook has a signing secret, retried on 408, 429,
 5xx, timeouts and connection errors along --retry-schedule, never after other
 4xx, and a webhook answering 410 Gone is disabled. Webhooks may reach loopback
-and private addresses only when the server listens on loopback alone, or
-through --allow-destination; link-local and cloud metadata addresses never.
+and private addresses only when the server listens on loopback alone (see
+--private-destinations), or through --allow-destination; link-local,
+unspecified and cloud metadata addresses never.
 
 Every flag can also be set in the environment, as CENTRAL_ and its name in
 upper case with underscores: CENTRAL_ADDR, CENTRAL_DATA_DIR,
@@ -168,7 +172,8 @@ than Go's default for about 12 MB more memory; set GOGC in the environment
 	fl.StringVar(&opts.RetrySchedule, "retry-schedule", "5s,5m,30m,2h,5h,10h,10h", "delays between webhook attempts after the first (±20% jitter)")
 	fl.DurationVar(&opts.ConnectTimeout, "connect-timeout", 3*time.Second, "how long a webhook request may take to connect")
 	fl.DurationVar(&opts.RequestTimeout, "request-timeout", 15*time.Second, "how long a webhook request may take in all")
-	fl.StringArrayVar(&opts.AllowDestinations, "allow-destination", nil, "let webhooks reach this CIDR range, e.g. 10.0.0.0/8 (repeatable; loopback and private ranges are refused unless the server listens on loopback only)")
+	fl.StringArrayVar(&opts.AllowDestinations, "allow-destination", nil, "let webhooks reach this CIDR range or address, e.g. 10.0.0.0/8 (repeatable)")
+	fl.StringVar(&opts.PrivateDestinations, "private-destinations", "auto", "whether webhooks may reach loopback and private addresses: allow, refuse, or auto (allowed only while the server listens on loopback alone)")
 	fl.DurationVar(&opts.AutoDisableAfter, "auto-disable-after", 5*24*time.Hour, "disable a webhook that has failed for this long without a success (0 never)")
 	fl.IntVar(&opts.Workers, "workers", dispatch.DefaultWorkers, "webhook requests in flight at once")
 	fl.DurationVar(&opts.PollInterval, "poll-interval", time.Second, "how often the dispatcher looks for due retries when nothing wakes it")
@@ -192,10 +197,25 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 	var allow []netip.Prefix
 	for _, a := range o.AllowDestinations {
 		p, err := netip.ParsePrefix(a)
+		if ip, ipErr := netip.ParseAddr(a); ipErr == nil {
+			p, err = netip.PrefixFrom(ip, ip.BitLen()), nil
+		}
 		if err != nil {
-			return clierr.Flagf(fmt.Sprintf("%s: %q is not a CIDR range like 10.0.0.0/8", o.source("allow-destination"), a))
+			return clierr.Flagf(fmt.Sprintf("%s: %q is not a CIDR range like 10.0.0.0/8 or an address", o.source("allow-destination"), a))
+		}
+		if err := netguard.CheckAllow(p); err != nil {
+			return clierr.Flagf(o.source("allow-destination") + ": " + err.Error())
 		}
 		allow = append(allow, p)
+	}
+	var allowPrivate *bool
+	switch o.PrivateDestinations {
+	case "auto":
+	case "allow", "refuse":
+		v := o.PrivateDestinations == "allow"
+		allowPrivate = &v
+	default:
+		return clierr.Flagf(fmt.Sprintf("%s must be allow, refuse or auto; got %q", o.source("private-destinations"), o.PrivateDestinations))
 	}
 	autoDisable := o.AutoDisableAfter
 	if autoDisable == 0 {
@@ -206,7 +226,7 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 		Addr: o.Addr, DataDir: o.DataDir, Store: o.Store, OrgID: o.OrgID,
 		AdminToken: os.Getenv("CENTRAL_ADMIN_TOKEN"), ShutdownTimeout: o.ShutdownTimeout, Logger: slog.New(h),
 		RetrySchedule: schedule, ConnectTimeout: o.ConnectTimeout, RequestTimeout: o.RequestTimeout,
-		AllowDestinations: allow, AutoDisableAfter: autoDisable, Workers: o.Workers, PollInterval: o.PollInterval,
+		AllowDestinations: allow, AllowPrivate: allowPrivate, AutoDisableAfter: autoDisable, Workers: o.Workers, PollInterval: o.PollInterval,
 	})
 	if err != nil {
 		return err

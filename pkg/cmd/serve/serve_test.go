@@ -33,20 +33,21 @@ func run(t *testing.T, runF func(*ServeOptions) error, args ...string) (map[stri
 // envSamples holds, for every flag of serve, a value for its variable and
 // the flag's value it must give.
 var envSamples = map[string]struct{ env, want string }{
-	"addr":               {"127.0.0.1:18099", "127.0.0.1:18099"},
-	"data-dir":           {"/srv/central", "/srv/central"},
-	"store":              {"sqlite:///srv/central.db", "sqlite:///srv/central.db"},
-	"org-id":             {"123456789012345", "123456789012345"},
-	"log-format":         {"json", "json"},
-	"log-level":          {"debug", "debug"},
-	"shutdown-timeout":   {"40s", "40s"},
-	"retry-schedule":     {"1s,2s", "1s,2s"},
-	"connect-timeout":    {"7s", "7s"},
-	"request-timeout":    {"1m", "1m0s"},
-	"allow-destination":  {"10.0.0.0/8, 192.168.0.0/16", "[10.0.0.0/8,192.168.0.0/16]"},
-	"auto-disable-after": {"48h", "48h0m0s"},
-	"workers":            {"9", "9"},
-	"poll-interval":      {"250ms", "250ms"},
+	"addr":                 {"127.0.0.1:18099", "127.0.0.1:18099"},
+	"data-dir":             {"/srv/central", "/srv/central"},
+	"store":                {"sqlite:///srv/central.db", "sqlite:///srv/central.db"},
+	"org-id":               {"123456789012345", "123456789012345"},
+	"log-format":           {"json", "json"},
+	"log-level":            {"debug", "debug"},
+	"shutdown-timeout":     {"40s", "40s"},
+	"retry-schedule":       {"1s,2s", "1s,2s"},
+	"connect-timeout":      {"7s", "7s"},
+	"request-timeout":      {"1m", "1m0s"},
+	"allow-destination":    {"10.0.0.0/8, 192.168.0.0/16", "[10.0.0.0/8,192.168.0.0/16]"},
+	"private-destinations": {"refuse", "refuse"},
+	"auto-disable-after":   {"48h", "48h0m0s"},
+	"workers":              {"9", "9"},
+	"poll-interval":        {"250ms", "250ms"},
 }
 
 func TestEveryFlagComesFromTheEnvironment(t *testing.T) {
@@ -90,7 +91,9 @@ func TestBadEnvironmentValuesNameTheVariable(t *testing.T) {
 		// checked when serve starts, before anything is opened
 		{"CENTRAL_LOG_LEVEL", "loud", `CENTRAL_LOG_LEVEL must be debug, info, warn or error; got "loud"`},
 		{"CENTRAL_RETRY_SCHEDULE", "soon", "CENTRAL_RETRY_SCHEDULE: "},
-		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.0/8,intranet", `CENTRAL_ALLOW_DESTINATION: "intranet" is not a CIDR range like 10.0.0.0/8`},
+		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.0/8,intranet", `CENTRAL_ALLOW_DESTINATION: "intranet" is not a CIDR range like 10.0.0.0/8 or an address`},
+		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.5,169.254.169.254", "CENTRAL_ALLOW_DESTINATION: 169.254.169.254/32 is the cloud metadata endpoint (AWS, GCP, Azure, OCI and others), which cannot be allowed"},
+		{"CENTRAL_PRIVATE_DESTINATIONS", "no", `CENTRAL_PRIVATE_DESTINATIONS must be allow, refuse or auto; got "no"`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
