@@ -92,6 +92,10 @@ type Dispatcher struct {
 	stopFetch context.CancelFunc
 	stopWork  context.CancelFunc
 	done      chan struct{}
+	// workers counts the goroutines sending: Stop returns only once they
+	// are gone, so that a Start after it does not meet one still looking
+	// for its next delivery.
+	workers sync.WaitGroup
 }
 
 type finished struct {
@@ -152,6 +156,7 @@ func (d *Dispatcher) Start(ctx context.Context) error {
 	go func() {
 		defer close(d.done)
 		d.loop(fetchCtx, workCtx)
+		d.workers.Wait()
 	}()
 	return nil
 }
@@ -606,7 +611,7 @@ func (d *Dispatcher) start(ctx context.Context, c *store.Claimed) {
 	if w := c.Webhook; d.sending[w] < d.limitLocked(w) && d.sendingAll < d.Workers {
 		d.sending[w]++
 		d.sendingAll++
-		go d.work(ctx, c)
+		d.workers.Go(func() { d.work(ctx, c) })
 		return
 	}
 	d.ready[c.Webhook] = append(d.ready[c.Webhook], c)
