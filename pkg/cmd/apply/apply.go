@@ -46,10 +46,13 @@ wins over changes made since it was written). A resource without a name is
 created, and the server generates its name. Then each subresource in the
 document (status, details, x-* keys...) is written with its own request.
 
-Each resource gets its own line on stderr. A bad entry, or one the server
-refuses, is reported and the others are still applied; the exit code is then
-1. With -o yaml|json the resources as the server stored them are printed on
-stdout as a list, those that succeeded, also when others failed.
+The whole file is checked first: when any entry is malformed, of a kind the
+server does not have, or without the scope its kind needs, every such entry
+is listed and nothing is applied (exit code 1). Then each resource gets its
+own line on stderr; one the server refuses is reported and the others are
+still applied, and the exit code is then 1. With -o yaml|json the resources
+as the server stored them are printed on stdout as a list, those that
+succeeded, also when others failed.
 
 When the file holds resources without names and a terminal is attached, you
 are asked whether to go on without capturing the generated names (default

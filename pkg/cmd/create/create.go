@@ -59,10 +59,13 @@ conflict; use "central apply" to create or update. A resource without a name
 gets one from the server. Then each subresource in the document (status,
 details, x-* keys...) is written with its own request.
 
-Each resource gets its own line on stderr. A bad entry, or one the server
-refuses, is reported and the others are still created; the exit code is then
-1. With -o yaml|json the created resources are printed on stdout as a list,
-those that succeeded, also when others failed.
+The whole file is checked first: when any entry is malformed, of a kind the
+server does not have, or without the scope its kind needs, every such entry
+is listed and nothing is created (exit code 1). Then each resource gets its
+own line on stderr; one the server refuses is reported and the others are
+still created, and the exit code is then 1. With -o yaml|json the created
+resources are printed on stdout as a list, those that succeeded, also when
+others failed.
 
 When the file holds resources without names and a terminal is attached, you
 are asked whether to go on without capturing the generated names (default

@@ -72,8 +72,9 @@ seconds, and fails with "resource has not been deleted yet." if it is not.
 With -f FILE (a file, a directory or "-" for stdin, as for apply) the entries
 are deleted in REVERSE file order: files usually list a scope before the
 resources in it, and this way those resources go before their scope, each
-with its own message. A resource that is not found is an error for its entry;
-the others are still deleted, and the exit code is then 1.`,
+with its own message. A file with a bad entry (malformed, unnamed, of an
+unknown kind) deletes nothing. A resource that is not found is an error for
+its entry; the others are still deleted, and the exit code is then 1.`,
 		Example: `  # delete an environment (and everything in it), asking first
   central delete env staging
   # in a script: no terminal to ask on, so confirm with -y

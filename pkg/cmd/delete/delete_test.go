@@ -271,8 +271,7 @@ func TestDeleteFileInReverseOrder(t *testing.T) {
 	d := newDeleteTest(t)
 	d.seedProd()
 	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
-	file := filepath.Join(t.TempDir(), "prod.yaml")
-	if err := os.WriteFile(file, []byte(`kind: Environment
+	good := `kind: Environment
 name: prod
 ---
 kind: APIService
@@ -283,19 +282,34 @@ kind: APIService
 name: ghost
 metadata: {scope: {kind: Environment, name: prod}}
 ---
+kind: Webhook
+name: hook
+metadata: {scope: {kind: Environment, name: prod}}
+`
+	// A file with bad entries deletes nothing, and says what is wrong.
+	file := filepath.Join(t.TempDir(), "prod.yaml")
+	if err := os.WriteFile(file, []byte(good+`---
 kind: Gadget
 name: g
 ---
 kind: Webhook
 metadata: {scope: {kind: Environment, name: prod}}
----
-kind: Webhook
-name: hook
-metadata: {scope: {kind: Environment, name: prod}}
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := d.run("-f", file, "-y"); !errors.Is(err, clierr.ErrSilent) {
+		t.Fatalf("err = %v, want ErrSilent", err)
+	}
+	d.wantStderr(t,
+		`✖ Nothing was done: the file has 2 bad entries.`,
+		`  - `+file+`: Entry 5, "Gadget/g": Kind "Gadget" is unsupported.`,
+		`    Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
+		`  - `+file+`: Entry 6, "Webhook/Unknown name": The "name" field is missing: only a named resource can be deleted.`)
+	d.wantCalls(t)
 
+	if err := os.WriteFile(file, []byte(good), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	wantError(t, d.run("-f", file), `deleting "Environment/prod" also deletes everything in its scope: add -y to confirm (there is no terminal to ask on)`)
 	d.wantCalls(t)
 
@@ -303,9 +317,6 @@ metadata: {scope: {kind: Environment, name: prod}}
 		t.Fatalf("err = %v, want ErrSilent", err)
 	}
 	d.wantStderr(t,
-		`✖ `+file+`: Entry 4, "Gadget/g": Kind "Gadget" is unsupported.`,
-		`Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
-		`✖ `+file+`: Entry 5, "Webhook/Unknown name": The "name" field is missing: only a named resource can be deleted.`,
 		`✔ "Webhook/hook" in the scope "Environment/prod" has successfully been deleted.`,
 		`✖ "APIService/ghost" in the scope "Environment/prod" Not found error: Resource ghost of kind APIService not found in scope Environment/prod.`,
 		`✔ "APIService/petstore" in the scope "Environment/prod" has successfully been deleted.`,

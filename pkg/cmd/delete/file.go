@@ -15,14 +15,14 @@ var errNoName = errors.New(`The "name" field is missing: only a named resource c
 
 // deleteFile deletes the resources of o.File in reverse file order, so that
 // the resources in a scope go before the scope when the file lists the scope
-// first (as files that create them do). Every entry is reported on its own;
-// a bad one does not stop the others.
+// first (as files that create them do). A file with a bad entry deletes
+// nothing; a deletion that fails does not stop the others.
 func deleteFile(ctx context.Context, o *DeleteOptions) error {
 	entries, err := loader.Load(o.File, o.IO.In)
 	if err != nil && len(entries) == 0 {
 		return err
 	}
-	failed := resource.ReportLoadErrors(o.IO, err)
+	bad := resource.LoadErrors(err)
 	set, err := o.Definitions(ctx)
 	if err != nil {
 		return err
@@ -31,12 +31,15 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 	for _, e := range entries {
 		t, err := fileTarget(set, e)
 		if err != nil {
-			o.IO.Failure("%s", err)
-			failed = true
+			bad = append(bad, err)
 			continue
 		}
 		targets = append(targets, t)
 	}
+	if resource.ReportBadEntries(o.IO, bad) {
+		return clierr.ErrSilent
+	}
+	failed := false
 	if err := o.confirm(set, targets); err != nil {
 		return err
 	}

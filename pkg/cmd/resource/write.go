@@ -63,15 +63,25 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 	if err != nil && len(entries) == 0 {
 		return err
 	}
-	failed := ReportLoadErrors(o.IO, err)
+	bad := LoadErrors(err)
 	if err := placeInScope(entries, o.Scope); err != nil {
-		return err
-	}
-	if ok, err := o.confirmUnnamed(entries); err != nil || !ok {
 		return err
 	}
 	set, err := o.Definitions(ctx)
 	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if e.Err != nil {
+			bad = append(bad, e.Err)
+		} else if _, _, err := Locate(set, e); err != nil {
+			bad = append(bad, err)
+		}
+	}
+	if ReportBadEntries(o.IO, bad) {
+		return clierr.ErrSilent
+	}
+	if ok, err := o.confirmUnnamed(entries); err != nil || !ok {
 		return err
 	}
 	c, err := o.Client()
@@ -97,7 +107,7 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 	switch {
 	case err != nil:
 		return err
-	case failed || writeFailed:
+	case writeFailed:
 		return clierr.ErrSilent
 	}
 	return nil
@@ -120,23 +130,41 @@ func placeInScope(entries []loader.Entry, scope string) error {
 	return nil
 }
 
-// ReportLoadErrors prints the per-source errors of a directory that also
-// yielded entries (loader.Load joins them), one line each, and reports
-// whether there were any.
-func ReportLoadErrors(ios *iostreams.IOStreams, err error) bool {
+// LoadErrors splits the per-source errors of a directory that also yielded
+// entries (loader.Load joins them).
+func LoadErrors(err error) []error {
 	if err == nil {
-		return false
+		return nil
 	}
-	errs := []error{err}
 	if _, single := err.(*loader.SourceError); !single {
 		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			errs = joined.Unwrap()
+			return joined.Unwrap()
 		}
 	}
-	for _, e := range errs {
-		ios.Failure("%s", e)
+	return []error{err}
+}
+
+// ReportBadEntries prints what is wrong with a file's entries under one ✖,
+// each on its own "- " line, as the Amplify CLI prints its CompositeError,
+// and reports whether anything was. A file with a bad entry is written (or
+// deleted) not at all: run again once fixed, it does not meet a file half
+// done, names the server generated included.
+func ReportBadEntries(ios *iostreams.IOStreams, errs []error) bool {
+	if len(errs) == 0 {
+		return false
+	}
+	ios.Failure("Nothing was done: the file has %d bad %s.", len(errs), plural(len(errs), "entry", "entries"))
+	for _, err := range errs {
+		fmt.Fprintf(ios.ErrOut, "  - %s\n", strings.ReplaceAll(err.Error(), "\n", "\n    "))
 	}
 	return true
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }
 
 // confirmUnnamed asks, as the Amplify CLI does, before creating resources

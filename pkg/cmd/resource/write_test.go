@@ -188,7 +188,9 @@ func TestUnnamedPrompt(t *testing.T) {
 	}
 }
 
-func TestBadEntriesDoNotStopTheGoodOnes(t *testing.T) {
+// A file with a bad entry writes nothing: every problem is listed under
+// one ✖, as the Amplify CLI lists a file's, before anything is sent.
+func TestABadEntryWritesNothing(t *testing.T) {
 	f := cmdtest.NewAPI(t)
 	f.Seed(&api.ResourceInstance{Kind: "Integration", Name: "ops"})
 	file := writeTemp(t, "x.yaml", `kind: Environment
@@ -220,16 +222,16 @@ name: c
 		t.Fatalf("err = %v, want ErrSilent", err)
 	}
 	assertLines(t, r.se.String(),
-		`✔ "Environment/a" has successfully been created.`,
-		`✖ `+file+`: Entry 2, "Environment/b": Entry format is invalid. "tags" must be a list, not a string.`,
-		`✖ `+file+`: Entry 3, "Gadget/g": Kind "Gadget" is unsupported.`,
-		`Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
-		`✖ `+file+`: Entry 4, "APIService/s": No resource definition found for "kind/APIService" in the scope "Integration". APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
-		`✖ `+file+`: Entry 5, "APIService/s": No resource definition found for "kind/APIService" with no scope. APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
-		`✖ `+file+`: Entry 6, "APIService/s": The "metadata.scope.name" field is missing: name the Environment this APIService lives in.`,
-		`✔ "Environment/c" has successfully been created.`)
-	if !f.Has("environments/a") || !f.Has("environments/c") {
-		t.Error("the good entries were not written")
+		`✖ Nothing was done: the file has 5 bad entries.`,
+		`  - `+file+`: Entry 2, "Environment/b": Entry format is invalid. "tags" must be a list, not a string.`,
+		`  - `+file+`: Entry 3, "Gadget/g": Kind "Gadget" is unsupported.`,
+		`    Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
+		`  - `+file+`: Entry 4, "APIService/s": No resource definition found for "kind/APIService" in the scope "Integration". APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
+		`  - `+file+`: Entry 5, "APIService/s": No resource definition found for "kind/APIService" with no scope. APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
+		`  - `+file+`: Entry 6, "APIService/s": The "metadata.scope.name" field is missing: name the Environment this APIService lives in.`)
+	assertCalls(t, f)
+	if f.Has("environments/a") || f.Has("environments/c") {
+		t.Error("the good entries of a bad file were written")
 	}
 }
 
@@ -287,7 +289,16 @@ func TestWriteFileFromStdinAndDirectory(t *testing.T) {
 		t.Fatalf("err = %v, want ErrSilent", err)
 	}
 	assertLines(t, r.se.String(),
-		`✖ `+filepath.Join(dir, "2-bad.yaml")+`: File is empty.`,
+		`✖ Nothing was done: the file has 1 bad entry.`,
+		`  - `+filepath.Join(dir, "2-bad.yaml")+`: File is empty.`)
+	if err := os.Remove(filepath.Join(dir, "2-bad.yaml")); err != nil {
+		t.Fatal(err)
+	}
+	r.se.Reset()
+	if err := r.run(t); err != nil {
+		t.Fatal(err)
+	}
+	assertLines(t, r.se.String(),
 		`✔ "Environment/one" has successfully been created.`,
 		`✔ "Environment/three" has successfully been created.`)
 }
