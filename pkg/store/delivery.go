@@ -82,8 +82,8 @@ type AttemptResult struct {
 	// (Claimed.LeaseUntil), which names that claim: a delivery claimed again
 	// once a lease ended gets a later one. A result whose delivery has been
 	// claimed again since is superseded: the delivery holds a later lease,
-	// or the attempt's number is already recorded (the later claim read the
-	// same count of attempts and finished first). A superseded result is
+	// or it already counts an attempt of that number (the later claim read
+	// the same count of attempts and finished first). A superseded result is
 	// not recorded, and it frees only its own lease, so it cannot undo the
 	// newer claim's attempt or end its lease while its request is in
 	// flight. Zero (a test send, which holds no lease) records the result
