@@ -198,17 +198,16 @@ func webhookKey(w api.WebhookRef) string {
 }
 
 var (
-	// An attempt is recorded only for a delivery that still exists (one
-	// purged meanwhile would leave it orphaned). A claim's attempt number is
-	// new: finding it recorded means a later claim of the delivery has
-	// finished first, so attemptNew leaves it; a result without a lease
-	// (a test send) replaces it.
-	attemptNew = prepared(`INSERT INTO attempts (delivery_id, number, body)
-		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?) ON CONFLICT DO NOTHING`)
-	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body)
-		SELECT ?, ?, ? WHERE EXISTS (SELECT 1 FROM deliveries WHERE id = ?) ON CONFLICT DO UPDATE SET body = excluded.body`)
+	attemptPut = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)
+		ON CONFLICT DO UPDATE SET body = excluded.body`)
+	// deliveryFinish moves a delivery on unless it already counts the
+	// attempt: a claim's attempt number is one past the count it read, so
+	// a counted number means a later claim has finished first. A result
+	// without a lease (a test send, the last ? = 1) is always recorded.
+	// The attempt is written only when a row was updated: a delivery
+	// purged meanwhile would leave it orphaned.
 	deliveryFinish = prepared(`UPDATE deliveries SET status = ?, attempts = max(attempts, ?), last_status = ?,
-		last_error = ?, next_at = ?, manual = 0, updated_at = ? WHERE id = ?`)
+		last_error = ?, next_at = ?, manual = 0, updated_at = ? WHERE id = ? AND (? OR attempts < ?)`)
 	healthSuccess = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, last_success)
 		VALUES (?,?,?,?,?) ON CONFLICT DO UPDATE SET failing_since = 0, last_success = excluded.last_success`)
 	healthFailure = prepared(`INSERT INTO webhook_health (org_id, wh_scope_kind, wh_scope_name, wh_name, failing_since, last_error)
@@ -232,18 +231,15 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	for _, r := range rs {
 		at := ms(r.Attempt.StartedAt.Time)
 		if !t.superseded(&r) {
-			put := attemptNew
-			if r.LeaseUntil.IsZero() {
-				put = attemptPut
-			}
-			res, err := t.exec(ctx, put, r.DeliveryID, r.Attempt.Number, string(r.Attempt.AppendJSON(nil)), r.DeliveryID)
+			res, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error,
+				ms(r.NextAttemptAt), at, r.DeliveryID, r.LeaseUntil.IsZero(), r.Attempt.Number)
 			if err != nil {
 				return err
 			}
 			if n, err := res.RowsAffected(); err != nil {
 				return err
 			} else if n == 1 {
-				if _, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error, ms(r.NextAttemptAt), at, r.DeliveryID); err != nil {
+				if _, err := t.exec(ctx, attemptPut, r.DeliveryID, r.Attempt.Number, string(r.Attempt.AppendJSON(nil))); err != nil {
 					return err
 				}
 			}

@@ -42,7 +42,8 @@ func (t *tx) dropLease(id string) {
 
 // superseded reports whether r's delivery has been claimed again since the
 // claim r comes from, and that claim's request is in flight: it holds a
-// later lease. (One that has finished shows by its attempt: attemptNew.)
+// later lease. (One that has finished shows by the delivery's count of
+// attempts: deliveryFinish.)
 func (t *tx) superseded(r *store.AttemptResult) bool {
 	l, ok := t.leases[r.DeliveryID]
 	return ok && !r.LeaseUntil.IsZero() && l.until > r.LeaseUntil.UnixMilli()
