@@ -1,6 +1,7 @@
 // Package config reads and writes the CLI's settings. Each is resolved as
-// flag > environment (CENTRAL_*) > config file > default; the file lives in
-// the user's config dir, or at $CENTRAL_CONFIG.
+// flag > environment (CENTRAL_*, then the Amplify CLI's variable where it has
+// one) > config file > default; the file lives in the user's config dir, or
+// at $CENTRAL_CONFIG.
 //
 // It is a few dozen lines of its own rather than viper, whose dependencies
 // (TOML, dotenv, x/text encodings, afero, fsnotify) cost every run of the
@@ -28,6 +29,18 @@ const DefaultBaseURL = "http://127.0.0.1:8080"
 
 // defaults are the values a key has when nothing sets it.
 var defaults = map[string]string{"base-url": DefaultBaseURL}
+
+// keyAliases are the Amplify CLI's spellings of keys ("axway central config
+// set baseUrl"), accepted on the command line and stored under ours.
+var keyAliases = map[string]string{"baseUrl": "base-url"}
+
+// CanonicalKey returns the key an alias stands for, and any other key as is.
+func CanonicalKey(key string) string {
+	if k, ok := keyAliases[key]; ok {
+		return k
+	}
+	return key
+}
 
 // KeyNames returns the keys, sorted.
 func KeyNames() []string {
@@ -65,6 +78,16 @@ func EnvName(key string) string {
 	return "CENTRAL_" + strings.ToUpper(strings.ReplaceAll(key, "-", "_"))
 }
 
+// envAliases are the Amplify CLI's variables, read after ours.
+var envAliases = map[string][]string{"base-url": {"AXWAY_CENTRAL_BASE_URL"}}
+
+// EnvNames returns the environment variables that set key, the first set
+// one winning: CENTRAL_BASE_URL, then AXWAY_CENTRAL_BASE_URL for base-url.
+func EnvNames(key string) []string {
+	key = strings.ToLower(key)
+	return append([]string{EnvName(key)}, envAliases[key]...)
+}
+
 // Config is the resolved settings.
 type Config struct {
 	path      string
@@ -90,8 +113,10 @@ func (c *Config) Get(key string) string {
 	if v, ok := c.overrides[key]; ok {
 		return v
 	}
-	if v := os.Getenv(EnvName(key)); v != "" {
-		return v
+	for _, name := range EnvNames(key) {
+		if v := os.Getenv(name); v != "" {
+			return v
+		}
 	}
 	if v, ok := c.file[key]; ok {
 		return v

@@ -22,7 +22,9 @@ func useFile(t *testing.T, content string) string {
 	}
 	t.Setenv("CENTRAL_CONFIG", path)
 	for _, k := range config.KeyNames() {
-		t.Setenv(config.EnvName(k), "")
+		for _, name := range config.EnvNames(k) {
+			t.Setenv(name, "")
+		}
 	}
 	return path
 }
@@ -55,6 +57,43 @@ func TestPrecedence(t *testing.T) {
 	}
 	if got := cfg.Get("token"); got != "" {
 		t.Errorf("unset token: got %q", got)
+	}
+}
+
+// TestAmplifyEnvironmentVariable: AXWAY_CENTRAL_BASE_URL, the Amplify CLI's
+// variable, comes after CENTRAL_BASE_URL and before the file.
+func TestAmplifyEnvironmentVariable(t *testing.T) {
+	useFile(t, "base-url: http://file.invalid:1\n")
+	cfg := load(t)
+	t.Setenv("AXWAY_CENTRAL_BASE_URL", "http://axway.invalid:2")
+	if got := cfg.Get("base-url"); got != "http://axway.invalid:2" {
+		t.Errorf("AXWAY_CENTRAL_BASE_URL over file: got %q", got)
+	}
+	t.Setenv("CENTRAL_BASE_URL", "http://env.invalid:3")
+	if got := cfg.Get("base-url"); got != "http://env.invalid:3" {
+		t.Errorf("CENTRAL_BASE_URL over AXWAY_CENTRAL_BASE_URL: got %q", got)
+	}
+	cfg.Override("base-url", "http://flag.invalid:4")
+	if got := cfg.Get("base-url"); got != "http://flag.invalid:4" {
+		t.Errorf("flag over environment: got %q", got)
+	}
+	t.Setenv("AXWAY_CENTRAL_TOKEN", "t") // only base-url has an Amplify variable
+	if got := cfg.Get("token"); got != "" {
+		t.Errorf("token: got %q", got)
+	}
+	if got, want := config.EnvNames("base-url"), []string{"CENTRAL_BASE_URL", "AXWAY_CENTRAL_BASE_URL"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("EnvNames(base-url) = %q, want %q", got, want)
+	}
+	if got, want := config.EnvNames("org"), []string{"CENTRAL_ORG"}; !reflect.DeepEqual(got, want) {
+		t.Errorf("EnvNames(org) = %q, want %q", got, want)
+	}
+}
+
+func TestCanonicalKey(t *testing.T) {
+	for key, want := range map[string]string{"baseUrl": "base-url", "base-url": "base-url", "token": "token", "nosuch": "nosuch"} {
+		if got := config.CanonicalKey(key); got != want {
+			t.Errorf("CanonicalKey(%q) = %q, want %q", key, got, want)
+		}
 	}
 }
 

@@ -34,6 +34,9 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 			if len(args) != n {
 				return clierr.Flagf(fmt.Sprintf("%s takes %d argument(s): %s", cmd.Name(), n, cmd.Use))
 			}
+			// The Amplify CLI's spelling (baseUrl) becomes ours for RunE,
+			// which gets this same slice.
+			args[0] = cfgpkg.CanonicalKey(args[0])
 			if err := cfgpkg.CheckKey(args[0]); err != nil {
 				return &clierr.FlagError{Err: err}
 			}

@@ -82,7 +82,7 @@ func checkBaseURL(base string) error {
 	if err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
 		return nil
 	}
-	const from = `(from --base-url, CENTRAL_BASE_URL or "central config set base-url")`
+	from := "(from --base-url, " + strings.Join(config.EnvNames("base-url"), ", ") + ` or "central config set base-url")`
 	if !strings.Contains(base, "://") {
 		return fmt.Errorf("base URL %q needs a scheme, like http://%s %s", base, base, from)
 	}

@@ -87,7 +87,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 // newRoot builds the root command, its flags and the config they override,
 // without the commands below it.
 func newRoot(f *factory.Factory) *cobra.Command {
-	var baseURL, token, org string
+	var baseURL, baseURLAmplify, token, org string
 	cmd := &cobra.Command{
 		Use:   "central <command>",
 		Short: "Manage Amplify-style resources and their webhooks",
@@ -104,10 +104,27 @@ Exit codes: 0 on success, 1 on any error.`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
+	// --baseUrl is the Amplify CLI's spelling of --base-url. Both may be
+	// given if they agree. Checked before any command runs, and again by
+	// Config for completions, which run no hooks.
+	mergeBaseURL := func() error {
+		pf := cmd.PersistentFlags()
+		if !pf.Changed("baseUrl") {
+			return nil
+		}
+		if pf.Changed("base-url") && baseURL != baseURLAmplify {
+			return clierr.Flagf(fmt.Sprintf("--base-url %q and --baseUrl %q differ: give one of them", baseURL, baseURLAmplify))
+		}
+		return pf.Set("base-url", baseURLAmplify)
+	}
+	cmd.PersistentPreRunE = func(*cobra.Command, []string) error { return mergeBaseURL() }
 	// Flags win over the environment and the file; applied when a command
 	// first asks for the config, so --help never reads it.
 	load := f.Config
 	f.Config = sync.OnceValues(func() (*config.Config, error) {
+		if err := mergeBaseURL(); err != nil {
+			return nil, err
+		}
 		cfg, err := load()
 		if err != nil {
 			return nil, err
@@ -122,6 +139,8 @@ Exit codes: 0 on success, 1 on any error.`,
 	cmd.SetFlagErrorFunc(func(c *cobra.Command, err error) error { return &clierr.FlagError{Err: err} })
 	pf := cmd.PersistentFlags()
 	pf.StringVar(&baseURL, "base-url", "", "URL of the central server (env CENTRAL_BASE_URL; default http://127.0.0.1:8080)")
+	pf.StringVar(&baseURLAmplify, "baseUrl", "", "the Amplify CLI's spelling of --base-url")
+	_ = pf.MarkHidden("baseUrl")
 	pf.StringVar(&token, "token", "", "API token (env CENTRAL_TOKEN; a local server's token is found by itself)")
 	pf.StringVar(&org, "org", "", "organization id sent as X-Axway-Tenant-Id (env CENTRAL_ORG)")
 	pf.BoolVar(&f.NoCache, "no-cache", false, "refresh the cached resource definitions from the server")

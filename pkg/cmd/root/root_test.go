@@ -2,11 +2,14 @@ package root
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/config"
 	"github.com/centralhq/central/pkg/iostreams"
 )
 
@@ -71,5 +74,69 @@ func TestRunBuildsOnlyTheCommandItRuns(t *testing.T) {
 				t.Errorf("central %s: %s built = %v", strings.Join(tt.args, " "), c.Name(), built)
 			}
 		}
+	}
+}
+
+// run runs one command line as Main does, in an environment holding none of
+// the base URL's variables, and returns its exit code and output.
+func run(t *testing.T, args ...string) (code int, out, errOut string) {
+	t.Helper()
+	ios, _, o, e := iostreams.Test()
+	code = Run(context.Background(), factory.New(ios), args)
+	return code, o.String(), e.String()
+}
+
+// TestBaseURLPrecedence: --base-url or --baseUrl, CENTRAL_BASE_URL,
+// AXWAY_CENTRAL_BASE_URL, the config file, the default.
+func TestBaseURLPrecedence(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	t.Setenv("CENTRAL_CONFIG", path)
+	t.Setenv("CENTRAL_BASE_URL", "")
+	t.Setenv("AXWAY_CENTRAL_BASE_URL", "")
+	get := []string{"config", "get", "base-url"}
+	for _, tt := range []struct {
+		setup func()
+		flags []string
+		want  string
+	}{
+		{func() {}, nil, config.DefaultBaseURL},
+		{func() {
+			if err := os.WriteFile(path, []byte("base-url: http://file.invalid:1\n"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}, nil, "http://file.invalid:1"},
+		{func() { t.Setenv("AXWAY_CENTRAL_BASE_URL", "http://axway.invalid:2") }, nil, "http://axway.invalid:2"},
+		{func() { t.Setenv("CENTRAL_BASE_URL", "http://env.invalid:3") }, nil, "http://env.invalid:3"},
+		{func() {}, []string{"--baseUrl", "http://amplify-flag.invalid:4"}, "http://amplify-flag.invalid:4"},
+		{func() {}, []string{"--base-url=http://flag.invalid:5"}, "http://flag.invalid:5"},
+		{func() {}, []string{"--baseUrl=http://flag.invalid:6", "--base-url", "http://flag.invalid:6"}, "http://flag.invalid:6"},
+	} {
+		tt.setup()
+		args := append(slices.Clone(get), tt.flags...)
+		code, out, errOut := run(t, args...)
+		if code != ExitOK || out != tt.want+"\n" {
+			t.Errorf("central %s: exit %d, output %q, errors %q; want %q", strings.Join(args, " "), code, out, errOut, tt.want)
+		}
+	}
+}
+
+func TestBaseURLFlagsThatDiffer(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	const want = "Error: --base-url \"http://a.invalid:1\" and --baseUrl \"http://b.invalid:2\" differ: give one of them\nRun with --help for usage.\n"
+	// a command that never reads the config is refused too
+	for _, cmd := range [][]string{{"config", "get", "base-url"}, {"version"}} {
+		args := append([]string{"--base-url", "http://a.invalid:1"}, cmd...)
+		args = append(args, "--baseUrl", "http://b.invalid:2")
+		code, out, errOut := run(t, args...)
+		if code != ExitError || out != "" || !strings.HasSuffix(errOut, want) {
+			t.Errorf("central %s: exit %d, output %q, errors %q; want %q", strings.Join(args, " "), code, out, errOut, want)
+		}
+	}
+}
+
+func TestBaseURLAmplifyFlagIsHidden(t *testing.T) {
+	_, out, _ := run(t, "--help")
+	if !strings.Contains(out, "--base-url") || strings.Contains(out, "baseUrl") {
+		t.Errorf("central --help should list --base-url and not --baseUrl:\n%s", out)
 	}
 }

@@ -1,0 +1,46 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/centralhq/central/pkg/cmd/cmdtest"
+	configcmd "github.com/centralhq/central/pkg/cmd/config"
+	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/iostreams"
+)
+
+// TestBaseURLKeyAlias: "baseUrl", the Amplify CLI's key, is stored, read and
+// removed as base-url.
+func TestBaseURLKeyAlias(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	t.Setenv("CENTRAL_CONFIG", path)
+	t.Setenv("CENTRAL_BASE_URL", "")
+	t.Setenv("AXWAY_CENTRAL_BASE_URL", "")
+	config := func(args ...string) string {
+		t.Helper()
+		ios, _, out, _ := iostreams.Test()
+		if err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), args...); err != nil {
+			t.Fatalf("central config %q: %v", args, err)
+		}
+		return out.String()
+	}
+	config("set", "baseUrl", "http://amplify.invalid:1")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "base-url: http://amplify.invalid:1\n" {
+		t.Errorf("file: %q, %v", b, err)
+	}
+	if got := config("get", "baseUrl"); got != "http://amplify.invalid:1\n" {
+		t.Errorf("get baseUrl: %q", got)
+	}
+	config("unset", "baseUrl")
+	if b, err := os.ReadFile(path); err != nil || string(b) != "{}\n" {
+		t.Errorf("file after unset: %q, %v", b, err)
+	}
+
+	ios, _, _, _ := iostreams.Test()
+	err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), "set", "baseUrl", "central.example")
+	if want := `base-url must be a URL like http://127.0.0.1:8080; got "central.example"`; err == nil || err.Error() != want {
+		t.Errorf("set baseUrl to a bad URL: %v, want %s", err, want)
+	}
+}
