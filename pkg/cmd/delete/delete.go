@@ -4,13 +4,11 @@ package delete
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
 	"github.com/spf13/cobra"
 
-	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
@@ -122,13 +120,6 @@ its entry; the others are still deleted, and the exit code is then 1.`,
 	return cmd
 }
 
-// target is one resource to delete.
-type target struct {
-	path client.Path
-	// ref holds the kind, name and scope that name the resource in messages.
-	ref *api.ResourceInstance
-}
-
 func deleteRun(ctx context.Context, o *DeleteOptions) error {
 	if o.File != "" {
 		return deleteFile(ctx, o)
@@ -153,23 +144,18 @@ func deleteRun(ctx context.Context, o *DeleteOptions) error {
 	if err != nil {
 		return clierr.Flagf(err.Error())
 	}
-	targets, err := typeTargets(set, o.Type, o.Name, scope)
-	if err != nil {
-		return err
-	}
 	c, err := o.Client()
 	if err != nil {
 		return err
 	}
-	if len(targets) > 1 {
-		if targets, err = existing(ctx, c, targets); err != nil {
-			return err
-		}
+	targets, err := resource.Find(ctx, c, set, o.Type, o.Name, scope)
+	if err != nil {
+		return err
 	}
 	if len(targets) > 1 {
 		err := o.ask("The resource may exist in many scopes, and multiple entities might be deleted. Do you want to continue?",
 			fmt.Sprintf("%q exists in more than one scope named %q: add -y to delete all of them, or choose one with -s KIND/NAME (there is no terminal to ask on)",
-				targets[0].ref.Ref(), scope.Name))
+				targets[0].Ref.Ref(), scope.Name))
 		if err != nil {
 			return err
 		}
@@ -183,62 +169,4 @@ func deleteRun(ctx context.Context, o *DeleteOptions) error {
 		}
 	}
 	return nil
-}
-
-// typeTargets finds what "delete TYPE NAME -s SCOPE" names: the resource in
-// each definition of TYPE that fits the scope, as the Amplify CLI does.
-func typeTargets(set *discovery.Set, typ, name string, scope resource.Scope) ([]target, error) {
-	defs, err := resource.Resolve(set, typ)
-	if err != nil {
-		return nil, err
-	}
-	if scope.Name == "" && resource.AllScoped(defs) {
-		return nil, fmt.Errorf("scope name param (-s/--scope) is required for the scoped %q resource.", defs[0].Kind)
-	}
-	if scope.Name != "" {
-		if defs, err = resource.FilterScope(set, defs, scope); err != nil {
-			return nil, err
-		}
-	}
-	var targets []target
-	for _, d := range defs {
-		// With a scope only scoped definitions fit, without one only unscoped.
-		if d.Scoped() != (scope.Name != "") {
-			continue
-		}
-		ref := &api.ResourceInstance{Kind: d.Kind, Name: name}
-		if d.Scoped() {
-			ref.Metadata.Scope = &api.Scope{Kind: d.ScopeKind, Name: scope.Name}
-		}
-		targets = append(targets, target{path: set.Path(d, scope.Name, name), ref: ref})
-	}
-	if len(targets) == 0 {
-		return nil, errors.New("can't find matching resource definitions.")
-	}
-	return targets, nil
-}
-
-// existing keeps the targets that exist, so that a scope name fitting several
-// scope kinds asks before deleting only when there is more than one to
-// delete. When none exists the first "not found" is the error.
-func existing(ctx context.Context, c *client.Client, targets []target) ([]target, error) {
-	var found []target
-	var notFound error
-	for _, t := range targets {
-		_, err := c.Get(ctx, t.path)
-		switch {
-		case err == nil:
-			found = append(found, t)
-		case client.HasStatus(err, 404):
-			if notFound == nil {
-				notFound = err
-			}
-		default:
-			return nil, err
-		}
-	}
-	if len(found) == 0 {
-		return nil, notFound
-	}
-	return found, nil
 }

@@ -27,7 +27,7 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 	if err != nil {
 		return err
 	}
-	var targets []target
+	var targets []resource.Target
 	for _, e := range entries {
 		t, err := fileTarget(set, e)
 		if err != nil {
@@ -53,7 +53,7 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 			if resource.Fatal(err) {
 				return err
 			}
-			o.IO.Failure("%s %s", resource.Label(t.ref), resource.Describe(err))
+			o.IO.Failure("%s %s", resource.Label(t.Ref), resource.Describe(err))
 			failed = true
 		}
 	}
@@ -64,17 +64,17 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 }
 
 // fileTarget is the resource an entry names, or why it names none.
-func fileTarget(set *discovery.Set, e loader.Entry) (target, error) {
+func fileTarget(set *discovery.Set, e loader.Entry) (resource.Target, error) {
 	if e.Err != nil {
-		return target{}, e.Err
+		return resource.Target{}, e.Err
 	}
 	doc := e.Resource
 	if doc.Name == "" {
-		return target{}, &loader.EntryError{Source: e.Source, Index: e.Index, Kind: doc.Kind, Err: errNoName}
+		return resource.Target{}, &loader.EntryError{Source: e.Source, Index: e.Index, Kind: doc.Kind, Err: errNoName}
 	}
 	_, p, err := resource.Locate(set, e)
 	if err != nil {
-		return target{}, err
+		return resource.Target{}, err
 	}
-	return target{path: p, ref: doc}, nil
+	return resource.Target{Path: p, Ref: doc}, nil
 }

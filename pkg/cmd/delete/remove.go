@@ -19,17 +19,17 @@ var errNotDeleted = errors.New("resource has not been deleted yet.")
 
 // confirm asks before deleting a scope, which deletes everything in it, and
 // before --forceDelete, which ignores finalizers.
-func (o *DeleteOptions) confirm(set *discovery.Set, targets []target) error {
-	if i := slices.IndexFunc(targets, func(t target) bool { return isScope(set, t.ref.Kind) }); i >= 0 {
+func (o *DeleteOptions) confirm(set *discovery.Set, targets []resource.Target) error {
+	if i := slices.IndexFunc(targets, func(t resource.Target) bool { return isScope(set, t.Ref.Kind) }); i >= 0 {
 		err := o.ask("Deleting this will delete all resources under its scope. Are you sure you want to do this?",
-			fmt.Sprintf("deleting %s also deletes everything in its scope: add -y to confirm (there is no terminal to ask on)", resource.Label(targets[i].ref)))
+			fmt.Sprintf("deleting %s also deletes everything in its scope: add -y to confirm (there is no terminal to ask on)", resource.Label(targets[i].Ref)))
 		if err != nil {
 			return err
 		}
 	}
 	if o.Force && len(targets) > 0 {
 		return o.ask("Are you sure you want to force delete this resource?",
-			fmt.Sprintf("--forceDelete ignores the finalizers of %s and of everything in its scope: add -y to confirm (there is no terminal to ask on)", resource.Label(targets[0].ref)))
+			fmt.Sprintf("--forceDelete ignores the finalizers of %s and of everything in its scope: add -y to confirm (there is no terminal to ask on)", resource.Label(targets[0].Ref)))
 	}
 	return nil
 }
@@ -58,23 +58,23 @@ func (o *DeleteOptions) ask(question, noTerminal string) error {
 
 // remove deletes one resource and reports it: deleted, or held by finalizers.
 // With --wait it only reports success once the resource is gone.
-func (o *DeleteOptions) remove(ctx context.Context, c *client.Client, t target) error {
-	held, err := c.Delete(ctx, t.path, o.Force)
+func (o *DeleteOptions) remove(ctx context.Context, c *client.Client, t resource.Target) error {
+	held, err := c.Delete(ctx, t.Path, o.Force)
 	if err != nil {
 		return err
 	}
 	if held != nil {
-		o.IO.Warning("%s is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).", resource.Label(t.ref))
+		o.IO.Warning("%s is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).", resource.Label(t.Ref))
 		if !o.Wait {
 			return nil
 		}
 	}
 	if o.Wait {
-		if err := o.waitGone(ctx, c, t.path); err != nil {
+		if err := o.waitGone(ctx, c, t.Path); err != nil {
 			return err
 		}
 	}
-	o.IO.Success("%s has successfully been deleted.", resource.Label(t.ref))
+	o.IO.Success("%s has successfully been deleted.", resource.Label(t.Ref))
 	return nil
 }
 

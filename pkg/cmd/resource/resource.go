@@ -4,12 +4,14 @@
 package resource
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
 	"strings"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/printers"
 )
@@ -142,4 +144,77 @@ func PrintKinds(w io.Writer, set *discovery.Set) error {
 		rows = append(rows, []string{d.Plural, strings.Join(short, ","), d.Kind, fmt.Sprint(d.Scoped()), d.ScopeKind, d.Group})
 	}
 	return printers.PlainTable(w, []string{"RESOURCE", "SHORT NAMES", "RESOURCE KIND", "SCOPED", "SCOPE KIND", "RESOURCE GROUP"}, rows)
+}
+
+// Target is one resource that "TYPE NAME -s SCOPE" names.
+type Target struct {
+	Path client.Path
+	// Ref holds the kind, name and scope that name the resource in messages.
+	Ref *api.ResourceInstance
+}
+
+// Find finds what "TYPE NAME -s SCOPE" names: the resource in each
+// definition of TYPE that fits the scope, as the Amplify CLI's delete does.
+// A scope NAME alone may fit several scope kinds: then only those that
+// exist are kept (when none does, the first "not found" is the error), and
+// there may still be several.
+func Find(ctx context.Context, c *client.Client, set *discovery.Set, typ, name string, scope Scope) ([]Target, error) {
+	targets, err := targets(set, typ, name, scope)
+	if err != nil || len(targets) == 1 {
+		return targets, err
+	}
+	return existing(ctx, c, targets)
+}
+
+func targets(set *discovery.Set, typ, name string, scope Scope) ([]Target, error) {
+	defs, err := Resolve(set, typ)
+	if err != nil {
+		return nil, err
+	}
+	if scope.Name == "" && AllScoped(defs) {
+		return nil, fmt.Errorf("scope name param (-s/--scope) is required for the scoped %q resource.", defs[0].Kind)
+	}
+	if scope.Name != "" {
+		if defs, err = FilterScope(set, defs, scope); err != nil {
+			return nil, err
+		}
+	}
+	var targets []Target
+	for _, d := range defs {
+		// With a scope only scoped definitions fit, without one only unscoped.
+		if d.Scoped() != (scope.Name != "") {
+			continue
+		}
+		ref := &api.ResourceInstance{Kind: d.Kind, Name: name}
+		if d.Scoped() {
+			ref.Metadata.Scope = &api.Scope{Kind: d.ScopeKind, Name: scope.Name}
+		}
+		targets = append(targets, Target{Path: set.Path(d, scope.Name, name), Ref: ref})
+	}
+	if len(targets) == 0 {
+		return nil, errors.New("can't find matching resource definitions.")
+	}
+	return targets, nil
+}
+
+func existing(ctx context.Context, c *client.Client, targets []Target) ([]Target, error) {
+	var found []Target
+	var notFound error
+	for _, t := range targets {
+		_, err := c.Get(ctx, t.Path)
+		switch {
+		case err == nil:
+			found = append(found, t)
+		case client.HasStatus(err, 404):
+			if notFound == nil {
+				notFound = err
+			}
+		default:
+			return nil, err
+		}
+	}
+	if len(found) == 0 {
+		return nil, notFound
+	}
+	return found, nil
 }

@@ -12,6 +12,7 @@ import (
 	createcmd "github.com/centralhq/central/pkg/cmd/create"
 	deletecmd "github.com/centralhq/central/pkg/cmd/delete"
 	"github.com/centralhq/central/pkg/cmd/deliveries"
+	editcmd "github.com/centralhq/central/pkg/cmd/edit"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	getcmd "github.com/centralhq/central/pkg/cmd/get"
 	"github.com/centralhq/central/pkg/cmd/hooks"
@@ -47,6 +48,8 @@ func topCommands() []topCommand {
 			}},
 		{"delete", nil, "Delete a resource, or the resources of a file",
 			func(f *factory.Factory) *cobra.Command { return deletecmd.NewCmdDelete(f, nil) }},
+		{"edit", nil, "Change a resource in your editor",
+			func(f *factory.Factory) *cobra.Command { return editcmd.NewCmdEdit(f, nil) }},
 		{"deliveries", []string{"delivery"}, "Follow, retry and purge webhook deliveries", deliveries.NewCmdDeliveries},
 		{"hooks", nil, "Test webhooks, list event types, receive events locally", hooks.NewCmdHooks},
 		{"subscription", []string{"subscriptions", "subs"}, "Approve, reject or move catalog subscriptions", subscriptioncmd.NewCmdSubscription},
