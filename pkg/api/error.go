@@ -33,8 +33,12 @@ const (
 	TitlePrecondition     = "Precondition required error"
 	TitleTooLarge         = "Request entity too large error"
 	TitleMethodNotAllowed = "Method not allowed error"
+	TitleUnsupportedMedia = "Unsupported media type error"
 	TitleInternal         = "Internal server error"
 )
+
+// PatchMediaType is the Content-Type of a PATCH body: a JSON Patch.
+const PatchMediaType = "application/json-patch+json"
 
 // Error formats the entry as "Title: detail".
 func (e Error) Error() string {

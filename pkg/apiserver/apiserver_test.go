@@ -24,7 +24,9 @@ type harness struct {
 	srv *apiserver.Server
 }
 
-func newHarness(t *testing.T) *harness {
+// newHarness serves a Server on a fresh store; configure, when given, sets
+// further fields (a Sink) before the server starts.
+func newHarness(t *testing.T, configure ...func(*apiserver.Server)) *harness {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "central.db"))
 	if err != nil {
@@ -32,6 +34,9 @@ func newHarness(t *testing.T) *harness {
 	}
 	t.Cleanup(func() { st.Close() })
 	s := &apiserver.Server{Store: st, Org: "100000000000001", Token: token, UserID: "admin", MaxBody: 64 << 10}
+	for _, f := range configure {
+		f(s)
+	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return &harness{t: t, url: ts.URL, srv: s}

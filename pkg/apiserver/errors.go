@@ -38,6 +38,8 @@ func titleFor(status int) string {
 		return api.TitleTooLarge
 	case http.StatusMethodNotAllowed:
 		return api.TitleMethodNotAllowed
+	case http.StatusUnsupportedMediaType:
+		return api.TitleUnsupportedMedia
 	}
 	return api.TitleInternal
 }

@@ -14,46 +14,55 @@ import (
 func created(v any) response  { return response{status: http.StatusCreated, body: v} }
 func accepted(v any) response { return response{status: http.StatusAccepted, body: v} }
 
-// readResource decodes a request body into a resource and checks the fields
-// the path already fixes.
+// readResource decodes a request body into a resource and checks it.
 func (s *Server) readResource(w http.ResponseWriter, r *http.Request, t target) (*api.ResourceInstance, error) {
 	var in api.ResourceInstance
 	if err := s.decodeBody(w, r, &in); err != nil {
 		return nil, err
 	}
+	if err := s.checkResource(t, &in); err != nil {
+		return nil, err
+	}
+	return &in, nil
+}
+
+// checkResource checks a resource a request writes, a POST's or PUT's body
+// or a PATCH's result: the fields the path already fixes, the title and the
+// spec.
+func (s *Server) checkResource(t target, in *api.ResourceInstance) error {
 	if in.Kind != "" && in.Kind != t.kind.Kind {
-		return nil, invalid("/kind", "The body is a %s but the path is for %s.", in.Kind, t.kind.Plural)
+		return invalid("/kind", "The body is a %s but the path is for %s.", in.Kind, t.kind.Plural)
 	}
 	if in.Group != "" && in.Group != registry.Group {
-		return nil, invalid("/group", "Group %q is not served; use %q.", in.Group, registry.Group)
+		return invalid("/group", "Group %q is not served; use %q.", in.Group, registry.Group)
 	}
 	if in.APIVersion != "" && !registry.ServesVersion(in.APIVersion) {
-		return nil, invalid("/apiVersion", "apiVersion %q is not served; use one of %v.", in.APIVersion, registry.Versions)
+		return invalid("/apiVersion", "apiVersion %q is not served; use one of %v.", in.APIVersion, registry.Versions)
 	}
 	if sc := in.Metadata.Scope; sc != nil && t.scopeKind != nil && (sc.Kind != "" && sc.Kind != t.scopeKind.Kind || sc.Name != "" && sc.Name != t.scopeName) {
-		return nil, invalid("/metadata/scope", "The body's scope %s/%s differs from the path's %s/%s.", sc.Kind, sc.Name, t.scopeKind.Kind, t.scopeName)
+		return invalid("/metadata/scope", "The body's scope %s/%s differs from the path's %s/%s.", sc.Kind, sc.Name, t.scopeKind.Kind, t.scopeName)
 	}
 	if len(in.Title) > 350 {
-		return nil, invalid("/title", "The title is %d characters long; the limit is 350.", len(in.Title))
+		return invalid("/title", "The title is %d characters long; the limit is 350.", len(in.Title))
 	}
 	if err := validateSpec(t.kind.Kind, in.Spec); err != nil {
-		return nil, err
+		return err
 	}
 	if t.kind.Kind == "Webhook" {
 		var spec api.WebhookSpec
 		_ = json.Unmarshal(in.Spec, &spec)
 		if s.CheckURL != nil {
 			if err := s.CheckURL(spec.URL); err != nil {
-				return nil, invalid("/spec/url", "spec.url: %v", err)
+				return invalid("/spec/url", "spec.url: %v", err)
 			}
 		}
 		if s.ValidateWebhook != nil {
 			if err := s.ValidateWebhook(&spec); err != nil {
-				return nil, invalid("/spec/delivery", "spec.delivery: %v", err)
+				return invalid("/spec/delivery", "spec.delivery: %v", err)
 			}
 		}
 	}
-	return &in, nil
+	return nil
 }
 
 func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -224,8 +233,20 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 	if in.Name != "" && in.Name != t.name {
 		return nil, invalid("/name", "The body names %q but the path names %q; a resource cannot be renamed.", in.Name, t.name)
 	}
+	return s.rewrite(r, t, in.Metadata.ResourceVersion, func(res *api.ResourceInstance) (*api.ResourceInstance, error) {
+		if in.Owner == nil {
+			in.Owner = res.Owner // a body without an owner keeps the stored one
+		}
+		return in, nil
+	})
+}
+
+// rewrite is PUT's and PATCH's write, in one transaction: it reads the
+// resource t names, refuses it when version is set and the resource has
+// moved on since, and replaces it with what next makes of it.
+func (s *Server) rewrite(r *http.Request, t target, version string, next func(res *api.ResourceInstance) (*api.ResourceInstance, error)) (*api.ResourceInstance, error) {
 	var res *api.ResourceInstance
-	err = s.update(r, func(c *change) error {
+	err := s.update(r, func(c *change) error {
 		if _, err := c.scope(t); err != nil {
 			return err
 		}
@@ -233,38 +254,47 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 		if res, err = c.get(t.kind, t.scopeKindName(), t.scopeName, t.name); err != nil {
 			return err
 		}
-		if v := in.Metadata.ResourceVersion; v != "" && v != res.Metadata.ResourceVersion {
+		if version != "" && version != res.Metadata.ResourceVersion {
 			return errorf(http.StatusPreconditionRequired, "The resourceVersion %s of %s %s is stale: the current one is %s. Read the resource again and retry.",
-				v, res.Kind, res.Name, res.Metadata.ResourceVersion)
+				version, res.Kind, res.Name, res.Metadata.ResourceVersion)
 		}
-		before, _ := json.Marshal(res)
-		wasEnabled := isEnabledWebhook(res)
-		res.Title, res.Attributes, res.Tags, res.Finalizers, res.Spec = in.Title, in.Attributes, in.Tags, in.Finalizers, in.Spec
-		if res.Title == "" {
-			res.Title = res.Name
-		}
-		if in.Owner != nil {
-			res.Owner = in.Owner
-		}
-		if err := c.checkReferences(res); err != nil {
+		in, err := next(res)
+		if err != nil {
 			return err
 		}
-		if res.Metadata.State == api.StateDeleting && len(res.Finalizers) == 0 {
-			return c.finishDelete(res)
-		}
-		if after, _ := json.Marshal(res); string(after) == string(before) {
-			return nil // nothing changed: no new version, no event
-		}
-		if err := c.write(api.ResourceUpdated, res, ""); err != nil {
-			return err
-		}
-		return c.webhookEnabled(wasEnabled, res)
+		return c.replace(res, in)
 	})
 	if err != nil {
 		return nil, err
 	}
 	atVersion(res, t.version)
 	return res, nil
+}
+
+// replace gives the stored res the fields a client writes, from in, and
+// stores it as a ResourceUpdated: the one write path of PUT and PATCH.
+// Subresources and metadata stay as stored. A write that changes nothing
+// makes no new version and no event.
+func (c *change) replace(res, in *api.ResourceInstance) error {
+	before, _ := json.Marshal(res)
+	wasEnabled := isEnabledWebhook(res)
+	res.Title, res.Attributes, res.Tags, res.Finalizers, res.Spec, res.Owner = in.Title, in.Attributes, in.Tags, in.Finalizers, in.Spec, in.Owner
+	if res.Title == "" {
+		res.Title = res.Name
+	}
+	if err := c.checkReferences(res); err != nil {
+		return err
+	}
+	if res.Metadata.State == api.StateDeleting && len(res.Finalizers) == 0 {
+		return c.finishDelete(res)
+	}
+	if after, _ := json.Marshal(res); string(after) == string(before) {
+		return nil // nothing changed: no new version, no event
+	}
+	if err := c.write(api.ResourceUpdated, res, ""); err != nil {
+		return err
+	}
+	return c.webhookEnabled(wasEnabled, res)
 }
 
 func (s *Server) handleSubResourceGet(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -22,7 +22,7 @@ import (
 // untouched. The returned response's body is already closed; its status and
 // headers remain readable, also alongside an *APIError.
 func (c *Client) Do(ctx context.Context, method, path string, query url.Values, body, out any) (*http.Response, error) {
-	resp, err := c.send(ctx, method, path, query, body)
+	resp, err := c.send(ctx, method, path, query, body, nil)
 	if err != nil {
 		return resp, err
 	}
@@ -38,7 +38,9 @@ func (c *Client) Do(ctx context.Context, method, path string, query url.Values, 
 
 // send returns the response of a 2xx with its body open for the caller to
 // decode and close; anything else becomes an error, with the body closed.
-func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any) (*http.Response, error) {
+// header, when set, adds to the request's headers or overrides them (a
+// PATCH's Content-Type).
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, body any, header http.Header) (*http.Response, error) {
 	u, err := c.url(path, query)
 	if err != nil {
 		return nil, c.transportError(err)
@@ -63,6 +65,9 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
+	}
+	for k, v := range header {
+		req.Header[k] = v
 	}
 	resp, err := c.hc.Do(req)
 	if err != nil {

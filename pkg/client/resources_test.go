@@ -120,3 +120,49 @@ func TestGetWithoutBodyIsAnError(t *testing.T) {
 		t.Fatal("Get of an empty 200 succeeded")
 	}
 }
+
+func TestPatch(t *testing.T) {
+	var got *http.Request
+	var body []map[string]any
+	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		got = r
+		b, _ := io.ReadAll(r.Body)
+		if err := json.Unmarshal(b, &body); err != nil {
+			t.Errorf("body %s: %v", b, err)
+		}
+		if r.Header.Get("If-Match") == `"7"` {
+			writeJSON(w, http.StatusPreconditionRequired, api.ErrorResponse{Errors: []api.Error{{Status: 428, Detail: "stale"}}})
+			return
+		}
+		writeJSON(w, http.StatusOK, api.ResourceInstance{Kind: "Webhook", Name: "w1", Title: "new"})
+	}, Options{})
+	ctx := context.Background()
+	r, err := c.Patch(ctx, hookPath, []PatchOp{
+		{Op: "replace", Path: "/title", Value: "new"},
+		{Op: "add", Path: "/spec/x", Value: json.RawMessage("null")},
+		{Op: "add", Path: "/tags/-", Value: ""},
+		{Op: "remove", Path: "/attributes/team"},
+	}, "")
+	if err != nil || r.Title != "new" {
+		t.Fatalf("Patch = %+v, %v", r, err)
+	}
+	if got.Method != http.MethodPatch || got.URL.Path != hookPath.String() || got.Header.Get("Content-Type") != api.PatchMediaType || got.Header.Get("If-Match") != "" {
+		t.Errorf("request %s %s, headers %v", got.Method, got.URL.Path, got.Header)
+	}
+	if len(body) != 4 || body[0]["value"] != "new" || !hasKey(body[1], "value") || body[1]["value"] != nil ||
+		body[2]["value"] != "" || hasKey(body[3], "value") {
+		t.Errorf("body = %v", body)
+	}
+
+	if _, err := c.Patch(ctx, hookPath, nil, "7"); !HasStatus(err, http.StatusPreconditionRequired) {
+		t.Fatalf("a stale Patch = %v, want a 428", err)
+	}
+	if got.Header.Get("If-Match") != `"7"` || body == nil || len(body) != 0 {
+		t.Errorf("If-Match %q, body %v", got.Header.Get("If-Match"), body)
+	}
+}
+
+func hasKey(m map[string]any, k string) bool {
+	_, ok := m[k]
+	return ok
+}
