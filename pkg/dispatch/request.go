@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -103,6 +104,24 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	}
 	req.Header = h
 	return req, nil
+}
+
+// redact hides the auth secret in what the receiver answered, which may
+// echo the request (a redirect's Location keeps its query): the secret as
+// sent, raw or escaped, and the value of its query parameter, however the
+// receiver encoded it again. The attempt record never keeps the secret.
+func (o *outgoing) redact(s string) string {
+	if o.authKey == "" {
+		return s
+	}
+	for _, v := range []string{o.authKey, url.QueryEscape(o.authKey), url.PathEscape(o.authKey)} {
+		s = strings.ReplaceAll(s, v, "REDACTED")
+	}
+	if loc := o.webhook.Auth.Location; loc != nil && loc.In == "query" && strings.Contains(s, url.QueryEscape(loc.Name)+"=") {
+		param := regexp.MustCompile(`([?&;]` + regexp.QuoteMeta(url.QueryEscape(loc.Name)) + `=)[^&;#\s"'<>]+`)
+		s = param.ReplaceAllString(s, "${1}REDACTED")
+	}
+	return s
 }
 
 // body is the event envelope as JSON (as stored: the log keeps exactly

@@ -50,14 +50,20 @@ const (
 	maxTransports = 16
 )
 
-func (s *Sender) transport(connect time.Duration) *http.Transport {
-	// Up, not to the nearest: a webhook never gets less time than it asked
-	// for, and a short timeout never becomes 0, no timeout at all. The
-	// rounded value is the dial's timeout too, so one transport serves
-	// every timeout it stands for alike.
-	if r := connect % connectStep; r > 0 {
-		connect += connectStep - r
+// connectTimeout is the connect timeout in force for the one asked for:
+// rounded up to connectStep, not to the nearest, so a webhook never gets
+// less time than it asked for, and a short timeout never becomes 0, no
+// timeout at all. The rounded value is the dial's timeout too, so one
+// transport serves every timeout it stands for alike.
+func connectTimeout(d time.Duration) time.Duration {
+	if r := d % connectStep; r > 0 {
+		d += connectStep - r
 	}
+	return d
+}
+
+func (s *Sender) transport(connect time.Duration) *http.Transport {
+	connect = connectTimeout(connect)
 	s.mu.Lock()
 	if t, ok := s.transports[connect]; ok {
 		s.mu.Unlock()
@@ -123,6 +129,7 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	resp, err := s.transport(p.ConnectTimeout).RoundTrip(req)
 	if err != nil {
 		r.attempt.ErrorClass, r.attempt.Error, r.out.retry = classifyError(err, p)
+		r.attempt.Error = o.redact(r.attempt.Error) // a response that is not HTTP is quoted
 		return finish()
 	}
 	defer resp.Body.Close()
@@ -130,12 +137,18 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	if resp.ContentLength != 0 { // a 204's empty body is not read into a buffer
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, ReadLimit))
 	}
+	for _, v := range resp.Header { // the Location too, which the redirect hint is made of
+		for i := range v {
+			v[i] = o.redact(v[i])
+		}
+	}
 	r.attempt.StatusCode = resp.StatusCode
 	r.attempt.ResponseHeaders = flatten(resp.Header)
-	if len(body) > StoreLimit {
-		body = body[:StoreLimit]
+	stored := o.redact(string(body))
+	if len(stored) > StoreLimit {
+		stored = stored[:StoreLimit]
 	}
-	r.attempt.ResponseBody = strings.ToValidUTF8(string(body), "\uFFFD")
+	r.attempt.ResponseBody = strings.ToValidUTF8(stored, "\uFFFD")
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		r.success = true
 		return finish()
@@ -154,7 +167,8 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 // Location may be relative), or nothing when there is no usable Location.
 // It is resolved against the webhook's URL as written, without user info,
 // not against the request's: that one may carry the auth secret in its
-// query, which a Location such as "#x" would keep.
+// query, which a Location such as "#x" would keep. One that echoes the
+// secret itself comes here redacted.
 func redirectHint(webhookURL, loc string) string {
 	if loc == "" {
 		return ""
@@ -182,7 +196,7 @@ func classifyError(err error, p Policy) (api.ErrorClass, string, bool) {
 	case errors.As(err, &dnsErr):
 		return api.ErrorDNS, "the webhook's host did not resolve: " + dnsErr.Error(), true
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, os.ErrDeadlineExceeded), errors.As(err, &netErr) && netErr.Timeout():
-		return api.ErrorTimeout, fmt.Sprintf("no answer within %s (connect timeout %s)", p.RequestTimeout, p.ConnectTimeout), true
+		return api.ErrorTimeout, fmt.Sprintf("no answer within %s (connect timeout %s)", p.RequestTimeout, connectTimeout(p.ConnectTimeout)), true
 	}
 	return api.ErrorConnection, "could not reach the receiver: " + err.Error(), true
 }

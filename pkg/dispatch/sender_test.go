@@ -1,10 +1,13 @@
 package dispatch
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"strings"
 	"testing"
@@ -167,5 +170,76 @@ func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 	}
 	if size > HeaderStoreLimit || len(r.attempt.ResponseHeaders) == 0 || r.attempt.ResponseHeaders["X-Big-00"] == "" {
 		t.Errorf("kept %d bytes of headers in %d, want at most %d, from X-Big-00 on", size, len(r.attempt.ResponseHeaders), HeaderStoreLimit)
+	}
+}
+
+// A receiver may echo the request, whose query carries the auth secret: a
+// redirect's Location, a header re-encoding it, the body, a response that
+// is not HTTP at all. None of it keeps the secret in the attempt record,
+// nor in the redirect's suggestion made from the Location.
+func TestSendRedactsTheQuerySecret(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Location", "http://"+r.Host+"/other?"+r.URL.RawQuery)
+		w.Header().Set("Link", "<http://"+r.Host+"/a?token=s3cr3t%2fx%20y&b=1>; rel=next") // as another encoder would
+		w.Header().Set("X-Echo", r.URL.Query().Get("token"))
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		fmt.Fprintf(w, "moved from %s", r.URL)
+	}))
+	defer srv.Close()
+	echo, err := net.Listen("tcp", "127.0.0.1:0") // sends the request line back, no HTTP answer
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer echo.Close()
+	go func() {
+		for {
+			c, err := echo.Accept()
+			if err != nil {
+				return
+			}
+			line, _ := bufio.NewReader(c).ReadString('\n')
+			c.Write([]byte(line))
+			c.Close()
+		}
+	}()
+	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
+	send := func(url string) result {
+		return s.send(context.Background(), &outgoing{webhook: &api.WebhookSpec{URL: url, Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
+			Location: &api.WebhookLocation{In: "query", Name: "token"}}}, authKey: "s3cr3t/x y", eventID: "ev", envelope: []byte(`{}`)}, DefaultPolicy())
+	}
+	host := strings.TrimPrefix(srv.URL, "http://")
+	r := send(srv.URL + "/hook?a=1")
+	if r.attempt.StatusCode != http.StatusTemporaryRedirect || r.attempt.ResponseHeaders["Location"] != "http://"+host+"/other?a=1&token=REDACTED" ||
+		r.attempt.ResponseHeaders["Link"] != "<http://"+host+"/a?token=REDACTED&b=1>; rel=next" || r.attempt.ResponseHeaders["X-Echo"] != "REDACTED" ||
+		!strings.HasSuffix(r.attempt.Error, "; point the webhook at http://"+host+"/other?a=1&token=REDACTED)") {
+		t.Errorf("redirect: %+v", r.attempt)
+	}
+	if b, _ := json.Marshal(r.attempt); strings.Contains(string(b), "s3cr3t") {
+		t.Errorf("redirect: the secret is kept: %s", b)
+	}
+	r = send("http://" + echo.Addr().String() + "/hook")
+	if r.attempt.ErrorClass != api.ErrorConnection || !strings.Contains(r.attempt.Error, "token=REDACTED") || strings.Contains(r.attempt.Error, "s3cr3t") {
+		t.Errorf("echo: %+v", r.attempt)
+	}
+}
+
+// A timeout names the connect timeout in force, rounded up to connectStep,
+// not the one asked for.
+func TestSendTimeoutNamesTheConnectTimeoutInForce(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-release:
+		}
+	}))
+	defer srv.Close()
+	defer close(release)
+	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
+	p := DefaultPolicy()
+	p.ConnectTimeout, p.RequestTimeout = 250*time.Millisecond, 50*time.Millisecond
+	r := s.send(context.Background(), &outgoing{webhook: &api.WebhookSpec{URL: srv.URL}, eventID: "ev", envelope: []byte(`{}`)}, p)
+	if r.attempt.ErrorClass != api.ErrorTimeout || !r.out.retry || r.attempt.Error != "no answer within 50ms (connect timeout 300ms)" {
+		t.Errorf("%+v", r.attempt)
 	}
 }
