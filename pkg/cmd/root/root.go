@@ -11,11 +11,14 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/config"
 	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/printers"
 )
 
 // Exit codes of the central command.
@@ -44,12 +47,59 @@ func execute(ctx context.Context, f *factory.Factory, cmd *cobra.Command, args [
 	cmd.SetIn(f.IOStreams.In)
 	cmd.SetOut(f.IOStreams.Out)
 	cmd.SetErr(f.IOStreams.ErrOut)
-	err := cmd.ExecuteContext(ctx)
+	ran, err := cmd.ExecuteContextC(ctx)
 	if err == nil {
 		return ExitOK
 	}
 	printError(f.IOStreams, cmd, err)
+	if format := outputOf(ran, f); format != "" {
+		printErrorDocument(f.IOStreams, format, err)
+	}
 	return ExitError
+}
+
+// outputOf is the -o format (yaml or json) the command that ran was asked
+// for, or "" for its table or when it has no -o.
+func outputOf(cmd *cobra.Command, f *factory.Factory) string {
+	fl := cmd.Flags().Lookup("output")
+	if fl == nil {
+		return ""
+	}
+	format, err := outputflag.Resolve(cmd, f, fl.Value.String())
+	if err != nil {
+		return ""
+	}
+	return format
+}
+
+// printErrorDocument writes err to stdout as the Amplify CLI does under
+// -o json|yaml, so that a script reading the output can tell what failed:
+// the server's {"errors": [...]} as it sent them, or {"name", "message"}
+// for an error of the CLI's own. An error already reported by the command
+// (a bulk write's lines) writes nothing.
+func printErrorDocument(ios *iostreams.IOStreams, format string, err error) {
+	if errors.Is(err, clierr.ErrSilent) {
+		return
+	}
+	type cliError struct {
+		Name    string `json:"name"`
+		Message string `json:"message"`
+	}
+	var doc any = cliError{"Error", err.Error()}
+	var flagErr *clierr.FlagError
+	var apiErr *client.APIError
+	switch {
+	case errors.As(err, &apiErr) && len(apiErr.Errors) > 0:
+		doc = map[string][]api.Error{"errors": apiErr.Errors}
+	case errors.As(err, &apiErr):
+		doc = map[string][]api.Error{"errors": {{Status: apiErr.StatusCode, Title: apiErr.Detail()}}}
+	case errors.As(err, &flagErr):
+		doc = cliError{"Error", flagErr.Err.Error()}
+	case errors.Is(err, clierr.ErrCancelled):
+		doc = cliError{"Error", "Cancelled."}
+	}
+	p, _ := printers.ForFormat(format, printers.Table{})
+	_ = p.Print(ios.Out, doc)
 }
 
 // printError writes err the way the Amplify CLI does: "✖ Error: detail".
@@ -95,7 +145,9 @@ func newRoot(f *factory.Factory) *cobra.Command {
 write resources such as Environments, APIServices, Secrets, Webhooks and
 ResourceHooks, and to follow their webhook deliveries.
 
-Exit codes: 0 on success, 1 on any error.`,
+Exit codes: 0 on success, 1 on any error. With -o json|yaml an error is
+also printed on stdout as a document: the server's {"errors": [...]}, or
+{"name": "Error", "message": "..."}.`,
 		Example: `  # start a local server, then use it from another terminal
   central serve
   central create environment prod

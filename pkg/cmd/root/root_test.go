@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/centralhq/central/pkg/cmd/cmdtest"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/config"
 	"github.com/centralhq/central/pkg/iostreams"
@@ -138,5 +139,46 @@ func TestBaseURLAmplifyFlagIsHidden(t *testing.T) {
 	_, out, _ := run(t, "--help")
 	if !strings.Contains(out, "--base-url") || strings.Contains(out, "baseUrl") {
 		t.Errorf("central --help should list --base-url and not --baseUrl:\n%s", out)
+	}
+}
+
+// TestErrorsUnderOutputAreDocuments: with -o json|yaml the error is also
+// printed on stdout as a document, as the Amplify CLI does, so that a
+// script reading the output can tell what failed.
+func TestErrorsUnderOutputAreDocuments(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("CENTRAL_OUTPUT", "")
+	fake := cmdtest.NewAPI(t)
+	base := []string{"--base-url", fake.URL, "--token", "t"}
+	for _, tt := range []struct {
+		args []string
+		out  string
+	}{
+		{[]string{"get", "env", "nosuch", "-o", "json"},
+			`{
+    "errors": [
+        {
+            "status": 404,
+            "title": "Not found error",
+            "detail": "Resource nosuch of kind Environment not found.",
+            "meta": {}
+        }
+    ]
+}
+`},
+		{[]string{"get", "env", "nosuch", "-o", "yaml"}, "errors:\n  - status: 404\n    title: Not found error\n    detail: Resource nosuch of kind Environment not found.\n    meta: {}\n"},
+		{[]string{"get", "gadgets", "-o", "json"}, `{
+    "name": "Error",
+    "message": "the server doesn't have a resource type \"gadgets\" (\"central get\" lists them)"
+}
+`},
+		{[]string{"get", "env", "nosuch"}, ""},
+		{[]string{"get", "env", "nosuch", "-o", "table"}, ""},
+	} {
+		code, out, errOut := run(t, append(slices.Clone(base), tt.args...)...)
+		if code != ExitError || out != tt.out || !strings.HasPrefix(errOut, "✖ Error: ") {
+			t.Errorf("central %s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %q", strings.Join(tt.args, " "), code, out, tt.out, errOut)
+		}
 	}
 }
