@@ -34,10 +34,14 @@ type Organization struct {
 }
 
 // EventMetadata carries the event's place in the log and, on
-// SubResourceUpdated, which subresource changed.
+// SubResourceUpdated, which subresource changed. Events read through a
+// WatchTopic (GET /events/management/{version}/watchtopics/{name}) also name
+// the topic; the log itself and webhooks leave those fields out.
 type EventMetadata struct {
-	SequenceID  int64  `json:"sequenceID,omitempty"`
-	Subresource string `json:"subresource,omitempty"`
+	WatchTopicID       string `json:"watchTopicID,omitempty"`
+	WatchTopicSelfLink string `json:"watchTopicSelfLink,omitempty"`
+	SequenceID         int64  `json:"sequenceID,omitempty"`
+	Subresource        string `json:"subresource,omitempty"`
 }
 
 // Event envelope constants.

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"net/http"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -13,35 +14,55 @@ import (
 
 var afterSequence = sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(`^sequenceID\s*(?:>|=gt=)\s*(\d+)$`) })
 
-// handleEvents serves the event log: GET /events?query=sequenceID>N returns
-// the events after N in order, so a consumer catches up without webhooks.
-// sort=sequenceID,DESC returns the newest first (pageSize=1 finds the head).
-func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) (any, error) {
-	q := r.URL.Query()
-	f := store.EventFilter{Org: s.Org, Limit: 100}
+// defaultEventPageSize is the page of the event log when pageSize is not given.
+const defaultEventPageSize = 100
+
+// eventParams are the query parameters of the event log and of a watch
+// topic's events, checked.
+type eventParams struct {
+	after    int64 // query=sequenceID>N
+	pageSize int
+	newest   bool // sort=sequenceID,DESC
+}
+
+func parseEventParams(q url.Values) (eventParams, error) {
+	p := eventParams{pageSize: defaultEventPageSize}
 	if v := q.Get("query"); v != "" {
 		m := afterSequence().FindStringSubmatch(strings.TrimSpace(v))
 		if m == nil {
-			return nil, invalid("", "The event log takes query=sequenceID>N (N a sequence id); got %q.", v)
+			return p, invalid("", "The event log takes query=sequenceID>N (N a sequence id); got %q.", v)
 		}
-		f.AfterSequence, _ = strconv.ParseInt(m[1], 10, 64)
+		p.after, _ = strconv.ParseInt(m[1], 10, 64)
 	}
 	if v := q.Get("pageSize"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > MaxPageSize {
-			return nil, invalid("", "pageSize must be a whole number from 1 to %d; got %q.", MaxPageSize, v)
+			return p, invalid("", "pageSize must be a whole number from 1 to %d; got %q.", MaxPageSize, v)
 		}
-		f.Limit = n
+		p.pageSize = n
 	}
 	switch q.Get("sort") {
 	case "", "sequenceID,ASC", "sequenceID":
 	case "sequenceID,DESC":
-		f.Newest = true
+		p.newest = true
 	default:
-		return nil, invalid("", "The event log sorts by sequenceID,ASC or sequenceID,DESC; got %q.", q.Get("sort"))
+		return p, invalid("", "The event log sorts by sequenceID,ASC or sequenceID,DESC; got %q.", q.Get("sort"))
 	}
+	return p, nil
+}
+
+// handleEvents serves the event log: GET /events?query=sequenceID>N returns
+// the events after N in order, so a consumer catches up without webhooks.
+// sort=sequenceID,DESC returns the newest first (pageSize=1 finds the head).
+// It reads no page parameter: a consumer pages with sequenceID>N.
+func (s *Server) handleEvents(w http.ResponseWriter, r *http.Request) (any, error) {
+	p, err := parseEventParams(r.URL.Query())
+	if err != nil {
+		return nil, err
+	}
+	f := store.EventFilter{Org: s.Org, AfterSequence: p.after, Limit: p.pageSize, Newest: p.newest}
 	var evs []*api.Event
-	err := s.Store.View(r.Context(), func(tx store.Tx) error {
+	err = s.Store.View(r.Context(), func(tx store.Tx) error {
 		var err error
 		evs, err = tx.EventList(r.Context(), f)
 		return err

@@ -1,7 +1,9 @@
 // Package apiserver serves the Amplify-style resource API under /apis, the
-// event log under /events and the resource definitions under
-// /apis/definitions. Handlers return (value, error); one wrapper encodes JSON
-// and maps typed errors to status codes and the Amplify error body.
+// event log under /events (and each WatchTopic's part of it under
+// /events/management/{version}/watchtopics/{name}) and the resource
+// definitions under /apis/definitions. Handlers return (value, error); one
+// wrapper encodes JSON and maps typed errors to status codes and the Amplify
+// error body.
 package apiserver
 
 import (
@@ -66,6 +68,9 @@ type Server struct {
 	// Extra, when set, serves paths the API does not know, behind the same
 	// token (the server mounts /metrics there).
 	Extra http.Handler
+	// MaxEventScan caps the events of the log one request for a WatchTopic's
+	// events reads; 0 means DefaultMaxEventScan.
+	MaxEventScan int
 	// MaxBody caps request bodies; 0 means DefaultMaxBody.
 	MaxBody int64
 	Logger  *slog.Logger
@@ -100,6 +105,13 @@ func (s *Server) log() *slog.Logger {
 		return s.Logger
 	}
 	return slog.Default()
+}
+
+func (s *Server) maxEventScan() int {
+	if s.MaxEventScan > 0 {
+		return s.MaxEventScan
+	}
+	return DefaultMaxEventScan
 }
 
 func (s *Server) maxBody() int64 {
@@ -143,6 +155,7 @@ func (s *Server) Handler() http.Handler {
 	s.deliveryRoutes(api)
 	s.definitionRoutes(api)
 	api.Handle("GET /events", s.wrap(s.handleEvents))
+	api.Handle("GET /events/{group}/{version}/{plural}/{name}", s.wrap(s.handleWatchTopicEvents))
 	if s.Extra != nil {
 		api.Handle("GET /metrics", s.Extra)
 	}

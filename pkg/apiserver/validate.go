@@ -21,7 +21,7 @@ import (
 func validateSpec(kind string, spec json.RawMessage) error {
 	if len(spec) == 0 || bytes.Equal(spec, []byte("null")) {
 		switch kind {
-		case "Webhook", "ResourceHook":
+		case "Webhook", "ResourceHook", "WatchTopic":
 			return invalid("/spec", "A %s needs a spec.", kind)
 		}
 		return nil
@@ -39,6 +39,8 @@ func validateSpec(kind string, spec json.RawMessage) error {
 		return validateWebhook(spec)
 	case "ResourceHook":
 		return validateResourceHook(spec)
+	case "WatchTopic":
+		return validateWatchTopic(spec)
 	case "ConsumerSubscriptionDefinition":
 		var d api.ConsumerSubscriptionDefinitionSpec
 		if err := json.Unmarshal(spec, &d); err != nil {
@@ -143,7 +145,7 @@ func validateResourceHook(spec json.RawMessage) error {
 		var te *hooks.TriggerError
 		at := "/spec/triggers"
 		if errors.As(err, &te) {
-			at = fmt.Sprintf("/spec/triggers/%d/filter", te.Index)
+			at = fmt.Sprintf("/spec/triggers/%d/%s", te.Index, te.Field)
 		}
 		return invalid(at, "%v", err)
 	}

@@ -8,6 +8,9 @@
 // Match: triggers sit in buckets by kind and name, so an event only looks at
 // triggers that could name it, and Match reads an immutable snapshot through
 // an atomic pointer, so it never waits for a Put.
+//
+// A Matcher applies the same rules to one list of triggers without an index:
+// the API server reads a WatchTopic's events with it.
 package hooks
 
 import (

@@ -10,11 +10,14 @@ import (
 	"github.com/centralhq/central/pkg/rsql"
 )
 
-// TriggerError says which trigger of a ResourceHook is invalid. The API
-// server reads Index with errors.As to point at /spec/triggers/{Index}, and
-// Err unwraps to the cause, such as an *rsql.SyntaxError.
+// TriggerError says which trigger of a ResourceHook (or filter of a
+// WatchTopic) is invalid and which of its fields is at fault. The API server
+// reads Index and Field with errors.As to point at
+// /spec/triggers/{Index}/{Field}, and Err unwraps to the cause, such as an
+// *rsql.SyntaxError.
 type TriggerError struct {
-	Index int // position in spec.triggers
+	Index int    // position in spec.triggers (a WatchTopic's spec.filters)
+	Field string // "type" or "filter"
 	Err   error
 }
 
@@ -28,20 +31,18 @@ func (e *TriggerError) Unwrap() error { return e.Err }
 // *TriggerError for the first bad one. It is what Put checks, so a hook the
 // API server accepted is one the index takes.
 func ValidateSpec(spec *api.ResourceHookSpec) error {
-	for i, t := range spec.Triggers {
-		if _, err := compileTrigger(t); err != nil {
-			return &TriggerError{Index: i, Err: err}
-		}
-	}
-	return nil
+	_, err := NewMatcher(spec.Triggers)
+	return err
 }
 
 // ValidateTrigger checks one trigger: its types are among created, updated
 // and deleted, and its filter, if any, parses. The error does not say which
 // trigger; ValidateSpec adds that.
 func ValidateTrigger(t api.Trigger) error {
-	_, err := compileTrigger(t)
-	return err
+	if _, err := compileTrigger(t); err != nil {
+		return err.Err
+	}
+	return nil
 }
 
 // typeSet is a set of event types a trigger listens to, as bits.
@@ -79,7 +80,9 @@ type trigger struct {
 	filter rsql.Expr // nil when the trigger has none
 }
 
-func compileTrigger(t api.Trigger) (*trigger, error) {
+// compileTrigger returns a *TriggerError naming the field at fault; the
+// caller sets its Index.
+func compileTrigger(t api.Trigger) (*trigger, *TriggerError) {
 	c := &trigger{
 		bucket: bucketKey{kind: wild(t.Kind), name: wild(t.Name)},
 		group:  wild(t.Group),
@@ -89,12 +92,12 @@ func compileTrigger(t api.Trigger) (*trigger, error) {
 		c.scope = api.TriggerScope{Kind: wild(t.Scope.Kind), Name: wild(t.Scope.Name)}
 	}
 	if len(t.Type) == 0 {
-		return nil, errors.New("type: list at least one of created, updated, deleted")
+		return nil, &TriggerError{Field: "type", Err: errors.New("type: list at least one of created, updated, deleted")}
 	}
 	for _, name := range t.Type {
 		bit, ok := triggerTypes[name]
 		if !ok {
-			return nil, fmt.Errorf("type %q is not one of created, updated, deleted", name)
+			return nil, &TriggerError{Field: "type", Err: fmt.Errorf("type %q is not one of created, updated, deleted", name)}
 		}
 		c.types |= bit
 	}
@@ -102,7 +105,7 @@ func compileTrigger(t api.Trigger) (*trigger, error) {
 		e, err := rsql.Parse(t.Filter)
 		if err != nil {
 			// rsql's message already quotes the query, so it is not repeated.
-			return nil, fmt.Errorf("filter: %w", err)
+			return nil, &TriggerError{Field: "filter", Err: fmt.Errorf("filter: %w", err)}
 		}
 		c.filter = e
 	}
@@ -134,7 +137,8 @@ func compileHook(r *api.ResourceInstance) (*hook, error) {
 	for i, t := range spec.Triggers {
 		c, err := compileTrigger(t)
 		if err != nil {
-			return nil, &TriggerError{Index: i, Err: err}
+			err.Index = i
+			return nil, err
 		}
 		c.hook = h
 		h.triggers = append(h.triggers, c)
