@@ -3,6 +3,7 @@ package dispatch
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -14,7 +15,8 @@ import (
 )
 
 // webhookState is a webhook and its secrets as read at one moment, with
-// what every delivery to it derives from them: its policy and its signer.
+// what every delivery to it derives from them: its policy, its signer and
+// what to redact from responses.
 type webhookState struct {
 	spec      api.WebhookSpec
 	found     bool
@@ -24,6 +26,7 @@ type webhookState struct {
 	policy    Policy
 	policyErr error
 	signer    *signature.Signer
+	redactor  *regexp.Regexp // newRedactor
 	// buildErr is why no request to the webhook can be built: a signing
 	// secret missing or malformed, or a header that cannot be sent.
 	buildErr error
@@ -84,6 +87,7 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 		if st.buildErr == nil {
 			st.buildErr = checkHeaders(&st.spec, st.authKey)
 		}
+		st.redactor = newRedactor(&st.spec, st.authKey)
 	}
 	return st
 }
@@ -106,7 +110,7 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webho
 	}
 	d.setLimit(c.Webhook, st.policy.MaxInFlight)
 	return &outgoing{webhook: &st.spec, eventID: c.EventID, envelope: c.Envelope, authKey: st.authKey,
-		signer: st.signer, buildErr: st.buildErr, note: st.note}, st.policy, "", nil
+		signer: st.signer, redactor: st.redactor, buildErr: st.buildErr, note: st.note}, st.policy, "", nil
 }
 
 func webhookKey(org string, w api.WebhookRef) store.Key {

@@ -27,8 +27,9 @@ type outgoing struct {
 	envelope json.RawMessage // the event's JSON as the log holds it
 	authKey  string          // the auth secret's value, if found
 	signer   *signature.Signer
-	buildErr error  // no request can be built (webhookState.buildErr)
-	note     string // what had to be left out
+	redactor *regexp.Regexp // what redact hides (webhookState.redactor)
+	buildErr error          // no request can be built (webhookState.buildErr)
+	note     string         // what had to be left out
 }
 
 // authHeader names the header that carries the auth secret: raw, in
@@ -106,22 +107,62 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	return req, nil
 }
 
-// redact hides the auth secret in what the receiver answered, which may
-// echo the request (a redirect's Location keeps its query): the secret as
-// sent, raw or escaped, and the value of its query parameter, however the
-// receiver encoded it again. The attempt record never keeps the secret.
+// minRedactLen is the shortest auth secret hidden wherever it occurs in a
+// response. A shorter one would be hidden inside unrelated text (a secret
+// "a" makes "application/json" read "REDACTEDpplicREDACTEDtion/json"),
+// which spoils the record and spells out the secret all the same; a short
+// guess would be confirmed by where the replacements fall. A secret sent in
+// the query is still hidden as its parameter's value, at any length.
+const minRedactLen = 8
+
+// newRedactor is the pattern redact replaces, or nil when there is nothing
+// to hide: the value of the auth secret's query parameter, however the
+// receiver encoded it again, and a secret of at least minRedactLen bytes
+// as sent, raw or escaped. It is compiled once per read of the webhook.
+func newRedactor(spec *api.WebhookSpec, authKey string) *regexp.Regexp {
+	if authKey == "" || spec.Auth == nil {
+		return nil
+	}
+	var alts []string
+	if loc := spec.Auth.Location; loc != nil && loc.In == "query" {
+		alts = append(alts, `([?&;]`+escaped(url.QueryEscape(loc.Name))+`=)[^&;#\s"'<>]+`)
+	}
+	if len(authKey) >= minRedactLen {
+		alts = append(alts, regexp.QuoteMeta(authKey), escaped(url.QueryEscape(authKey)), escaped(url.PathEscape(authKey)))
+	}
+	if alts == nil {
+		return nil
+	}
+	// Specs are JSON, valid UTF-8: the pattern compiles. The longest match
+	// hides "ab%25", escaped, rather than "ab%" raw and leave "25".
+	re := regexp.MustCompile(strings.Join(alts, "|"))
+	re.Longest()
+	return re
+}
+
+// escaped is a pattern for a percent-escaped string with its escapes in
+// either case: url.QueryEscape writes %2F, another encoder %2f.
+func escaped(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) {
+			b.WriteString("%(?i:" + s[i+1:i+3] + ")")
+			i += 2
+		} else {
+			b.WriteString(regexp.QuoteMeta(s[i : i+1]))
+		}
+	}
+	return b.String()
+}
+
+// redact hides the auth secret in what the receiver answered and the
+// record keeps, which may echo the request (a redirect's Location keeps
+// its query): the attempt record never keeps the secret.
 func (o *outgoing) redact(s string) string {
-	if o.authKey == "" {
+	if o.redactor == nil {
 		return s
 	}
-	for _, v := range []string{o.authKey, url.QueryEscape(o.authKey), url.PathEscape(o.authKey)} {
-		s = strings.ReplaceAll(s, v, "REDACTED")
-	}
-	if loc := o.webhook.Auth.Location; loc != nil && loc.In == "query" && strings.Contains(s, url.QueryEscape(loc.Name)+"=") {
-		param := regexp.MustCompile(`([?&;]` + regexp.QuoteMeta(url.QueryEscape(loc.Name)) + `=)[^&;#\s"'<>]+`)
-		s = param.ReplaceAllString(s, "${1}REDACTED")
-	}
-	return s
+	return o.redactor.ReplaceAllString(s, "${1}REDACTED")
 }
 
 // body is the event envelope as JSON (as stored: the log keeps exactly

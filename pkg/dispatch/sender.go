@@ -137,9 +137,12 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	if resp.ContentLength != 0 { // a 204's empty body is not read into a buffer
 		body, _ = io.ReadAll(io.LimitReader(resp.Body, ReadLimit))
 	}
-	for _, v := range resp.Header { // the Location too, which the redirect hint is made of
-		for i := range v {
-			v[i] = o.redact(v[i])
+	// What the dispatcher reads is read before the copy kept is redacted:
+	// a secret may equal a Retry-After.
+	loc, retryAfter := resp.Header.Get("Location"), resp.Header.Get("Retry-After")
+	for _, v := range resp.Header {
+		if len(v) > 0 { // the first value alone is kept (flatten)
+			v[0] = o.redact(v[0])
 		}
 	}
 	r.attempt.StatusCode = resp.StatusCode
@@ -157,9 +160,9 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	r.attempt.ErrorClass = api.ErrorHTTP
 	r.attempt.Error = fmt.Sprintf("the receiver answered %d %s", resp.StatusCode, http.StatusText(resp.StatusCode))
 	if resp.StatusCode >= 300 && resp.StatusCode < 400 {
-		r.attempt.Error += " (redirects are not followed" + redirectHint(o.webhook.URL, resp.Header.Get("Location")) + ")"
+		r.attempt.Error += " (redirects are not followed" + o.redact(redirectHint(o.webhook, loc)) + ")"
 	}
-	r.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), start)
+	r.retryAfter = parseRetryAfter(retryAfter, start)
 	return finish()
 }
 
@@ -167,13 +170,14 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 // Location may be relative), or nothing when there is no usable Location.
 // It is resolved against the webhook's URL as written, without user info,
 // not against the request's: that one may carry the auth secret in its
-// query, which a Location such as "#x" would keep. One that echoes the
-// secret itself comes here redacted.
-func redirectHint(webhookURL, loc string) string {
+// query, which a Location such as "#x" would keep. The auth secret's query
+// parameter is left out (the webhook adds it), the others kept as they are;
+// the caller redacts the rest.
+func redirectHint(spec *api.WebhookSpec, loc string) string {
 	if loc == "" {
 		return ""
 	}
-	base, err := url.Parse(webhookURL)
+	base, err := url.Parse(spec.URL)
 	if err != nil {
 		return ""
 	}
@@ -181,6 +185,14 @@ func redirectHint(webhookURL, loc string) string {
 	u, err := base.Parse(loc)
 	if err != nil {
 		return ""
+	}
+	if a := spec.Auth; a != nil && a.Location != nil && a.Location.In == "query" && u.RawQuery != "" {
+		params := strings.Split(u.RawQuery, "&")
+		u.RawQuery = strings.Join(slices.DeleteFunc(params, func(p string) bool {
+			k, _, _ := strings.Cut(p, "=")
+			k, err := url.QueryUnescape(k)
+			return err == nil && k == a.Location.Name
+		}), "&")
 	}
 	return "; point the webhook at " + u.String()
 }

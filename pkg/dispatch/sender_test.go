@@ -87,6 +87,7 @@ func TestSendSuggestsWhereARedirectPoints(t *testing.T) {
 	} {
 		o := &outgoing{webhook: &api.WebhookSpec{URL: hook + "?loc=" + url.QueryEscape(c.loc), Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
 			Location: &api.WebhookLocation{In: "query", Name: "token"}}}, authKey: "s3cr3t", eventID: "ev", envelope: []byte(`{}`)}
+		o.redactor = newRedactor(o.webhook, o.authKey)
 		r := s.send(context.Background(), o, DefaultPolicy())
 		if r.success || r.attempt.StatusCode != http.StatusPermanentRedirect || !r.out.retry ||
 			!strings.HasSuffix(r.attempt.Error, c.want) || strings.Contains(r.attempt.Error, "s3cr3t") {
@@ -145,6 +146,7 @@ func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 	send := func(o *outgoing) result { // as prepare makes it from a webhook read
 		o.eventID, o.envelope = "ev", []byte(`{}`)
 		o.buildErr = checkHeaders(o.webhook, o.authKey)
+		o.redactor = newRedactor(o.webhook, o.authKey)
 		return s.send(context.Background(), o, DefaultPolicy())
 	}
 	for name, o := range map[string]*outgoing{
@@ -176,7 +178,8 @@ func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 // A receiver may echo the request, whose query carries the auth secret: a
 // redirect's Location, a header re-encoding it, the body, a response that
 // is not HTTP at all. None of it keeps the secret in the attempt record,
-// nor in the redirect's suggestion made from the Location.
+// nor in the redirect's suggestion made from the Location, which leaves
+// the auth parameter out (the webhook adds it) and keeps the others.
 func TestSendRedactsTheQuerySecret(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "http://"+r.Host+"/other?"+r.URL.RawQuery)
@@ -202,16 +205,12 @@ func TestSendRedactsTheQuerySecret(t *testing.T) {
 			c.Close()
 		}
 	}()
-	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
-	send := func(url string) result {
-		return s.send(context.Background(), &outgoing{webhook: &api.WebhookSpec{URL: url, Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
-			Location: &api.WebhookLocation{In: "query", Name: "token"}}}, authKey: "s3cr3t/x y", eventID: "ev", envelope: []byte(`{}`)}, DefaultPolicy())
-	}
+	send := func(url string) result { return sendWithAuth(url, "query", "s3cr3t/x y") }
 	host := strings.TrimPrefix(srv.URL, "http://")
 	r := send(srv.URL + "/hook?a=1")
 	if r.attempt.StatusCode != http.StatusTemporaryRedirect || r.attempt.ResponseHeaders["Location"] != "http://"+host+"/other?a=1&token=REDACTED" ||
 		r.attempt.ResponseHeaders["Link"] != "<http://"+host+"/a?token=REDACTED&b=1>; rel=next" || r.attempt.ResponseHeaders["X-Echo"] != "REDACTED" ||
-		!strings.HasSuffix(r.attempt.Error, "; point the webhook at http://"+host+"/other?a=1&token=REDACTED)") {
+		!strings.HasSuffix(r.attempt.Error, "; point the webhook at http://"+host+"/other?a=1)") {
 		t.Errorf("redirect: %+v", r.attempt)
 	}
 	if b, _ := json.Marshal(r.attempt); strings.Contains(string(b), "s3cr3t") {
@@ -220,6 +219,75 @@ func TestSendRedactsTheQuerySecret(t *testing.T) {
 	r = send("http://" + echo.Addr().String() + "/hook")
 	if r.attempt.ErrorClass != api.ErrorConnection || !strings.Contains(r.attempt.Error, "token=REDACTED") || strings.Contains(r.attempt.Error, "s3cr3t") {
 		t.Errorf("echo: %+v", r.attempt)
+	}
+}
+
+// sendWithAuth sends to url with the auth secret key in the query
+// parameter or the header named "token", as prepare makes the outgoing.
+func sendWithAuth(url, in, key string) result {
+	o := &outgoing{webhook: &api.WebhookSpec{URL: url, Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
+		Location: &api.WebhookLocation{In: in, Name: "token"}}}, authKey: key, eventID: "ev", envelope: []byte(`{}`)}
+	o.redactor = newRedactor(o.webhook, o.authKey)
+	s := &Sender{Guard: netguard.Policy{AllowPrivate: true}, Now: time.Now}
+	return s.send(context.Background(), o, DefaultPolicy())
+}
+
+// A secret shorter than minRedactLen is hidden as its query parameter's
+// value alone: elsewhere, replacing it would mangle the record and show
+// the secret by where the replacements fall.
+func TestSendRedactsAShortSecretInItsParameterOnly(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Location", "/other?"+r.URL.RawQuery)
+		w.WriteHeader(http.StatusTemporaryRedirect)
+		fmt.Fprintf(w, `{"url":%q,"kind":"a"}`, r.URL.String())
+	}))
+	defer srv.Close()
+	r := sendWithAuth(srv.URL+"/hook?b=1", "query", "a")
+	if h := r.attempt.ResponseHeaders; h["Content-Type"] != "application/json" || h["Location"] != "/other?b=1&token=REDACTED" ||
+		r.attempt.ResponseBody != `{"url":"/hook?b=1&token=REDACTED","kind":"a"}` ||
+		!strings.HasSuffix(r.attempt.Error, "; point the webhook at "+srv.URL+"/other?b=1)") {
+		t.Errorf("%+v", r.attempt)
+	}
+}
+
+// Retry-After is read as the receiver sent it, though the copy kept is
+// redacted (a secret may be a number).
+func TestSendReadsRetryAfterBeforeRedacting(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", r.Header.Get("token"))
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	r := sendWithAuth(srv.URL, "header", "12345678")
+	if r.retryAfter != 12345678*time.Second || r.attempt.ResponseHeaders["Retry-After"] != "REDACTED" {
+		t.Errorf("Retry-After %s, kept %+v", r.retryAfter, r.attempt.ResponseHeaders)
+	}
+}
+
+// An escaped secret is hidden whatever the case of its escapes: Go writes
+// %2F, another encoder %2f.
+func TestSendRedactsEscapesInEitherCase(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Echo", "Secret%2fValue%201")
+		fmt.Fprint(w, "Secret%2fValue+1 Secret%2FValue%201 Secret/Value 1")
+	}))
+	defer srv.Close()
+	r := sendWithAuth(srv.URL, "header", "Secret/Value 1")
+	if r.attempt.ResponseHeaders["X-Echo"] != "REDACTED" || r.attempt.ResponseBody != "REDACTED REDACTED REDACTED" {
+		t.Errorf("%+v", r.attempt)
+	}
+}
+
+// The redaction pattern is compiled once per read of the webhook, not for
+// each response: redacting costs a few allocations, not a compile's.
+func TestRedactDoesNotCompile(t *testing.T) {
+	o := &outgoing{webhook: &api.WebhookSpec{Auth: &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"},
+		Location: &api.WebhookLocation{In: "query", Name: "token"}}}, authKey: "s3cr3t/x y"}
+	o.redactor = newRedactor(o.webhook, o.authKey)
+	loc := "http://example.com/other?a=1&token=s3cr3t%2Fx+y"
+	if n := testing.AllocsPerRun(100, func() { o.redact(loc) }); n > 20 {
+		t.Errorf("%v allocations a redaction", n)
 	}
 }
 
