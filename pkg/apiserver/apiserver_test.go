@@ -76,6 +76,12 @@ func (h *harness) do(method, path, body string, headers ...string) reply {
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
+	return h.send(req)
+}
+
+// send sends a request made by hand (with a token, when it needs one).
+func (h *harness) send(req *http.Request) reply {
+	h.t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
@@ -221,4 +227,60 @@ func TestGeneratedNames(t *testing.T) {
 	if got := h.must(201, "POST", mgmt+"/integrations", `{}`).resource(t).Name; !strings.Contains(got, "-") {
 		t.Fatalf("random name %q", got)
 	}
+}
+
+// A Webhook spec of the wrong shape says what is wrong; the hint about
+// headers comes only with errors about headers.
+func TestWebhookSpecTypeErrors(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`)
+	const hint = "(headers must map names to strings)"
+	for _, tc := range []struct {
+		spec, pointer string
+		hinted        bool
+	}{
+		{`{"url":"https://example.com/hook","headers":{"X-Team":1}}`, "/spec/headers", true},
+		{`{"url":"https://example.com/hook","headers":["X-Team"]}`, "/spec/headers", true},
+		{`{"url":1}`, "/spec", false},
+		{`{"url":"https://example.com/hook","enabled":"yes"}`, "/spec", false},
+		{`{"url":"https://example.com/hook","auth":{"secret":"s"}}`, "/spec", false},
+		{`{"url":"https://example.com/hook","delivery":{"retrySchedule":"5s"}}`, "/spec", false},
+	} {
+		r := h.do("POST", mgmt+"/environments/prod/webhooks", `{"name":"wh","spec":`+tc.spec+`}`)
+		if r.status != 400 {
+			t.Errorf("spec %s: status %d: %s", tc.spec, r.status, r.body)
+			continue
+		}
+		d := r.detail(t)
+		if !strings.HasPrefix(d, "The Webhook spec is malformed: ") || strings.Contains(d, hint) != tc.hinted {
+			t.Errorf("spec %s: detail %q (hint wanted: %v)", tc.spec, d, tc.hinted)
+		}
+		var e api.ErrorResponse
+		_ = json.Unmarshal([]byte(r.body), &e)
+		if p := e.Errors[0].Source["pointer"]; p != tc.pointer {
+			t.Errorf("spec %s: source pointer %q, want %q", tc.spec, p, tc.pointer)
+		}
+	}
+}
+
+// A resource nests at most 1000 levels of objects and arrays, whoever
+// writes it: past that its events, which wrap it, and the lists of them
+// would be too deep for a JSON decoder (GET /events was a 500).
+func TestNestingLimit(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`)
+	nested := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, tc := range []struct{ method, path, body, detail string }{
+		{"POST", mgmt + "/environments", `{"name":"deep","spec":{"x":` + nested(1000) + `}}`, "spec nests objects and arrays more than 1000 levels deep, the limit."},
+		{"PUT", mgmt + "/environments/prod", `{"spec":{"x":` + nested(9997) + `}}`, "spec nests objects and arrays more than 1000 levels deep"},
+		{"PUT", mgmt + "/environments/prod/x-deep", `{"x-deep":` + nested(9998) + `}`, "The value of x-deep nests objects and arrays more than 1000 levels deep, the limit."},
+	} {
+		r := h.do(tc.method, tc.path, tc.body)
+		if r.status != 400 || !strings.Contains(r.detail(t), tc.detail) {
+			t.Errorf("%s %s: %d %.300s", tc.method, tc.path, r.status, r.body)
+		}
+	}
+	h.must(200, "PUT", mgmt+"/environments/prod", `{"spec":{"x":`+nested(999)+`}}`)
+	h.must(200, "PUT", mgmt+"/environments/prod/x-deep", `{"x-deep":`+nested(1000)+`}`)
+	h.must(200, "GET", "/events", "")
 }

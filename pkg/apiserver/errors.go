@@ -16,6 +16,8 @@ type Error struct {
 	Detail string
 	// Source points at the offending input, e.g. {"pointer": "/spec/url"}.
 	Source map[string]string
+	// Allow, on a 405, lists the methods the path serves: the Allow header.
+	Allow string
 }
 
 func (e *Error) Error() string { return e.Detail }
@@ -46,6 +48,14 @@ func titleFor(status int) string {
 
 func errorf(status int, format string, args ...any) *Error {
 	return &Error{Status: status, Detail: fmt.Sprintf(format, args...)}
+}
+
+// notAllowed is a 405 that lists, in its Allow header, the methods the path
+// serves.
+func notAllowed(allow, format string, args ...any) *Error {
+	e := errorf(http.StatusMethodNotAllowed, format, args...)
+	e.Allow = allow
+	return e
 }
 
 // invalid is a 400 that names the field it is about.

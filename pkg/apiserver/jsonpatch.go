@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // The operations of the Amplify API's JSON Patch: RFC 6902's add, replace
@@ -16,6 +17,11 @@ const (
 	opRemove          = "remove"
 	opBuildObjectTree = "x-build-object-tree"
 )
+
+// maxPointerTokens caps the tokens of a patch operation's JSON pointer
+// (/spec/a/b has 3). No resource member a client edits needs more, and the
+// cap bounds the work and the nesting one operation can make.
+const maxPointerTokens = 64
 
 // patchOp is one operation of an application/json-patch+json body.
 type patchOp struct {
@@ -42,6 +48,9 @@ func (op *patchOp) check(i int) error {
 	}
 	var err error
 	if op.tokens, err = parsePointer(op.Path); err != nil {
+		if short := abbreviate(op.Path, 200); short != op.Path { // say which, without sending it all back
+			return invalid("", "Operation %d (%s %q…): %v.", i, op.Op, short, err)
+		}
 		return invalid(op.Path, "Operation %d (%s %q): %v.", i, op.Op, op.Path, err)
 	}
 	return nil
@@ -56,6 +65,9 @@ func parsePointer(p string) ([]string, error) {
 	if p[0] != '/' {
 		return nil, fmt.Errorf("a JSON pointer starts with \"/\", as in /spec/url")
 	}
+	if n := strings.Count(p, "/"); n > maxPointerTokens {
+		return nil, fmt.Errorf("a JSON pointer has at most %d tokens; this one has %d", maxPointerTokens, n)
+	}
 	tokens := strings.Split(p[1:], "/")
 	for i, t := range tokens {
 		for j := 0; j < len(t); j++ {
@@ -66,6 +78,18 @@ func parsePointer(p string) ([]string, error) {
 		tokens[i] = strings.ReplaceAll(strings.ReplaceAll(t, "~1", "/"), "~0", "~")
 	}
 	return tokens, nil
+}
+
+// abbreviate cuts s to at most n bytes, at a character's start, for a
+// message that quotes what a client sent.
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n]
 }
 
 // pointerTo renders tokens back into a pointer, for messages.
@@ -102,7 +126,7 @@ func applyOp(doc any, op patchOp) (any, error) {
 		}
 	}
 	if op.Op == opBuildObjectTree {
-		return buildTree(doc, op.tokens, nil)
+		return buildTree(doc, op.tokens, 0)
 	}
 	if len(op.tokens) == 0 { // the whole document
 		if op.Op == opRemove {
@@ -110,7 +134,7 @@ func applyOp(doc any, op patchOp) (any, error) {
 		}
 		return value, nil
 	}
-	return within(doc, op.tokens, nil, func(parent any, key string, at []string) (any, error) {
+	return within(doc, op.tokens, 0, func(parent any, key string, at []string) (any, error) {
 		switch p := parent.(type) {
 		case map[string]any:
 			_, exists := p[key]
@@ -153,39 +177,41 @@ func applyOp(doc any, op patchOp) (any, error) {
 	})
 }
 
-// within walks doc down tokens to the container of the last one and
-// returns doc with that container replaced by what fn makes of it: arrays
-// that grow or shrink are stored back into their parents on the way up.
-// done holds the tokens already walked, for messages.
-func within(node any, tokens, done []string, fn func(parent any, key string, at []string) (any, error)) (any, error) {
-	at := append(done[:len(done):len(done)], tokens[0])
-	if len(tokens) == 1 {
-		return fn(node, tokens[0], at)
+// within walks doc down tokens, from tokens[i], to the container of the
+// last one and returns doc with that container replaced by what fn makes of
+// it: arrays that grow or shrink are stored back into their parents on the
+// way up. at, given to fn and used in messages, is tokens up to the one at
+// hand: a slice of tokens, never a copy.
+func within(node any, tokens []string, i int, fn func(parent any, key string, at []string) (any, error)) (any, error) {
+	at := tokens[:i+1]
+	if i == len(tokens)-1 {
+		return fn(node, tokens[i], at)
 	}
-	child, err := member(node, tokens[0], at)
+	child, err := member(node, tokens[i], at)
 	if err != nil {
 		return nil, err
 	}
-	if child, err = within(child, tokens[1:], at, fn); err != nil {
+	if child, err = within(child, tokens, i+1, fn); err != nil {
 		return nil, err
 	}
-	return setMember(node, tokens[0], child), nil
+	return setMember(node, tokens[i], child), nil
 }
 
-// buildTree makes every token of the path an object member where it is
-// missing (or null), walking through the members and array items that exist.
-func buildTree(node any, tokens, done []string) (any, error) {
-	if len(tokens) == 0 {
+// buildTree makes every token of the path from tokens[i] on an object
+// member where it is missing (or null), walking through the members and
+// array items that exist.
+func buildTree(node any, tokens []string, i int) (any, error) {
+	if i == len(tokens) {
 		return node, nil
 	}
-	at := append(done[:len(done):len(done)], tokens[0])
+	at := tokens[:i+1]
 	var child any
 	switch n := node.(type) {
 	case map[string]any:
-		child = n[tokens[0]]
+		child = n[tokens[i]]
 	case []any:
 		var err error
-		if child, err = member(n, tokens[0], at); err != nil {
+		if child, err = member(n, tokens[i], at); err != nil {
 			return nil, err
 		}
 	default:
@@ -194,11 +220,11 @@ func buildTree(node any, tokens, done []string) (any, error) {
 	if child == nil {
 		child = map[string]any{}
 	}
-	child, err := buildTree(child, tokens[1:], at)
+	child, err := buildTree(child, tokens, i+1)
 	if err != nil {
 		return nil, err
 	}
-	return setMember(node, tokens[0], child), nil
+	return setMember(node, tokens[i], child), nil
 }
 
 // member returns the existing member key of an object or array.

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"encoding/json"
 	"reflect"
+	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -22,6 +24,9 @@ func TestParsePointer(t *testing.T) {
 		{in: "spec/url", err: `starts with "/"`},
 		{in: "/spec/a~2", err: "must be escaped"},
 		{in: "/spec/a~", err: "must be escaped"},
+		{in: strings.Repeat("/a", maxPointerTokens), want: slices.Repeat([]string{"a"}, maxPointerTokens)},
+		{in: strings.Repeat("/a", maxPointerTokens+1), err: "at most 64 tokens; this one has 65"},
+		{in: strings.Repeat("/", 200000), err: "this one has 200000"},
 	} {
 		got, err := parsePointer(tc.in)
 		if tc.err != "" {
@@ -133,6 +138,57 @@ func TestPatchOpCheck(t *testing.T) {
 		err := op.check(0)
 		if tc.err == "" && err != nil || tc.err != "" && (err == nil || !strings.Contains(err.Error(), tc.err)) {
 			t.Errorf("check(%s) = %v, want %q", tc.op, err, tc.err)
+		}
+	}
+}
+
+// Walking a path costs in proportion to its length: no level copies the
+// path walked so far (which made a 20,000-token pointer take seconds and
+// gigabytes before pointers were capped at maxPointerTokens).
+func TestLongPathsAreLinear(t *testing.T) {
+	const n = 5000 // past the cap: the walk is tested on its own
+	tokens := slices.Repeat([]string{"a"}, n)
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	doc, err := applyPatch(map[string]any{}, []patchOp{
+		{Op: opBuildObjectTree, Path: pointerTo(tokens), tokens: tokens},
+		{Op: opAdd, Path: pointerTo(tokens) + "/b", tokens: append(tokens, "b"), Value: json.RawMessage("1")},
+	})
+	runtime.ReadMemStats(&after)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		doc = doc.(map[string]any)["a"]
+	}
+	if b := doc.(map[string]any)["b"]; b != json.Number("1") {
+		t.Fatalf("at the end of the path: %v", doc)
+	}
+	// About 2 MB here; copying the path at every level allocates 16 bytes
+	// times n²/2 for each operation, 400 MB.
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 40<<20 {
+		t.Fatalf("a %d-token path allocated %d MB", n, alloc>>20)
+	}
+}
+
+func TestNestsDeeperThan(t *testing.T) {
+	for _, tc := range []struct {
+		json string
+		n    int
+		want bool
+	}{
+		{`1`, 0, false},
+		{`{}`, 0, true},
+		{`{}`, 1, false},
+		{`{"a":[{}]}`, 2, true},
+		{`{"a":[{}]}`, 3, false},
+		{`{"a":"[[[[{{{{\"[[["}`, 1, false},
+		{`["\\",[]]`, 1, true},
+		{`[[],[],{"x":[]}]`, 2, true},
+		{`[[],[],{"x":[]}]`, 3, false},
+	} {
+		if got := nestsDeeperThan([]byte(tc.json), tc.n); got != tc.want {
+			t.Errorf("nestsDeeperThan(%s, %d) = %v", tc.json, tc.n, got)
 		}
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"mime"
 	"net/http"
 	"reflect"
@@ -38,11 +39,15 @@ func (s *Server) handlePatch(w http.ResponseWriter, r *http.Request) (any, error
 	if ct := r.Header.Get("Content-Type"); !isPatchMediaType(ct) {
 		return nil, errorf(http.StatusUnsupportedMediaType, "A PATCH body is a JSON Patch: send it with Content-Type: %s (this request sent %q).", api.PatchMediaType, ct)
 	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return nil, err
+	}
 	ops, err := s.readPatch(w, r, t)
 	if err != nil {
 		return nil, err
 	}
-	return s.rewrite(r, t, ifMatch(r.Header.Get("If-Match")), func(res *api.ResourceInstance) (*api.ResourceInstance, error) {
+	return s.rewrite(r, t, version, func(res *api.ResourceInstance) (*api.ResourceInstance, error) {
 		in, err := patchResource(res, ops)
 		if err != nil {
 			return nil, err
@@ -56,14 +61,31 @@ func isPatchMediaType(contentType string) bool {
 	return err == nil && mt == api.PatchMediaType
 }
 
-// ifMatch reads the resourceVersion of an If-Match header: 42, "42" or
-// W/"42". Absent or "*" (any version) asks for no check.
-func ifMatch(h string) string {
-	v := strings.Trim(strings.TrimPrefix(strings.TrimSpace(h), "W/"), `"`)
-	if v == "*" {
-		return ""
+// ifMatch reads the one resourceVersion of a request's If-Match header: 42,
+// "42" or W/"42". Absent or * (any version) asks for no check, "". Anything
+// else, a list of versions above all, is a 400: a resource has one current
+// version, and a write is checked against the one its client read.
+func ifMatch(r *http.Request) (string, error) {
+	values := r.Header.Values("If-Match")
+	if len(values) == 0 {
+		return "", nil
 	}
-	return v
+	h := strings.TrimSpace(values[0])
+	if h == "*" && len(values) == 1 {
+		return "", nil
+	}
+	v := strings.TrimPrefix(h, "W/")
+	if len(v) >= 2 && v[0] == '"' && v[len(v)-1] == '"' {
+		v = v[1 : len(v)-1]
+	}
+	if len(values) > 1 || v == "" || strings.ContainsFunc(v, func(c rune) bool { return c <= ' ' || c == '"' || c == ',' || c == 0x7f }) {
+		sent := strings.Join(values, ", ")
+		if short := abbreviate(sent, 100); short != sent {
+			sent = short + "…"
+		}
+		return "", errorf(http.StatusBadRequest, `If-Match takes one resourceVersion, as in If-Match: "42" (or * for any version); this request sent If-Match: %s.`, sent)
+	}
+	return v, nil
 }
 
 // readPatch decodes and checks a JSON Patch body: an array of operations
@@ -71,7 +93,17 @@ func ifMatch(h string) string {
 func (s *Server) readPatch(w http.ResponseWriter, r *http.Request, t target) ([]patchOp, error) {
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody())
 	var raw json.RawMessage
-	if err := json.NewDecoder(r.Body).Decode(&raw); err != nil {
+	dec := json.NewDecoder(r.Body)
+	err := dec.Decode(&raw)
+	if err == nil {
+		end := dec.InputOffset()
+		if _, err = dec.Token(); err == io.EOF { // nothing but space after the value
+			err = nil
+		} else if err == nil || errors.As(err, new(*json.SyntaxError)) {
+			return nil, invalid("", "A PATCH body is one JSON array of operations; this one has more after its first value (from byte %d).", end)
+		}
+	}
+	if err != nil {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, err
@@ -163,9 +195,14 @@ func patchResource(res *api.ResourceInstance, ops []patchOp) (*api.ResourceInsta
 				continue
 			}
 		}
-		if members[key], err = json.Marshal(v); err != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
 			return nil, err
 		}
+		if nestsDeeperThan(b, maxNesting) {
+			return nil, invalid("/"+key, "After the patch, %s nests objects and arrays more than %d levels deep, the limit.", key, maxNesting)
+		}
+		members[key] = b
 	}
 	b, err := json.Marshal(members)
 	if err != nil {

@@ -3,6 +3,8 @@ package apiserver_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 	"testing"
@@ -175,6 +177,9 @@ func TestPatchErrors(t *testing.T) {
 		{env, "application/json", `[]`, 415, "Content-Type: application/json-patch+json", ""},
 		{env, "", `[]`, 415, "application/json-patch+json", ""},
 		{env, patchType, `[{"op":`, 400, "not valid JSON", ""},
+		{env, patchType, `[{"op":"add","path":"/title","value":"x"}] trailing garbage`, 400, "more after its first value (from byte 42)", ""},
+		{env, patchType, `[{"op":"add","path":"/title","value":"x"}][]`, 400, "more after its first value", ""},
+		{env, patchType, `[{"op":"add","path":"/title","value":"x"}],`, 400, "more after its first value", ""},
 		{env, patchType, `{"op":"add","path":"/title","value":"x"}`, 400, "JSON array of operations", ""},
 		{env, patchType, `[1]`, 400, "Operation 0 is not an object", ""},
 		{env, patchType, `[{"op":"add","path":"/title","value":"x"},{"op":"move","from":"/title","path":"/spec/t"}]`, 400, `Operation 1: op "move" is not served`, "/spec/t"},
@@ -228,5 +233,205 @@ func TestPatchErrors(t *testing.T) {
 	}
 	if n := len(h.events()); n != events {
 		t.Errorf("failed patches appended %d events", n-events)
+	}
+}
+
+// A JSON pointer has at most 64 tokens, and no patch result nests deeper
+// than a resource may: both are 400s, answered at once, where a long path
+// used to take seconds (quadratic) and a result deeper than JSON's 10000
+// levels a 500.
+func TestPatchDepth(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod","spec":{}}`)
+	env := mgmt + "/environments/prod"
+	stored := h.must(200, "GET", env, "").body
+	events := len(h.events())
+	nested := func(n int) string { return strings.Repeat("[", n) + strings.Repeat("]", n) }
+	for _, tc := range []struct {
+		name, body, detail, pointer string
+	}{
+		{"65 tokens", `[{"op":"x-build-object-tree","path":"/spec/delivery` + strings.Repeat("/a", 63) + `"}]`,
+			"a JSON pointer has at most 64 tokens; this one has 65", "/spec/delivery" + strings.Repeat("/a", 63)},
+		{"12,000 tokens", `[{"op":"x-build-object-tree","path":"/spec/delivery` + strings.Repeat("/a", 11998) + `"}]`,
+			"a JSON pointer has at most 64 tokens; this one has 12000", ""},
+		{"a deep value", `[{"op":"add","path":"/spec/x","value":` + nested(1000) + `}]`,
+			"After the patch, spec nests objects and arrays more than 1000 levels deep, the limit.", "/spec"},
+		{"a deep attribute", `[{"op":"add","path":"/attributes/x","value":` + nested(1000) + `}]`,
+			"After the patch, attributes nests objects and arrays more than 1000 levels deep", "/attributes"},
+		{"deep values past JSON's 10000", `[{"op":"add","path":"/spec/x","value":` + nested(9990) + `},{"op":"add","path":"/spec/x` + strings.Repeat("/0", 60) + `","value":` + nested(9990) + `}]`,
+			"more than 1000 levels deep", "/spec"},
+	} {
+		r := h.patch(env, tc.body)
+		if r.status != 400 {
+			t.Errorf("%s: status %d, want 400: %.300s", tc.name, r.status, r.body)
+			continue
+		}
+		if d := r.detail(t); !strings.Contains(d, tc.detail) || len(d) > 400 {
+			t.Errorf("%s: detail %.500q lacks %q (or is too long)", tc.name, d, tc.detail)
+		}
+		var e api.ErrorResponse
+		_ = json.Unmarshal([]byte(r.body), &e)
+		if p := e.Errors[0].Source["pointer"]; p != tc.pointer {
+			t.Errorf("%s: source pointer %.100q, want %.100q", tc.name, p, tc.pointer)
+		}
+	}
+	if now := h.must(200, "GET", env, "").body; now != stored {
+		t.Errorf("failed patches changed the resource:\n%s\n%s", stored, now)
+	}
+	if n := len(h.events()); n != events {
+		t.Errorf("failed patches appended %d events", n-events)
+	}
+
+	// At the limits, a patch is served, and so are its events.
+	r := h.patch(env, `[{"op":"x-build-object-tree","path":"/spec`+strings.Repeat("/a", 63)+`"},{"op":"add","path":"/spec/x","value":`+nested(999)+`}]`)
+	if r.status != 200 || !strings.Contains(r.body, strings.Repeat(`{"a":`, 63)+"{}") {
+		t.Fatalf("PATCH at the limits: %d %.300s", r.status, r.body)
+	}
+	h.must(200, "GET", "/events?pageSize=1000", "")
+}
+
+// If-Match is one resourceVersion (quoted or not, weak or not) or *; a list
+// or anything else is a 400, not a 428 about a garbled version.
+func TestPatchIfMatch(t *testing.T) {
+	h := newHarness(t)
+	env := mgmt + "/environments/prod"
+	v := h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`).resource(t).Metadata.ResourceVersion
+	for _, tc := range []struct {
+		ifMatch string
+		status  int
+	}{
+		{`"1", "` + v + `"`, 400},
+		{`"` + v + `", "` + v + `"`, 400},
+		{v + "," + v, 400},
+		{`""`, 400},
+		{`"` + v, 400},
+		{`"` + v + ` "`, 400},
+		{"", 400},
+		{"*, " + v, 400},
+		{"0", 428},
+		{`W/"0"`, 428},
+		{`"` + v + `"`, 200},
+		{`W/"` + v + `"`, 200},
+		{v, 200},
+		{"*", 200},
+	} {
+		req, _ := http.NewRequest("PATCH", h.url+env, strings.NewReader(`[]`))
+		req.Header.Set("Authorization", "Bearer "+token)
+		req.Header.Set("Content-Type", patchType)
+		req.Header["If-Match"] = []string{tc.ifMatch}
+		r := h.send(req)
+		if r.status != tc.status {
+			t.Errorf("If-Match: %s: status %d, want %d: %s", tc.ifMatch, r.status, tc.status, r.body)
+			continue
+		}
+		switch d := ""; tc.status {
+		case 400:
+			if d = r.detail(t); !strings.HasPrefix(d, `If-Match takes one resourceVersion, as in If-Match: "42" (or * for any version); this request sent If-Match: `+tc.ifMatch+".") {
+				t.Errorf("If-Match: %s: detail %q", tc.ifMatch, d)
+			}
+		case 428:
+			if d = r.detail(t); d != fmt.Sprintf("The resourceVersion 0 of Environment prod is stale: the current one is %s. Read the resource again and retry.", v) {
+				t.Errorf("If-Match: %s: detail %q", tc.ifMatch, d)
+			}
+		}
+	}
+	// A long list is quoted in part.
+	long := strings.Repeat(`"`+v+`", `, 2000) + `"` + v + `"`
+	if r := h.patch(env, `[]`, "If-Match", long); r.status != 400 || len(r.detail(t)) > 300 || !strings.HasSuffix(r.detail(t), "….") {
+		t.Errorf("a long If-Match: %d %.400s", r.status, r.body)
+	}
+	// Two If-Match lines are a list too.
+	req, _ := http.NewRequest("PATCH", h.url+env, strings.NewReader(`[]`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", patchType)
+	req.Header.Add("If-Match", `"`+v+`"`)
+	req.Header.Add("If-Match", `"`+v+`"`)
+	if r := h.send(req); r.status != 400 || !strings.Contains(r.detail(t), "If-Match takes one resourceVersion") {
+		t.Errorf("two If-Match lines: %d %s", r.status, r.body)
+	}
+}
+
+// PATCH changes one resource at its own path: on a collection or a
+// subresource it is a 405 that says what to send instead, with the Allow
+// header every 405 of the server carries.
+func TestPatchElsewhere(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`)
+	h.must(201, "POST", mgmt+"/environments/prod/webhooks", `{"name":"wh","spec":{"url":"https://example.com/hook"}}`)
+	before := len(h.events())
+	for _, tc := range []struct {
+		path   string
+		status int
+		allow  string
+		detail string
+	}{
+		{mgmt + "/environments/prod/webhooks/wh/x-foo", 405, "GET, PUT",
+			`x-foo is a subresource, which PATCH does not change: write it whole with PUT ` + mgmt + `/environments/prod/webhooks/wh/x-foo and the body {"x-foo": value} (null removes it).`},
+		{mgmt + "/environments/prod/x-foo", 405, "GET, PUT", `PUT ` + mgmt + `/environments/prod/x-foo and the body {"x-foo": value}`},
+		{mgmt + "/environments/prod/webhooks/wh/status", 405, "GET, PUT", `PUT ` + mgmt + `/environments/prod/webhooks/wh/status and the body {"status": value}`},
+		{mgmt + "/environments", 405, "GET, HEAD, POST",
+			mgmt + `/environments is a collection of environments: PATCH one of them, at ` + mgmt + `/environments/{name}.`},
+		{mgmt + "/environments/prod/webhooks", 405, "GET, HEAD, POST", `PATCH one of them, at ` + mgmt + `/environments/prod/webhooks/{name}.`},
+		{mgmt + "/environments/prod/bogus", 404, "", `Environment has no subresource "bogus"`},
+		{mgmt + "/webhooks/wh/x-foo", 404, "", "Webhook is a scoped kind: write its subresources under its scope"},
+		{mgmt + "/nosuchkinds", 404, "", `doesn't have a resource type "nosuchkinds"`},
+	} {
+		r := h.patch(tc.path, `[{"op":"add","path":"/title","value":"x"}]`)
+		if r.status != tc.status || r.header.Get("Allow") != tc.allow {
+			t.Errorf("PATCH %s: status %d, Allow %q; want %d, %q: %s", tc.path, r.status, r.header.Get("Allow"), tc.status, tc.allow, r.body)
+			continue
+		}
+		if d := r.detail(t); !strings.Contains(d, tc.detail) {
+			t.Errorf("PATCH %s: detail %q lacks %q", tc.path, d, tc.detail)
+		}
+		if tc.status == 405 && !strings.Contains(r.body, `"title":"`+api.TitleMethodNotAllowed+`"`) {
+			t.Errorf("PATCH %s: %s", tc.path, r.body)
+		}
+	}
+	if r := h.do("HEAD", mgmt+"/environments/prod/x-foo", ""); r.status != 405 || r.header.Get("Allow") != "GET, PUT" {
+		t.Errorf("HEAD on a subresource: %d, Allow %q", r.status, r.header.Get("Allow"))
+	}
+	if n := len(h.events()); n != before {
+		t.Errorf("refused PATCHes appended %d events", n-before)
+	}
+}
+
+// A subresource PUT with If-Match is refused, with PATCH's 428, when the
+// resource has moved on since the client read it.
+func TestSubResourcePutIfMatch(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"prod"}`)
+	h.must(201, "POST", mgmt+"/environments/prod/apiservices", `{"name":"petstore"}`)
+	for path, kindName := range map[string]string{mgmt + "/environments/prod": "Environment prod", mgmt + "/environments/prod/apiservices/petstore": "APIService petstore"} {
+		read := h.must(200, "GET", path, "").resource(t).Metadata.ResourceVersion
+		put := func(body, ifMatch string) reply {
+			return h.do("PUT", path+"/x-compliance", body, "If-Match", ifMatch)
+		}
+		r := put(`{"x-compliance":{"ok":true}}`, `"`+read+`"`)
+		if r.status != 200 {
+			t.Fatalf("PUT %s/x-compliance at the current version: %d %s", path, r.status, r.body)
+		}
+		now := r.resource(t).Metadata.ResourceVersion
+		// The write above moved the resource on: a write from the first
+		// read is stale, as a subresource PUT and as a PATCH.
+		want := fmt.Sprintf("The resourceVersion %s of %s is stale: the current one is %s. Read the resource again and retry.", read, kindName, now)
+		if r = put(`{"x-compliance":{"ok":false}}`, `"`+read+`"`); r.status != 428 || r.detail(t) != want {
+			t.Fatalf("stale subresource PUT: %d %s; want 428 %q", r.status, r.body, want)
+		}
+		if r = h.patch(path, `[]`, "If-Match", `"`+read+`"`); r.status != 428 || r.detail(t) != want {
+			t.Fatalf("stale PATCH: %d %s; want 428 %q", r.status, r.body, want)
+		}
+		if r = put(`{"x-compliance":{"ok":false}}`, `"`+read+`", "`+now+`"`); r.status != 400 || !strings.Contains(r.detail(t), "If-Match takes one resourceVersion") {
+			t.Fatalf("If-Match with a list: %d %s", r.status, r.body)
+		}
+		got := h.must(200, "GET", path, "").resource(t)
+		if string(got.SubResources["x-compliance"]) != `{"ok":true}` || got.Metadata.ResourceVersion != now {
+			t.Fatalf("refused PUTs changed the resource: %s at %s", got.SubResources["x-compliance"], got.Metadata.ResourceVersion)
+		}
+		// Without If-Match, or with *, the write goes through.
+		h.must(200, "PUT", path+"/x-compliance", `{"x-compliance":{"ok":1}}`)
+		if r := put(`{"x-compliance":null}`, "*"); r.status != 200 || r.resource(t).SubResources["x-compliance"] != nil {
+			t.Fatalf("If-Match: *: %d %s", r.status, r.body)
+		}
 	}
 }

@@ -254,9 +254,8 @@ func (s *Server) rewrite(r *http.Request, t target, version string, next func(re
 		if res, err = c.get(t.kind, t.scopeKindName(), t.scopeName, t.name); err != nil {
 			return err
 		}
-		if version != "" && version != res.Metadata.ResourceVersion {
-			return errorf(http.StatusPreconditionRequired, "The resourceVersion %s of %s %s is stale: the current one is %s. Read the resource again and retry.",
-				version, res.Kind, res.Name, res.Metadata.ResourceVersion)
+		if err := checkVersion(res, version); err != nil {
+			return err
 		}
 		in, err := next(res)
 		if err != nil {
@@ -269,6 +268,17 @@ func (s *Server) rewrite(r *http.Request, t target, version string, next func(re
 	}
 	atVersion(res, t.version)
 	return res, nil
+}
+
+// checkVersion is the 428 of a conditional write: version, when set, is the
+// resourceVersion the client read (a PUT's metadata.resourceVersion, or
+// If-Match on PATCH and subresource PUT), and res the stored resource.
+func checkVersion(res *api.ResourceInstance, version string) error {
+	if version != "" && version != res.Metadata.ResourceVersion {
+		return errorf(http.StatusPreconditionRequired, "The resourceVersion %s of %s %s is stale: the current one is %s. Read the resource again and retry.",
+			version, res.Kind, res.Name, res.Metadata.ResourceVersion)
+	}
+	return nil
 }
 
 // replace gives the stored res the fields a client writes, from in, and
@@ -334,6 +344,10 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 	if t.kind.Kind == "Subscription" && t.sub == "state" {
 		return nil, invalid("", "A subscription's state moves only through POST .../subscriptions/%s/states with {\"state\": \"...\"}.", t.name)
 	}
+	version, err := ifMatch(r)
+	if err != nil {
+		return nil, err
+	}
 	var body map[string]json.RawMessage
 	if err := s.decodeBody(w, r, &body); err != nil {
 		return nil, err
@@ -342,6 +356,9 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 	if !ok || len(body) != 1 {
 		return nil, invalid("", "The body must be an object with the one key %q holding the subresource's value.", t.sub)
 	}
+	if nestsDeeperThan(v, maxNesting) {
+		return nil, invalid("/"+pointerToken(t.sub), "The value of %s nests objects and arrays more than %d levels deep, the limit.", t.sub, maxNesting)
+	}
 	var res *api.ResourceInstance
 	err = s.update(r, func(c *change) error {
 		if _, err := c.scope(t); err != nil {
@@ -349,6 +366,9 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 		}
 		var err error
 		if res, err = c.get(t.kind, t.scopeKindName(), t.scopeName, t.name); err != nil {
+			return err
+		}
+		if err := checkVersion(res, version); err != nil {
 			return err
 		}
 		if res.SubResources == nil {

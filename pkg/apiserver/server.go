@@ -152,6 +152,11 @@ func (s *Server) Handler() http.Handler {
 	api.Handle("GET "+sone+"/{sub}", s.wrap(s.handleSubResourceGet))
 	api.Handle("PUT "+sone+"/{sub}", s.wrap(s.handleSubResourcePut))
 	api.Handle("POST "+sone+"/{action}", s.wrap(s.handleAction))
+	// PATCH changes a resource at its own path: elsewhere it is a 405 that
+	// says what to send instead.
+	api.Handle("PATCH "+list, s.wrap(s.handlePatchElsewhere))
+	api.Handle("PATCH "+five, s.wrap(s.handlePatchElsewhere))
+	api.Handle("PATCH "+sone+"/{sub}", s.wrap(s.handlePatchElsewhere))
 	s.deliveryRoutes(api)
 	s.definitionRoutes(api)
 	api.Handle("GET /events", s.wrap(s.handleEvents))

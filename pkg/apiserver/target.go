@@ -90,7 +90,35 @@ func (s *Server) handleFive(w http.ResponseWriter, r *http.Request) (any, error)
 		return s.list(w, r, t)
 	}
 	if r.Method == http.MethodHead {
-		return nil, errorf(http.StatusMethodNotAllowed, "HEAD counts lists; %s is a subresource.", r.URL.Path)
+		return nil, notAllowed(subResourceMethods, "HEAD counts lists; %s is a subresource.", r.URL.Path)
 	}
 	return s.subResourceGet(r, t)
+}
+
+// The methods a collection and a subresource serve, for the Allow header of
+// their 405s. (A resource's own path serves GET, PUT, PATCH and DELETE.)
+const (
+	collectionMethods  = "GET, HEAD, POST"
+	subResourceMethods = "GET, PUT"
+)
+
+// handlePatchElsewhere answers a PATCH on a path that names no resource: a
+// collection or a subresource. A JSON Patch changes one resource, at its
+// own path; a subresource is written whole, with PUT.
+func (s *Server) handlePatchElsewhere(w http.ResponseWriter, r *http.Request) (any, error) {
+	t, err := resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if t.sub == "" {
+		return nil, notAllowed(collectionMethods, "%s is a collection of %s: PATCH one of them, at %s/{name}.", r.URL.Path, t.kind.Plural, r.URL.Path)
+	}
+	if !t.kind.HasSubResource(t.sub) {
+		return nil, errorf(http.StatusNotFound, "%s has no subresource %q; its subresources are %v and any x-* name.", t.kind.Kind, t.sub, t.kind.SubResources)
+	}
+	if t.scopeKind == nil && t.kind.Scoped() {
+		return nil, errorf(http.StatusNotFound, "%s is a scoped kind: write its subresources under its scope, with PUT.", t.kind.Kind)
+	}
+	return nil, notAllowed(subResourceMethods, "%s is a subresource, which PATCH does not change: write it whole with PUT %s and the body {%q: value} (null removes it).",
+		t.sub, r.URL.Path, t.sub)
 }

@@ -16,6 +16,11 @@ import (
 	"github.com/centralhq/central/pkg/subscription"
 )
 
+// maxNesting caps how deep a resource member nests objects and arrays, so
+// that the resource, its events (which wrap it) and every list of them stay
+// well within what a JSON decoder reads (encoding/json stops at 10000).
+const maxNesting = 1000
+
 // validateSpec checks the spec of the kinds the server acts on; other kinds'
 // specs are free-form objects.
 func validateSpec(kind string, spec json.RawMessage) error {
@@ -28,6 +33,9 @@ func validateSpec(kind string, spec json.RawMessage) error {
 	}
 	if bytes.TrimSpace(spec)[0] != '{' {
 		return invalid("/spec", "spec must be an object.")
+	}
+	if nestsDeeperThan(spec, maxNesting) {
+		return invalid("/spec", "spec nests objects and arrays more than %d levels deep, the limit.", maxNesting)
 	}
 	switch kind {
 	case "Secret":
@@ -61,7 +69,11 @@ func validateSpec(kind string, spec json.RawMessage) error {
 func validateWebhook(spec json.RawMessage) error {
 	var w api.WebhookSpec
 	if err := json.Unmarshal(spec, &w); err != nil {
-		return invalid("/spec", "The Webhook spec is malformed: %v (headers must map names to strings).", err)
+		var typeErr *json.UnmarshalTypeError
+		if errors.As(err, &typeErr) && (typeErr.Field == "headers" || strings.HasPrefix(typeErr.Field, "headers.")) {
+			return invalid("/spec/headers", "The Webhook spec is malformed: %v (headers must map names to strings).", err)
+		}
+		return invalid("/spec", "The Webhook spec is malformed: %v.", err)
 	}
 	if w.URL == "" {
 		return invalid("/spec/url", "A Webhook needs spec.url, the address its events are POSTed to.")
@@ -155,4 +167,32 @@ func validateResourceHook(spec json.RawMessage) error {
 		}
 	}
 	return nil
+}
+
+// nestsDeeperThan reports whether the JSON text b nests objects and arrays
+// more than n levels deep ({} is one level). It reads valid JSON only.
+func nestsDeeperThan(b []byte, n int) bool {
+	depth, inString, escaped := 0, false, false
+	for _, c := range b {
+		switch {
+		case inString:
+			switch {
+			case escaped:
+				escaped = false
+			case c == '\\':
+				escaped = true
+			case c == '"':
+				inString = false
+			}
+		case c == '"':
+			inString = true
+		case c == '{' || c == '[':
+			if depth++; depth > n {
+				return true
+			}
+		case c == '}' || c == ']':
+			depth--
+		}
+	}
+	return false
 }

@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"encoding/json"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -41,6 +42,9 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			}
 			s.log().Log(r.Context(), level, "request failed", "method", r.Method, "path", r.URL.Path,
 				"status", status, "err", err.Error(), "correlationId", correlationID(r.Context()))
+			if e := (*Error)(nil); errors.As(err, &e) && e.Allow != "" {
+				w.Header().Set("Allow", e.Allow)
+			}
 			writeJSON(w, status, api.ErrorResponse{Errors: []api.Error{apiErr}})
 			s.observe(r, status, start)
 			return

@@ -53,11 +53,19 @@ func (c *Client) Patch(ctx context.Context, p Path, ops []PatchOp, resourceVersi
 	if ops == nil {
 		ops = []PatchOp{} // the body is an array, even empty
 	}
-	h := http.Header{"Content-Type": {api.PatchMediaType}}
+	h := ifMatch(resourceVersion)
+	h.Set("Content-Type", api.PatchMediaType)
+	return c.resource(ctx, http.MethodPatch, p.String(), nil, ops, h)
+}
+
+// ifMatch is the header that makes a write conditional on resourceVersion,
+// or none when it is empty.
+func ifMatch(resourceVersion string) http.Header {
+	h := http.Header{}
 	if resourceVersion != "" {
 		h.Set("If-Match", strconv.Quote(resourceVersion))
 	}
-	return c.resource(ctx, http.MethodPatch, p.String(), nil, ops, h)
+	return h
 }
 
 // SubResourceGet returns the raw value of the subresource sub of the
@@ -70,14 +78,16 @@ func (c *Client) SubResourceGet(ctx context.Context, p Path, sub string) (json.R
 	return body[sub], nil
 }
 
-// SubResourcePut replaces the subresource sub of the resource at p with v and
-// returns the whole resource. Subresources are only written this way: a PUT
-// of the resource itself leaves them alone.
-func (c *Client) SubResourcePut(ctx context.Context, p Path, sub string, v json.RawMessage) (*api.ResourceInstance, error) {
+// SubResourcePut replaces the subresource sub of the resource at p with v
+// (null removes it) and returns the whole resource. Subresources are only
+// written this way: a PUT of the resource itself leaves them alone. When
+// resourceVersion is not empty it is sent as If-Match, and the server
+// refuses with 428 a resource that has changed since.
+func (c *Client) SubResourcePut(ctx context.Context, p Path, sub string, v json.RawMessage, resourceVersion string) (*api.ResourceInstance, error) {
 	if len(v) == 0 {
 		v = json.RawMessage("null")
 	}
-	return c.resource(ctx, http.MethodPut, p.sub(sub), nil, map[string]json.RawMessage{sub: v}, nil)
+	return c.resource(ctx, http.MethodPut, p.sub(sub), nil, map[string]json.RawMessage{sub: v}, ifMatch(resourceVersion))
 }
 
 // Delete deletes the resource at p; force also ignores finalizers, on it and

@@ -33,7 +33,7 @@ func TestSubResources(t *testing.T) {
 	if err != nil || string(v) != `{"level":"Success"}` {
 		t.Fatalf("SubResourceGet = %s, %v", v, err)
 	}
-	r, err := c.SubResourcePut(ctx, hookPath, "status", json.RawMessage(`{"level":"Error"}`))
+	r, err := c.SubResourcePut(ctx, hookPath, "status", json.RawMessage(`{"level":"Error"}`), "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,4 +165,26 @@ func TestPatch(t *testing.T) {
 func hasKey(m map[string]any, k string) bool {
 	_, ok := m[k]
 	return ok
+}
+
+// SubResourcePut makes the write conditional with If-Match when given a
+// resourceVersion, and the server's 428 comes back as such. (The server's
+// side is tested in pkg/apiserver's TestSubResourcePutIfMatch.)
+func TestSubResourcePutIfMatch(t *testing.T) {
+	var ifMatch []string
+	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		ifMatch = r.Header.Values("If-Match")
+		if len(ifMatch) == 1 && ifMatch[0] == `"7"` {
+			writeJSON(w, http.StatusPreconditionRequired, api.ErrorResponse{Errors: []api.Error{{Status: 428, Detail: "stale"}}})
+			return
+		}
+		writeJSON(w, http.StatusOK, json.RawMessage(`{"kind":"Webhook","name":"w1"}`))
+	}, Options{})
+	ctx := context.Background()
+	if _, err := c.SubResourcePut(ctx, hookPath, "x-foo", json.RawMessage(`{}`), "7"); !HasStatus(err, http.StatusPreconditionRequired) {
+		t.Fatalf("a stale SubResourcePut = %v, want a 428", err)
+	}
+	if _, err := c.SubResourcePut(ctx, hookPath, "x-foo", json.RawMessage(`{}`), ""); err != nil || len(ifMatch) != 0 {
+		t.Fatalf("SubResourcePut without a version = %v, If-Match %q", err, ifMatch)
+	}
 }

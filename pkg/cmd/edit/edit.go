@@ -222,7 +222,7 @@ func save(ctx context.Context, c *client.Client, p client.Path, source string, b
 		if sameJSON(doc.SubResources[k], before.SubResources[k]) {
 			continue
 		}
-		if after, err = c.SubResourcePut(ctx, p, k, doc.SubResources[k]); err != nil {
+		if after, err = c.SubResourcePut(ctx, p, k, doc.SubResources[k], ""); err != nil {
 			return nil, fmt.Errorf("sub-resource %q %s", k, resource.Describe(err))
 		}
 	}

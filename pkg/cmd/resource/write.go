@@ -278,7 +278,7 @@ func (w *Writer) writeSubResources(ctx context.Context, def discovery.Definition
 	}
 	slices.Sort(keys)
 	for _, k := range keys {
-		got, err := w.Client.SubResourcePut(ctx, p, k, doc.SubResources[k])
+		got, err := w.Client.SubResourcePut(ctx, p, k, doc.SubResources[k], "")
 		if err != nil {
 			if Fatal(err) {
 				return r, false, err
