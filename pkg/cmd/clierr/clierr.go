@@ -19,3 +19,11 @@ var ErrSilent = errors.New("silent error")
 
 // ErrCancelled means the user answered no to a prompt.
 var ErrCancelled = errors.New("cancelled")
+
+// Reported is an error the command already printed in its own words: the
+// root prints nothing more on stderr, but still gives it as a document on
+// stdout under -o json|yaml.
+type Reported struct{ Err error }
+
+func (e *Reported) Error() string { return e.Err.Error() }
+func (e *Reported) Unwrap() error { return e.Err }

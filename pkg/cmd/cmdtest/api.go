@@ -47,6 +47,7 @@ type API struct {
 // Request is one request the fake received.
 type Request struct {
 	Method, Path, Query, Body string
+	IfMatch                   string // the If-Match header, as sent
 }
 
 // kinds are the management kinds the fake serves, by plural.
@@ -181,7 +182,7 @@ func (f *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	body, _ := io.ReadAll(r.Body)
-	f.requests = append(f.requests, Request{r.Method, r.URL.Path, r.URL.RawQuery, string(body)})
+	f.requests = append(f.requests, Request{r.Method, r.URL.Path, r.URL.RawQuery, string(body), r.Header.Get("If-Match")})
 	if status, ok := f.answers[r.Method+" "+r.URL.Path]; ok {
 		writeError(w, status, "Forced error", "forced by the test.")
 		return
@@ -203,7 +204,7 @@ func (f *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case t.name == "":
 		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	case t.sub != "" && r.Method == http.MethodPut:
-		f.putSub(w, t, body)
+		f.putSub(w, t, strings.Trim(r.Header.Get("If-Match"), `"`), body)
 	case t.sub != "":
 		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	case r.Method == http.MethodGet:
@@ -356,10 +357,14 @@ func (f *API) update(w http.ResponseWriter, p resPath, body []byte) {
 	writeJSON(w, 200, &r)
 }
 
-func (f *API) putSub(w http.ResponseWriter, p resPath, body []byte) {
+func (f *API) putSub(w http.ResponseWriter, p resPath, ifMatch string, body []byte) {
 	r := f.resources[p.key()]
 	if r == nil {
 		p.notFound(w)
+		return
+	}
+	if ifMatch != "" && ifMatch != r.Metadata.ResourceVersion {
+		writeError(w, 428, api.TitlePrecondition, "The resourceVersion is stale.")
 		return
 	}
 	var v map[string]json.RawMessage
@@ -370,7 +375,13 @@ func (f *API) putSub(w http.ResponseWriter, p resPath, body []byte) {
 	if r.SubResources == nil {
 		r.SubResources = map[string]json.RawMessage{}
 	}
-	r.SubResources[p.sub] = v[p.sub]
+	if string(v[p.sub]) == "null" {
+		delete(r.SubResources, p.sub)
+	} else {
+		r.SubResources[p.sub] = v[p.sub]
+	}
+	n, _ := strconv.Atoi(r.Metadata.ResourceVersion)
+	r.Metadata.ResourceVersion = strconv.Itoa(n + 1)
 	writeJSON(w, 200, r)
 }
 

@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/cmdtest"
 )
@@ -106,8 +107,11 @@ func TestCreateEnvironment(t *testing.T) {
 	}
 
 	errOut.Reset()
-	if err := cmdtest.Execute(NewCmdCreate(fac), "env", "prod"); !errors.Is(err, clierr.ErrSilent) {
-		t.Fatalf("err = %v, want ErrSilent", err)
+	// Already reported on stderr; the root still gives it as a document
+	// under -o json|yaml.
+	err := cmdtest.Execute(NewCmdCreate(fac), "env", "prod")
+	if !errors.As(err, new(*clierr.Reported)) || !client.HasStatus(err, 409) {
+		t.Fatalf("err = %v, want the 409 as a clierr.Reported", err)
 	}
 	if got, want := errOut.String(), "✖ \"Environment/prod\" Conflict error: Resource prod of kind Environment already exists.\n"; got != want {
 		t.Errorf("stderr = %q, want %q", got, want)

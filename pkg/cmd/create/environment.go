@@ -90,6 +90,8 @@ func environmentRun(ctx context.Context, o *EnvironmentOptions) error {
 	switch {
 	case err != nil:
 		return err
+	case failed && len(w.Reported) > 0:
+		return &clierr.Reported{Err: w.Reported[0]}
 	case failed:
 		return clierr.ErrSilent
 	case o.Output == "":

@@ -85,7 +85,7 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"a", "b", "c"}, true, "too many arguments: delete takes TYPE and NAME, got 3 arguments."},
 		{[]string{"-f", "x.yaml", "-s", "prod"}, true, "-s/--scope cannot be used with -f: each entry of the file names its own scope."},
 		{[]string{"apis", "petstore"}, false, `scope name param (-s/--scope) is required for the scoped "APIService" resource.`},
-		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions."},
+		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
 		{[]string{"gadgets", "x"}, false, `the server doesn't have a resource type "gadgets" ("central get" lists them)`},
 		{[]string{"enviroments", "x"}, false, `the server doesn't have a resource type "enviroments" (did you mean "environments"? "central get" lists them)`},
 	} {

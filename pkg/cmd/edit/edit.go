@@ -49,20 +49,25 @@ func NewCmdEdit(f *factory.Factory, runF func(*EditOptions) error) *cobra.Comman
 		Short: "Change a resource in your editor",
 		Long: `Open a resource as YAML in your editor and save what you change.
 
-The editor is $VISUAL, else $EDITOR, else vi; it may carry arguments
-(EDITOR="code --wait"). TYPE and -s/--scope work as for get and delete.
+The editor is $VISUAL, else $EDITOR, else vi, run through the shell (so
+EDITOR="code --wait" works); its output goes to stderr, keeping stdout for
+-o. TYPE and -s/--scope work as for get and delete.
 
-When you save and quit, the resource is replaced (PUT) with what the file
-holds, and each subresource you changed (status, x-* keys...) is written
-with its own request. The file keeps metadata.resourceVersion, so a change
-someone else made while you were editing is refused (the server's 428)
-rather than overwritten: edit again to start from the latest. Removing
-metadata.resourceVersion overwrites whatever is there.
+When you save and quit, what changed is written: the resource (PUT) when
+its own fields changed, then each subresource you changed, added or removed
+(status, x-* keys...), with a request each. Every write is conditional on
+the file's metadata.resourceVersion, then on the version the previous write
+left, so a change someone else made while you were editing, to any part, is
+refused (the server's 428) rather than overwritten: edit again to start from
+the latest. Removing metadata.resourceVersion overwrites whatever is there.
 
-Quitting without a change prints "Edit cancelled, no changes made." and
-exits 1, as the Amplify CLI does. When what you saved cannot be written (it
-does not parse, it renames the resource, the server refuses it), the file is
-kept and its path printed, so nothing you typed is lost.`,
+Quitting without a change (or emptying the file) prints "Edit cancelled, no
+changes made." and exits 1, as the Amplify CLI does. The whole file is
+checked before anything is written; when it cannot be saved (it does not
+parse, renames the resource, has a top-level key that is neither a field
+nor a sub-resource, or the server refuses it), the file is kept and its path
+printed, so nothing you typed is lost, with what was saved before the
+failure if anything was.`,
 		Example: `  central edit env prod
   central edit webhook jira -s Integration/monitor
   # with another editor, printing what the server stored
@@ -111,7 +116,11 @@ func editRun(ctx context.Context, o *EditOptions) error {
 		return err
 	}
 	if len(targets) > 1 {
-		return fmt.Errorf("%q exists in more than one scope named %q: choose one with -s KIND/NAME", targets[0].Ref.Ref(), scope.Name)
+		var in []string
+		for _, t := range targets {
+			in = append(in, t.Def.ScopeKind+"/"+scope.Name)
+		}
+		return fmt.Errorf("%q exists in more than one scope named %q (%s): choose one with -s KIND/NAME", targets[0].Ref.Ref(), scope.Name, strings.Join(in, ", "))
 	}
 	t := targets[0]
 	before, err := c.Get(ctx, t.Path)
@@ -146,19 +155,18 @@ func editRun(ctx context.Context, o *EditOptions) error {
 	if err != nil {
 		return err
 	}
-	if bytes.Equal(saved, text.Bytes()) {
-		return errors.New("Edit cancelled, no changes made.")
+	ch, err := changesOf(t.Def, before, file.Name(), saved)
+	switch {
+	case errors.Is(err, errNoChange):
+		return err
+	case err != nil:
+		keep = true
+		return o.failed(before, err, nil, file.Name())
 	}
-	after, err := save(ctx, c, t.Path, file.Name(), before, saved)
+	after, wrote, err := ch.save(ctx, c, t.Path)
 	if err != nil {
 		keep = true
-		msg := err.Error()
-		if errors.As(err, new(*client.APIError)) {
-			msg = resource.Describe(err)
-		}
-		o.IO.Failure("%s %s", resource.Label(before), msg)
-		fmt.Fprintf(o.IO.ErrOut, "A copy of your changes has been stored to %q.\n", file.Name())
-		return clierr.ErrSilent
+		return o.failed(before, err, wrote, file.Name())
 	}
 	o.IO.Success("%s has successfully been edited.", resource.Label(after))
 	if o.Output == "" {
@@ -171,8 +179,29 @@ func editRun(ctx context.Context, o *EditOptions) error {
 	return p.Print(o.IO.Out, after)
 }
 
-// runEditor opens path in the user's editor, attached to the command's
-// streams, and waits for it to quit.
+// errNoChange is the Amplify CLI's answer to an editor quit without a
+// change (also for an emptied file, or one changing only comments).
+var errNoChange = errors.New("Edit cancelled, no changes made.")
+
+// failed reports what could not be saved, and what was saved before it,
+// and keeps the file.
+func (o *EditOptions) failed(before *api.ResourceInstance, err error, wrote []string, kept string) error {
+	msg := err.Error()
+	if _, ok := err.(*client.APIError); ok {
+		msg = resource.Describe(err)
+	}
+	o.IO.Failure("%s %s", resource.Label(before), msg)
+	if len(wrote) > 0 {
+		fmt.Fprintf(o.IO.ErrOut, "Saved before that: %s.\n", strings.Join(wrote, ", "))
+	}
+	fmt.Fprintf(o.IO.ErrOut, "A copy of your changes has been stored to %q.\n", kept)
+	return &clierr.Reported{Err: err}
+}
+
+// runEditor opens path in the user's editor and waits for it to quit. The
+// editor line goes through the shell, as git does, so it may carry
+// arguments and quotes. Its output goes to stderr (the terminal), so that
+// stdout stays the data -o asks for.
 func (o *EditOptions) runEditor(ctx context.Context, path string) error {
 	line := o.Editor
 	for _, env := range []string{"VISUAL", "EDITOR"} {
@@ -183,20 +212,31 @@ func (o *EditOptions) runEditor(ctx context.Context, path string) error {
 	if line == "" {
 		line = "vi"
 	}
-	args := strings.Fields(line)
-	cmd := exec.CommandContext(ctx, args[0], append(args[1:], path)...)
-	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.IO.In, o.IO.Out, o.IO.ErrOut
+	cmd := exec.CommandContext(ctx, "sh", "-c", line+` "$1"`, "central-edit", path)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = o.IO.In, o.IO.ErrOut, o.IO.ErrOut
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("the editor %q failed: %v; nothing was changed (set VISUAL or EDITOR to the editor to use)", line, err)
 	}
 	return nil
 }
 
-// save writes what the user saved over before: the resource when its main
-// part changed, then each subresource that changed. It returns the resource
-// as the server last returned it.
-func save(ctx context.Context, c *client.Client, p client.Path, source string, before *api.ResourceInstance, saved []byte) (*api.ResourceInstance, error) {
+// changes is what a saved file changes of the resource it was made from.
+type changes struct {
+	doc *api.ResourceInstance
+	// main is set when the resource itself (not its subresources) changed.
+	main bool
+	// subs are the subresources changed or removed, sorted; a removed one
+	// is written as null.
+	subs []string
+}
+
+// changesOf reads the saved file and tells what it changes of before,
+// checking all of it before anything is written.
+func changesOf(def discovery.Definition, before *api.ResourceInstance, source string, saved []byte) (*changes, error) {
 	entries, err := loader.Parse(source, saved)
+	if errors.Is(err, loader.ErrEmpty) {
+		return nil, errNoChange
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -210,24 +250,72 @@ func save(ctx context.Context, c *client.Client, p client.Path, source string, b
 	if doc.Kind != before.Kind || doc.Name != before.Name || doc.ScopeName() != before.ScopeName() {
 		return nil, fmt.Errorf("edit cannot change a resource's kind, name or scope (the file names %s): create the new one with \"central apply -f\"", resource.Label(doc))
 	}
-	after := before
-	if !sameJSON(mainPart(doc), mainPart(before)) {
-		body := *doc
-		body.SubResources = nil
-		if after, err = c.Update(ctx, p, &body); err != nil {
-			return nil, err
-		}
-	}
+	ch := &changes{doc: doc, main: !sameJSON(mainPart(doc), mainPart(before))}
 	for _, k := range slices.Sorted(maps.Keys(doc.SubResources)) {
 		if sameJSON(doc.SubResources[k], before.SubResources[k]) {
 			continue
 		}
-		if after, err = c.SubResourcePut(ctx, p, k, doc.SubResources[k], ""); err != nil {
-			return nil, fmt.Errorf("sub-resource %q %s", k, resource.Describe(err))
+		if !strings.HasPrefix(k, "x-") && !slices.Contains(def.SubResources, k) {
+			return nil, fmt.Errorf("%q is not a field or sub-resource of %s (its sub-resources are %s, and any x-* name)", k, def.Kind, strings.Join(def.SubResources, ", "))
+		}
+		ch.subs = append(ch.subs, k)
+	}
+	for _, k := range slices.Sorted(maps.Keys(before.SubResources)) {
+		if _, kept := doc.SubResources[k]; !kept {
+			ch.subs = append(ch.subs, k)
 		}
 	}
-	return after, nil
+	slices.Sort(ch.subs)
+	if !ch.main && len(ch.subs) == 0 {
+		return nil, errNoChange
+	}
+	return ch, nil
 }
+
+// save writes the changes: the resource, then each subresource, each
+// request conditional on the version the previous one left, starting from
+// the file's metadata.resourceVersion (none, when the user removed it). So
+// a change someone else made meanwhile, to any part, is refused with 428
+// rather than overwritten. It returns the resource as the server last
+// returned it, and what was written before a failure.
+func (ch *changes) save(ctx context.Context, c *client.Client, p client.Path) (after *api.ResourceInstance, wrote []string, err error) {
+	version := ch.doc.Metadata.ResourceVersion
+	next := func(r *api.ResourceInstance) {
+		if after = r; version != "" {
+			version = r.Metadata.ResourceVersion
+		}
+	}
+	if ch.main {
+		body := *ch.doc
+		body.SubResources = nil
+		r, err := c.Update(ctx, p, &body)
+		if err != nil {
+			return nil, nil, err
+		}
+		next(r)
+		wrote = append(wrote, "the resource")
+	}
+	for _, k := range ch.subs {
+		r, err := c.SubResourcePut(ctx, p, k, ch.doc.SubResources[k], version)
+		if err != nil {
+			return nil, wrote, &subResourceError{k, err}
+		}
+		next(r)
+		wrote = append(wrote, fmt.Sprintf("sub-resource %q", k))
+	}
+	return after, wrote, nil
+}
+
+// subResourceError is the server's refusal of a subresource's write.
+type subResourceError struct {
+	name string
+	err  error
+}
+
+func (e *subResourceError) Error() string {
+	return fmt.Sprintf("sub-resource %q %s", e.name, resource.Describe(e.err))
+}
+func (e *subResourceError) Unwrap() error { return e.err }
 
 // mainPart is r without its subresources, as PUT replaces it.
 func mainPart(r *api.ResourceInstance) json.RawMessage {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/cmdtest"
 	"github.com/centralhq/central/pkg/cmd/factory"
 )
@@ -196,7 +198,102 @@ func TestEditOfANameInTwoScopesAsksForTheKind(t *testing.T) {
 		e.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "jira", Metadata: api.Metadata{Scope: &api.Scope{Kind: kind, Name: "monitor"}}})
 	}
 	err := e.run("webhook", "jira", "-s", "monitor")
-	if err == nil || err.Error() != `"Webhook/jira" exists in more than one scope named "monitor": choose one with -s KIND/NAME` {
+	if err == nil || err.Error() != `"Webhook/jira" exists in more than one scope named "monitor" (Environment/monitor, Integration/monitor): choose one with -s KIND/NAME` {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestEditWritesEachPartOnTheVersionThePreviousLeft(t *testing.T) {
+	e := newEditTest(t)
+	// The title, a subresource changed, one added, and none removed.
+	e.script(t, `sed -i 's/title: Pet Store/title: Pets/; s/owner: alice/owner: bob/' "$1"; printf 'x-lint:\n  ok: true\n' >> "$1"`)
+	if err := e.run("apis", "petstore", "-s", "prod"); err != nil {
+		t.Fatalf("edit: %v\n%s", err, e.errOut)
+	}
+	const p = "/apis/management/v1/environments/prod/apiservices/petstore"
+	e.wantCalls(t, "GET "+p, "PUT "+p, "PUT "+p+"/details", "PUT "+p+"/x-lint")
+	var ifMatch []string
+	for _, r := range e.f.Requests() {
+		if r.Method == "PUT" && r.Path != p {
+			ifMatch = append(ifMatch, r.IfMatch)
+		}
+	}
+	if got := strings.Join(ifMatch, " "); got != `"2" "3"` {
+		t.Errorf("If-Match of the subresource writes: %s, want \"2\" \"3\" (the resource's PUT carries 1 in its body)", got)
+	}
+}
+
+func TestEditRemovesADeletedSubresource(t *testing.T) {
+	e := newEditTest(t)
+	e.script(t, `sed -i '/^details:/,$d' "$1"`)
+	if err := e.run("apis", "petstore", "-s", "prod"); err != nil {
+		t.Fatalf("edit: %v\n%s", err, e.errOut)
+	}
+	const p = "/apis/management/v1/environments/prod/apiservices/petstore"
+	e.wantCalls(t, "GET "+p, "PUT "+p+"/details")
+	if got := e.f.Body("PUT", p+"/details"); got != `{"details":null}` {
+		t.Errorf("body %s, want the subresource as null", got)
+	}
+}
+
+func TestEditRefusesAnUnknownMemberBeforeWriting(t *testing.T) {
+	e := newEditTest(t)
+	e.script(t, `sed -i 's/title: Pet Store/title: Pets/' "$1"; echo 'bogus: 1' >> "$1"`)
+	err := e.run("apis", "petstore", "-s", "prod")
+	if !errors.As(err, new(*clierr.Reported)) {
+		t.Fatalf("err = %v, want it reported", err)
+	}
+	if !strings.Contains(e.errOut.String(), `"bogus" is not a field or sub-resource of APIService (its sub-resources are details, and any x-* name)`) {
+		t.Errorf("stderr:\n%s", e.errOut)
+	}
+	e.keptCopy(t)
+	e.wantCalls(t, "GET /apis/management/v1/environments/prod/apiservices/petstore")
+}
+
+func TestEditSaysWhatWasSavedBeforeAFailure(t *testing.T) {
+	e := newEditTest(t)
+	const p = "/apis/management/v1/environments/prod/apiservices/petstore"
+	e.f.Fail("PUT "+p+"/details", 400)
+	e.script(t, `sed -i 's/title: Pet Store/title: Pets/; s/owner: alice/owner: bob/' "$1"`)
+	if err := e.run("apis", "petstore", "-s", "prod"); err == nil {
+		t.Fatal("edit succeeded")
+	}
+	want := "✖ \"APIService/petstore\" in the scope \"Environment/prod\" sub-resource \"details\" Forced error: forced by the test.\nSaved before that: the resource.\n"
+	if !strings.HasPrefix(e.errOut.String(), want) {
+		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", e.errOut, want)
+	}
+	e.keptCopy(t)
+}
+
+func TestEditCancelledWithoutARealChange(t *testing.T) {
+	for name, script := range map[string]string{
+		"emptied":      `: > "$1"`,
+		"comment only": `echo '# a note' >> "$1"`,
+		"reformatted":  `sed -i 's/^title: Production$/title: "Production"/' "$1"`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := newEditTest(t)
+			e.script(t, script)
+			if err := e.run("env", "prod"); err == nil || err.Error() != "Edit cancelled, no changes made." {
+				t.Fatalf("err = %v", err)
+			}
+			e.wantCalls(t, "GET /apis/management/v1/environments/prod")
+		})
+	}
+}
+
+func TestEditorRunsThroughTheShellAndKeepsStdoutClean(t *testing.T) {
+	e := newEditTest(t)
+	// Quotes and arguments in the editor line, and an editor that prints.
+	e.editor = `echo editor noise; sed -i 's/title: Production/title: Live and well/'`
+	if err := e.run("env", "prod", "-o", "json"); err != nil {
+		t.Fatalf("edit: %v\n%s", err, e.errOut)
+	}
+	var printed api.ResourceInstance
+	if err := json.Unmarshal(e.out.Bytes(), &printed); err != nil || printed.Title != "Live and well" {
+		t.Errorf("stdout is not the edited resource (%v):\n%s", err, e.out)
+	}
+	if !strings.Contains(e.errOut.String(), "editor noise") {
+		t.Errorf("the editor's output did not go to stderr:\n%s", e.errOut)
 	}
 }

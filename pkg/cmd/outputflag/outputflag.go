@@ -46,6 +46,36 @@ func Normalize(value string) (string, error) {
 // line, else of the configured default output ("central config set output",
 // CENTRAL_OUTPUT).
 func Resolve(cmd *cobra.Command, f *factory.Factory, flag string) (string, error) {
+	out, err := fromFlagOrConfig(cmd, f, flag)
+	if err == nil {
+		if cmd.Annotations == nil {
+			cmd.Annotations = map[string]string{}
+		}
+		cmd.Annotations[resolved] = out
+	}
+	return out, err
+}
+
+// resolved is the annotation where Resolve records what it chose, for Of.
+const resolved = "central/output"
+
+// Of returns the format cmd's output is in: what Resolve chose, when cmd
+// called it, else its -o as given ("" for the table, and when cmd has no
+// -o). The commands that write resources read only their -o, not the
+// configured output.
+func Of(cmd *cobra.Command) string {
+	if out, ok := cmd.Annotations[resolved]; ok {
+		return out
+	}
+	fl := cmd.Flags().Lookup("output")
+	if fl == nil {
+		return ""
+	}
+	out, _ := Normalize(fl.Value.String())
+	return out
+}
+
+func fromFlagOrConfig(cmd *cobra.Command, f *factory.Factory, flag string) (string, error) {
 	if cmd.Flags().Changed("output") || f.Config == nil {
 		return Normalize(flag)
 	}

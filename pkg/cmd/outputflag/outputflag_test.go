@@ -36,6 +36,9 @@ func resolve(t *testing.T, configured string, args ...string) (string, error) {
 	var err error
 	cmd := &cobra.Command{Use: "x", RunE: func(cmd *cobra.Command, _ []string) error {
 		got, err = Resolve(cmd, f, opt)
+		if of := Of(cmd); err == nil && of != got {
+			t.Errorf("Of = %q after Resolve gave %q", of, got)
+		}
 		return nil
 	}}
 	Add(cmd, &opt, "output format")

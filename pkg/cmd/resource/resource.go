@@ -148,6 +148,7 @@ func PrintKinds(w io.Writer, set *discovery.Set) error {
 
 // Target is one resource that "TYPE NAME -s SCOPE" names.
 type Target struct {
+	Def  discovery.Definition
 	Path client.Path
 	// Ref holds the kind, name and scope that name the resource in messages.
 	Ref *api.ResourceInstance
@@ -189,10 +190,10 @@ func targets(set *discovery.Set, typ, name string, scope Scope) ([]Target, error
 		if d.Scoped() {
 			ref.Metadata.Scope = &api.Scope{Kind: d.ScopeKind, Name: scope.Name}
 		}
-		targets = append(targets, Target{Path: set.Path(d, scope.Name, name), Ref: ref})
+		targets = append(targets, Target{Def: d, Path: set.Path(d, scope.Name, name), Ref: ref})
 	}
-	if len(targets) == 0 {
-		return nil, errors.New("can't find matching resource definitions.")
+	if len(targets) == 0 { // only unscoped definitions, and a scope
+		return nil, fmt.Errorf("can't find matching resource definitions: %s has no scope, leave out -s/--scope.", defs[0].Kind)
 	}
 	return targets, nil
 }

@@ -197,6 +197,9 @@ type Writer struct {
 	Client *client.Client
 	Set    *discovery.Set
 	Mode   Mode
+
+	// Reported are the server's refusals Write reported, in order.
+	Reported []error
 }
 
 // Write writes the entries in order and returns the resources as the server
@@ -284,6 +287,7 @@ func (w *Writer) writeSubResources(ctx context.Context, def discovery.Definition
 				return r, false, err
 			}
 			w.IO.Failure("%s sub-resource %q %s", Label(r), k, errorDetail(err))
+			w.Reported = append(w.Reported, err)
 			ok = false
 			continue
 		}
@@ -299,6 +303,7 @@ func (w *Writer) fail(doc *api.ResourceInstance, err error) error {
 		return err
 	}
 	w.IO.Failure("%s %s", Label(doc), Describe(err))
+	w.Reported = append(w.Reported, err)
 	return nil
 }
 

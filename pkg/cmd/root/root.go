@@ -52,31 +52,17 @@ func execute(ctx context.Context, f *factory.Factory, cmd *cobra.Command, args [
 		return ExitOK
 	}
 	printError(f.IOStreams, cmd, err)
-	if format := outputOf(ran, f); format != "" {
+	if format := outputflag.Of(ran); format != "" {
 		printErrorDocument(f.IOStreams, format, err)
 	}
 	return ExitError
 }
 
-// outputOf is the -o format (yaml or json) the command that ran was asked
-// for, or "" for its table or when it has no -o.
-func outputOf(cmd *cobra.Command, f *factory.Factory) string {
-	fl := cmd.Flags().Lookup("output")
-	if fl == nil {
-		return ""
-	}
-	format, err := outputflag.Resolve(cmd, f, fl.Value.String())
-	if err != nil {
-		return ""
-	}
-	return format
-}
-
 // printErrorDocument writes err to stdout as the Amplify CLI does under
 // -o json|yaml, so that a script reading the output can tell what failed:
 // the server's {"errors": [...]} as it sent them, or {"name", "message"}
-// for an error of the CLI's own. An error already reported by the command
-// (a bulk write's lines) writes nothing.
+// for an error of the CLI's own. A bulk write, which reported each failed
+// resource on its own line, writes nothing.
 func printErrorDocument(ios *iostreams.IOStreams, format string, err error) {
 	if errors.Is(err, clierr.ErrSilent) {
 		return
@@ -108,7 +94,7 @@ func printError(ios *iostreams.IOStreams, root *cobra.Command, err error) {
 	var apiErr *client.APIError
 	var connErr *client.ConnectionError
 	switch {
-	case errors.Is(err, clierr.ErrSilent):
+	case errors.Is(err, clierr.ErrSilent), errors.As(err, new(*clierr.Reported)):
 	case errors.Is(err, clierr.ErrCancelled):
 		ios.Failure("Cancelled.")
 	case errors.As(err, &flagErr):

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/cmd/cmdtest"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/config"
@@ -179,6 +180,31 @@ func TestErrorsUnderOutputAreDocuments(t *testing.T) {
 		code, out, errOut := run(t, append(slices.Clone(base), tt.args...)...)
 		if code != ExitError || out != tt.out || !strings.HasPrefix(errOut, "✖ Error: ") {
 			t.Errorf("central %s: exit %d\nstdout:\n%s\nwant:\n%s\nstderr: %q", strings.Join(tt.args, " "), code, out, tt.out, errOut)
+		}
+	}
+}
+
+// TestErrorDocumentFollowsTheCommandsOutput: the document comes in the
+// format the command itself used: the configured output for the commands
+// that read it (get), only -o for those that write resources.
+func TestErrorDocumentFollowsTheCommandsOutput(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	t.Setenv("XDG_CACHE_HOME", t.TempDir())
+	t.Setenv("CENTRAL_OUTPUT", "json")
+	fake := cmdtest.NewAPI(t)
+	fake.Seed(&api.ResourceInstance{Kind: "Environment", Name: "prod"})
+	base := []string{"--base-url", fake.URL, "--token", "t"}
+	for _, tt := range []struct {
+		args []string
+		doc  bool
+	}{
+		{[]string{"get", "env", "nosuch"}, true},
+		{[]string{"create", "environment", "prod"}, false},
+		{[]string{"create", "environment", "prod", "-o", "yaml"}, true}, // reported on stderr by the command, still a document
+	} {
+		code, out, errOut := run(t, append(slices.Clone(base), tt.args...)...)
+		if code != ExitError || (out != "") != tt.doc || !strings.HasPrefix(errOut, "✖ ") {
+			t.Errorf("central %s: exit %d, stdout %q, stderr %q; want a document: %v", strings.Join(tt.args, " "), code, out, errOut, tt.doc)
 		}
 	}
 }
