@@ -162,6 +162,8 @@ func TestStatusCodes(t *testing.T) {
 		{"POST", mgmt + "/environments", `{"name":"Bad_Name"}`, 400, `Invalid name "Bad_Name"`},
 		{"POST", mgmt + "/environments", `{"name":"` + strings.Repeat("a", 100) + `"}`, 400, "fewer than 100 characters"},
 		{"POST", mgmt + "/environments", `{"name":`, 400, "not a valid JSON resource"},
+		{"POST", mgmt + "/environments", `{"name":"x"} {"name":"y"}`, 400, "has more after its first value (from byte 12)"},
+		{"PUT", mgmt + "/environments/prod", `{"name":"prod","title":"T"}]`, 400, "has more after its first value"},
 		{"POST", mgmt + "/environments", `{"kind":"APIService","name":"x"}`, 400, "The body is a APIService"},
 		{"POST", mgmt + "/environments", `{"name":"big","spec":{"x":"` + strings.Repeat("a", 70<<10) + `"}}`, 413, "larger than"},
 		{"GET", mgmt + "/nosuchkinds", "", 404, `doesn't have a resource type "nosuchkinds"`},

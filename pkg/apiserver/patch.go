@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"io"
 	"mime"
 	"net/http"
 	"reflect"
@@ -96,12 +95,10 @@ func (s *Server) readPatch(w http.ResponseWriter, r *http.Request, t target) ([]
 	dec := json.NewDecoder(r.Body)
 	err := dec.Decode(&raw)
 	if err == nil {
-		end := dec.InputOffset()
-		if _, err = dec.Token(); err == io.EOF { // nothing but space after the value
-			err = nil
-		} else if err == nil || errors.As(err, new(*json.SyntaxError)) {
-			return nil, invalid("", "A PATCH body is one JSON array of operations; this one has more after its first value (from byte %d).", end)
-		}
+		err = onlyValue(dec)
+	}
+	if errors.As(err, new(*trailingError)) {
+		return nil, invalid("", "A PATCH body is one JSON array of operations; %v.", err)
 	}
 	if err != nil {
 		var tooLarge *http.MaxBytesError

@@ -3,6 +3,8 @@ package apiserver
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"time"
@@ -93,11 +95,35 @@ func (s *Server) decodeBody(w http.ResponseWriter, r *http.Request, v any) error
 	r.Body = http.MaxBytesReader(w, r.Body, s.maxBody())
 	dec := json.NewDecoder(r.Body)
 	dec.UseNumber()
-	if err := dec.Decode(v); err != nil {
+	err := dec.Decode(v)
+	if err == nil {
+		err = onlyValue(dec)
+	}
+	if err != nil {
 		if _, ok := err.(*http.MaxBytesError); ok {
 			return err
 		}
 		return invalid("", "The request body is not a valid JSON resource: %v.", err)
 	}
 	return nil
+}
+
+// trailingError is data after a body's JSON value.
+type trailingError struct{ at int64 }
+
+func (e *trailingError) Error() string {
+	return fmt.Sprintf("the body has more after its first value (from byte %d)", e.at)
+}
+
+// onlyValue checks that nothing but space follows the value dec decoded.
+func onlyValue(dec *json.Decoder) error {
+	end := dec.InputOffset()
+	_, err := dec.Token()
+	switch {
+	case err == io.EOF:
+		return nil
+	case err == nil || errors.As(err, new(*json.SyntaxError)):
+		return &trailingError{end}
+	}
+	return err
 }
