@@ -162,8 +162,12 @@ func (o *outgoing) redact(s string) string {
 	if o.redactor == nil {
 		return s
 	}
-	return o.redactor.ReplaceAllString(s, "${1}REDACTED")
+	return o.redactor.ReplaceAllString(s, redacted)
 }
+
+// redacted replaces what the redactor matches, keeping the query
+// parameter's name (its first group) when it matched that.
+const redacted = "${1}REDACTED"
 
 // body is the event envelope as JSON (as stored: the log keeps exactly
 // what is sent), or in the 3scale XML form when the webhook's Content-Type

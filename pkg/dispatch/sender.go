@@ -147,11 +147,13 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	}
 	r.attempt.StatusCode = resp.StatusCode
 	r.attempt.ResponseHeaders = flatten(resp.Header)
-	stored := o.redact(string(body))
-	if len(stored) > StoreLimit {
-		stored = stored[:StoreLimit]
+	if o.redactor != nil { // before the cut, so that no part of a secret is left
+		body = o.redactor.ReplaceAll(body, []byte(redacted))
 	}
-	r.attempt.ResponseBody = strings.ToValidUTF8(stored, "\uFFFD")
+	if len(body) > StoreLimit {
+		body = body[:StoreLimit]
+	}
+	r.attempt.ResponseBody = strings.ToValidUTF8(string(body), "\uFFFD")
 	if resp.StatusCode >= 200 && resp.StatusCode < 300 {
 		r.success = true
 		return finish()
