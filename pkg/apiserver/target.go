@@ -89,9 +89,6 @@ func (s *Server) handleFive(w http.ResponseWriter, r *http.Request) (any, error)
 	if t.scopeKind != nil {
 		return s.list(w, r, t)
 	}
-	if r.Method == http.MethodHead {
-		return nil, notAllowed(subResourceMethods, "HEAD counts lists; %s is a subresource.", r.URL.Path)
-	}
 	return s.subResourceGet(r, t)
 }
 
@@ -99,7 +96,7 @@ func (s *Server) handleFive(w http.ResponseWriter, r *http.Request) (any, error)
 // their 405s. (A resource's own path serves GET, PUT, PATCH and DELETE.)
 const (
 	collectionMethods  = "GET, HEAD, POST"
-	subResourceMethods = "GET, PUT"
+	subResourceMethods = "GET, HEAD, PUT"
 )
 
 // handlePatchElsewhere answers a PATCH on a path that names no resource: a
