@@ -3,11 +3,13 @@ package config
 
 import (
 	"fmt"
+	"maps"
 	"net/url"
 	"slices"
 	"sort"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
@@ -56,18 +58,33 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 		return cfg.Write(values)
 	}
 	cmd.AddCommand(&cobra.Command{
-		Use: "set KEY VALUE", Short: "Set a key in the config file", Args: keyArg(2),
-		Example: "  central config set base-url http://127.0.0.1:8080",
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if args[0] == "output" && !slices.Contains(outputflag.Formats, args[1]) {
-				return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json | table`)
+		Use:   "set KEY VALUE",
+		Short: "Set a key in the config file",
+		Long: `Set a key in the config file. The flags that name a key (--base-url, or the
+Amplify CLI's --baseUrl, --token and --org) may stand for KEY VALUE: given
+without arguments, each one given is saved.`,
+		Args: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				if len(flagValues(cmd)) > 0 {
+					return nil
+				}
+				return clierr.Flagf("set takes KEY VALUE, or the flags of the keys to set, as in: central config set --base-url URL")
 			}
-			if args[0] == "base-url" {
-				if u, err := url.Parse(args[1]); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-					return clierr.Flagf(fmt.Sprintf("base-url must be a URL like http://127.0.0.1:8080; got %q", args[1]))
+			return keyArg(2)(cmd, args)
+		},
+		Example: `  central config set base-url http://127.0.0.1:8080
+  central config set --baseUrl=http://127.0.0.1:8080`,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set := flagValues(cmd)
+			if len(args) == 2 {
+				set = map[string]string{args[0]: args[1]}
+			}
+			for k, v := range set {
+				if err := checkValue(k, v); err != nil {
+					return err
 				}
 			}
-			return edit(func(v map[string]string) { v[args[0]] = args[1] })
+			return edit(func(v map[string]string) { maps.Copy(v, set) })
 		},
 	}, &cobra.Command{
 		Use: "unset KEY", Short: "Remove a key from the config file", Args: keyArg(1),
@@ -114,6 +131,34 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 		},
 	})
 	return cmd
+}
+
+// flagValues returns the keys given as flags (--base-url URL, --baseUrl
+// URL), for "config set" without arguments. (The root refuses --base-url
+// and --baseUrl that differ.)
+func flagValues(cmd *cobra.Command) map[string]string {
+	out := map[string]string{}
+	cmd.Flags().Visit(func(fl *pflag.Flag) {
+		if k := cfgpkg.CanonicalKey(fl.Name); cfgpkg.CheckKey(k) == nil {
+			out[k] = fl.Value.String()
+		}
+	})
+	return out
+}
+
+// checkValue refuses a value its key can't use.
+func checkValue(key, value string) error {
+	switch key {
+	case "output":
+		if !slices.Contains(outputflag.Formats, value) {
+			return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json | table`)
+		}
+	case "base-url":
+		if u, err := url.Parse(value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return clierr.Flagf(fmt.Sprintf("base-url must be a URL like http://127.0.0.1:8080; got %q", value))
+		}
+	}
+	return nil
 }
 
 func joinKeys() string {

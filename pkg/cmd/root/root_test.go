@@ -208,3 +208,41 @@ func TestErrorDocumentFollowsTheCommandsOutput(t *testing.T) {
 		}
 	}
 }
+
+// TestConfigSetByFlags: "central config set --baseUrl=URL", the Amplify
+// CLI's form, saves the flags that name keys; a bad value saves nothing.
+func TestConfigSetByFlags(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	t.Setenv("CENTRAL_CONFIG", path)
+	for _, args := range [][]string{
+		{"config", "set", "--baseUrl=http://amplify.invalid:1", "--org", "o1"},
+		{"--base-url", "http://amplify.invalid:1", "config", "set", "--org=o1"},
+	} {
+		if err := os.Remove(path); err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		if code, out, errOut := run(t, args...); code != ExitOK || out != "" || errOut != "" {
+			t.Errorf("central %s: exit %d, output %q, errors %q", strings.Join(args, " "), code, out, errOut)
+		}
+		if b, err := os.ReadFile(path); err != nil || string(b) != "base-url: http://amplify.invalid:1\norg: o1\n" {
+			t.Errorf("central %s: file %q, %v", strings.Join(args, " "), b, err)
+		}
+	}
+	for _, tt := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"config", "set", "--base-url", "central.example", "--org", "o2"}, `base-url must be a URL like http://127.0.0.1:8080; got "central.example"`},
+		{[]string{"config", "set"}, "set takes KEY VALUE, or the flags of the keys to set, as in: central config set --base-url URL"},
+		{[]string{"config", "set", "--no-cache"}, "set takes KEY VALUE, or the flags"},
+		{[]string{"config", "set", "token"}, "set takes 2 argument(s): set KEY VALUE"},
+	} {
+		code, _, errOut := run(t, tt.args...)
+		if code != ExitError || !strings.Contains(errOut, tt.want) {
+			t.Errorf("central %s: exit %d, errors %q; want %q", strings.Join(tt.args, " "), code, errOut, tt.want)
+		}
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "base-url: http://amplify.invalid:1\norg: o1\n" {
+		t.Errorf("after refused sets: file %q, %v", b, err)
+	}
+}
