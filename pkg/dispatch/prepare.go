@@ -3,7 +3,6 @@ package dispatch
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -26,7 +25,7 @@ type webhookState struct {
 	policy    Policy
 	policyErr error
 	signer    *signature.Signer
-	redactor  *regexp.Regexp // newRedactor
+	redactor  *redactor // newRedactor
 	// buildErr is why no request to the webhook can be built: a signing
 	// secret missing or malformed, or a header that cannot be sent.
 	buildErr error

@@ -27,9 +27,9 @@ type outgoing struct {
 	envelope json.RawMessage // the event's JSON as the log holds it
 	authKey  string          // the auth secret's value, if found
 	signer   *signature.Signer
-	redactor *regexp.Regexp // what redact hides (webhookState.redactor)
-	buildErr error          // no request can be built (webhookState.buildErr)
-	note     string         // what had to be left out
+	redactor *redactor // what redact hides (webhookState.redactor)
+	buildErr error     // no request can be built (webhookState.buildErr)
+	note     string    // what had to be left out
 }
 
 // authHeader names the header that carries the auth secret: raw, in
@@ -115,20 +115,24 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 // the query is still hidden as its parameter's value, at any length.
 const minRedactLen = 8
 
-// newRedactor is the pattern redact replaces, or nil when there is nothing
-// to hide: the value of the auth secret's query parameter, however the
-// receiver encoded it again, and a secret of at least minRedactLen bytes
-// as sent, raw or escaped. It is compiled once per read of the webhook.
-func newRedactor(spec *api.WebhookSpec, authKey string) *regexp.Regexp {
+// newRedactor is what redact hides, or nil when there is nothing to hide:
+// the value of the auth secret's query parameter, however the receiver
+// encoded it again, and a secret of at least minRedactLen bytes as sent,
+// raw or escaped. It is built once per read of the webhook.
+func newRedactor(spec *api.WebhookSpec, authKey string) *redactor {
 	if authKey == "" || spec.Auth == nil {
 		return nil
 	}
-	var alts []string
+	var alts, hints []string
 	if loc := spec.Auth.Location; loc != nil && loc.In == "query" {
-		alts = append(alts, `([?&;]`+escaped(url.QueryEscape(loc.Name))+`=)[^&;#\s"'<>]+`)
+		name := url.QueryEscape(loc.Name)
+		alts = append(alts, `([?&;]`+escaped(name)+`=)[^&;#\s"'<>]+`)
+		hints = append(hints, literalPrefix(name+"="))
 	}
 	if len(authKey) >= minRedactLen {
-		alts = append(alts, regexp.QuoteMeta(authKey), escaped(url.QueryEscape(authKey)), escaped(url.PathEscape(authKey)))
+		q, p := url.QueryEscape(authKey), url.PathEscape(authKey)
+		alts = append(alts, regexp.QuoteMeta(authKey), escaped(q), escaped(p))
+		hints = append(hints, authKey, literalPrefix(q), literalPrefix(p))
 	}
 	if alts == nil {
 		return nil
@@ -137,7 +141,40 @@ func newRedactor(spec *api.WebhookSpec, authKey string) *regexp.Regexp {
 	// hides "ab%25", escaped, rather than "ab%" raw and leave "25".
 	re := regexp.MustCompile(strings.Join(alts, "|"))
 	re.Longest()
-	return re
+	r := &redactor{re: re}
+	if !slices.Contains(hints, "") {
+		slices.Sort(hints)
+		r.hints = slices.Compact(hints)
+	}
+	return r
+}
+
+// redactor is a compiled newRedactor.
+type redactor struct {
+	re *regexp.Regexp
+	// hints are strings of which every match of re holds one, so that an
+	// answer holding none (most answers) is passed over at the speed of
+	// strings.Index rather than of the pattern (about 30 times slower
+	// with a query parameter's alternative). Nil when a match may begin
+	// with an escape, which has no one spelling.
+	hints []string
+}
+
+func (r *redactor) mayMatch(s string) bool {
+	return r.hints == nil || slices.ContainsFunc(r.hints, func(h string) bool { return strings.Contains(s, h) })
+}
+
+func (r *redactor) mayMatchBytes(b []byte) bool {
+	return r.hints == nil || slices.ContainsFunc(r.hints, func(h string) bool { return bytes.Contains(b, []byte(h)) })
+}
+
+// literalPrefix is s up to its first escape: what escaped(s) matches
+// literally.
+func literalPrefix(s string) string {
+	if i := strings.IndexByte(s, '%'); i >= 0 {
+		return s[:i]
+	}
+	return s
 }
 
 // escaped is a pattern for a percent-escaped string with its escapes in
@@ -159,10 +196,18 @@ func escaped(s string) string {
 // record keeps, which may echo the request (a redirect's Location keeps
 // its query): the attempt record never keeps the secret.
 func (o *outgoing) redact(s string) string {
-	if o.redactor == nil {
+	if o.redactor == nil || !o.redactor.mayMatch(s) {
 		return s
 	}
-	return o.redactor.ReplaceAllString(s, redacted)
+	return o.redactor.re.ReplaceAllString(s, redacted)
+}
+
+// redactBody is redact for a response body.
+func (o *outgoing) redactBody(b []byte) []byte {
+	if o.redactor == nil || !o.redactor.mayMatchBytes(b) {
+		return b
+	}
+	return o.redactor.re.ReplaceAll(b, []byte(redacted))
 }
 
 // redacted replaces what the redactor matches, keeping the query

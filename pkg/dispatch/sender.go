@@ -147,9 +147,7 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	}
 	r.attempt.StatusCode = resp.StatusCode
 	r.attempt.ResponseHeaders = flatten(resp.Header)
-	if o.redactor != nil { // before the cut, so that no part of a secret is left
-		body = o.redactor.ReplaceAll(body, []byte(redacted))
-	}
+	body = o.redactBody(body) // before the cut, so that no part of a secret is left
 	if len(body) > StoreLimit {
 		body = body[:StoreLimit]
 	}

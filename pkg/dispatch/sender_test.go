@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -309,5 +310,41 @@ func TestSendTimeoutNamesTheConnectTimeoutInForce(t *testing.T) {
 	r := s.send(context.Background(), &outgoing{webhook: &api.WebhookSpec{URL: srv.URL}, eventID: "ev", envelope: []byte(`{}`)}, p)
 	if r.attempt.ErrorClass != api.ErrorTimeout || !r.out.retry || r.attempt.Error != "no answer within 50ms (connect timeout 300ms)" {
 		t.Errorf("%+v", r.attempt)
+	}
+}
+
+// The redactor's hints only skip answers the pattern would leave alone:
+// for every secret and echo of it, redact gives what the pattern alone
+// gives, and hides the secret.
+func TestRedactHintsSkipOnlyWhatCannotMatch(t *testing.T) {
+	lowerEscapes := regexp.MustCompile(`%[0-9A-F]{2}`)
+	for _, secret := range []string{"s3cr3t-abcdef", "/leading-slash", "%41already-escaped", "a b c d e f", "short", "ÄÖÜ-unicode-key"} {
+		for _, in := range []string{"", "query"} {
+			auth := &api.WebhookAuth{Secret: &api.SecretRef{Name: "s", Key: "k"}}
+			if in != "" {
+				auth.Location = &api.WebhookLocation{In: in, Name: "to ken"}
+			}
+			o := &outgoing{redactor: newRedactor(&api.WebhookSpec{Auth: auth}, secret)}
+			if o.redactor == nil {
+				if len(secret) >= minRedactLen || in != "" {
+					t.Errorf("%q in %q: no redactor", secret, in)
+				}
+				continue
+			}
+			q, p := url.QueryEscape(secret), url.PathEscape(secret)
+			lower := lowerEscapes.ReplaceAllStringFunc(q, strings.ToLower)
+			for _, s := range []string{"nothing to see", secret, q, p, lower, "a?to+ken=" + q + "&b=1", "x;to+ken=anything", "pre " + secret + " post"} {
+				want := o.redactor.re.ReplaceAllString(s, redacted)
+				if got := o.redact(s); got != want {
+					t.Errorf("%q in %q: redact(%q) = %q, the pattern gives %q", secret, in, s, got, want)
+				}
+				if got := string(o.redactBody([]byte(s))); got != want {
+					t.Errorf("%q in %q: redactBody(%q) = %q, the pattern gives %q", secret, in, s, got, want)
+				}
+				if len(secret) >= minRedactLen && strings.Contains(o.redact(s), secret) {
+					t.Errorf("%q in %q: redact(%q) kept the secret", secret, in, s)
+				}
+			}
+		}
 	}
 }
