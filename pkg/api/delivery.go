@@ -101,6 +101,11 @@ type Attempt struct {
 type CountResult struct {
 	Count  int  `json:"count"`
 	DryRun bool `json:"dryRun,omitempty"`
+	// Until is, on a dry run, the bound of creation times it counted
+	// under: the filter's until, or the server's time of counting. Sent
+	// back as until, it keeps the act to the deliveries counted, leaving
+	// out those created since.
+	Until *Time `json:"until,omitempty"`
 }
 
 // SigningSecret is a webhook's signing secret as the rotate endpoint returns

@@ -129,6 +129,7 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 		return nil, invalid("", "Only failed deliveries are retried by filter; pending ones are on their way and succeeded ones arrived.")
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
+	until := boundForCount(&f, dry, s.now())
 	var n int
 	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
 		n, err = tx.DeliveryRetry(r.Context(), f, nil, s.now(), dry)
@@ -140,7 +141,7 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 	if !dry && n > 0 {
 		s.wakeDeliveries()
 	}
-	return api.CountResult{Count: n, DryRun: dry}, nil
+	return api.CountResult{Count: n, DryRun: dry, Until: until}, nil
 }
 
 func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (any, error) {
@@ -152,6 +153,7 @@ func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (an
 		return nil, invalid("", "Purging needs status=failed or status=succeeded; pending deliveries are never purged.")
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
+	until := boundForCount(&f, dry, s.now())
 	var n int
 	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
 		n, err = tx.DeliveryPurge(r.Context(), f, dry)
@@ -160,7 +162,23 @@ func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (an
 	if err != nil {
 		return nil, err
 	}
-	return api.CountResult{Count: n, DryRun: dry}, nil
+	return api.CountResult{Count: n, DryRun: dry, Until: until}, nil
+}
+
+// boundForCount gives a dry run's filter an upper bound of creation time,
+// now if it has none (a millisecond on: the store compares milliseconds,
+// and what was created in this one counts), and returns it for the
+// answer. A confirmation asks about a count; sending the bound back acts
+// on those deliveries and not on ones created in the meantime.
+func boundForCount(f *store.DeliveryFilter, dry bool, now time.Time) *api.Time {
+	if !dry {
+		return nil
+	}
+	if f.Until.IsZero() {
+		f.Until = now.Truncate(time.Millisecond).Add(time.Millisecond)
+	}
+	t := api.NewTime(f.Until)
+	return &t
 }
 
 func (s *Server) wakeDeliveries() {

@@ -15,7 +15,8 @@ type bulkPage struct {
 	What   string
 	Action string
 	Back   string
-	// Fields carry the filter, fixed at counting time, to the POST.
+	// Fields carry the filter, fixed at counting time (its window's start
+	// and the count's bound of creation times), to the POST.
 	Fields []hidden
 }
 
@@ -40,7 +41,10 @@ func (c *console) bulkConfirm(r *http.Request, s *session, verb string) (*view, 
 	}
 	page := bulkPage{Verb: verb, Count: out.Count, What: what, Action: "/console/deliveries/" + verb,
 		Back: "/console/deliveries?" + r.URL.Query().Encode()}
-	for _, k := range []string{"webhook", "sinceAt"} {
+	if out.Until != nil {
+		f.UntilAt = out.Until.String()
+	}
+	for _, k := range []string{"webhook", "sinceAt", "untilAt"} {
 		if v := f.query(1).Get(k); v != "" {
 			page.Fields = append(page.Fields, hidden{Name: k, Value: v})
 		}

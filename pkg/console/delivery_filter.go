@@ -35,11 +35,16 @@ type deliveryFilter struct {
 	// pages fix the window when they count, so the action covers the same
 	// one.
 	SinceAt string
+	// UntilAt bounds creation times from above (API time format): the
+	// confirmation pages carry the bound their count was made under
+	// (api.CountResult.Until), so the action leaves out deliveries
+	// created since.
+	UntilAt string
 	Page    int
 }
 
 func filterFromQuery(q url.Values) (deliveryFilter, error) {
-	f := deliveryFilter{Webhook: q.Get("webhook"), Status: q.Get("status"), Since: q.Get("since"), SinceAt: q.Get("sinceAt"), Page: 1}
+	f := deliveryFilter{Webhook: q.Get("webhook"), Status: q.Get("status"), Since: q.Get("since"), SinceAt: q.Get("sinceAt"), UntilAt: q.Get("untilAt"), Page: 1}
 	if f.Webhook != "" {
 		if _, ok := parseWebhookKey(f.Webhook); !ok {
 			return f, badRequest(fmt.Sprintf("The webhook filter must be Kind/scope/name, e.g. Integration/monitor/jira; got %q.", f.Webhook))
@@ -53,9 +58,11 @@ func filterFromQuery(q url.Values) (deliveryFilter, error) {
 	if sinceDuration(f.Since) < 0 {
 		return f, badRequest(fmt.Sprintf("The time filter %q is not one the console offers.", f.Since))
 	}
-	if f.SinceAt != "" {
-		if _, err := api.ParseTime(f.SinceAt); err != nil {
-			return f, badRequest(err.Error())
+	for _, v := range []string{f.SinceAt, f.UntilAt} {
+		if v != "" {
+			if _, err := api.ParseTime(v); err != nil {
+				return f, badRequest(err.Error())
+			}
 		}
 	}
 	if v := q.Get("page"); v != "" {
@@ -103,13 +110,16 @@ func (f deliveryFilter) apiQuery(now time.Time) url.Values {
 	if t := f.sinceTime(now); t != "" {
 		q.Set("since", t)
 	}
+	if f.UntilAt != "" {
+		q.Set("until", f.UntilAt)
+	}
 	return q
 }
 
 // query is the filter as the console's URLs carry it, for page links.
 func (f deliveryFilter) query(page int) url.Values {
 	q := url.Values{}
-	for k, v := range map[string]string{"webhook": f.Webhook, "status": f.Status, "since": f.Since, "sinceAt": f.SinceAt} {
+	for k, v := range map[string]string{"webhook": f.Webhook, "status": f.Status, "since": f.Since, "sinceAt": f.SinceAt, "untilAt": f.UntilAt} {
 		if v != "" {
 			q.Set(k, v)
 		}

@@ -9,6 +9,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
@@ -250,15 +251,26 @@ func TestDeliveryActions(t *testing.T) {
 	e.waitFor("a failure to purge", func() bool { return len(e.deliveries("status=failed")) == 1 })
 	p = u.get("/console/deliveries/purge")
 	contains(t, p, "<strong>1</strong> failed delivery of any time matches", "Purge 1 delivery")
-	purged := u.post("/console/deliveries/purge", "/console/deliveries/purge", url.Values{})
+	untilAt := regexp.MustCompile(`name="untilAt" value="([^"]+)"`).FindStringSubmatch(p.body)
+	if untilAt == nil {
+		t.Fatal("the confirmation does not bound the creation times it counted")
+	}
+	// A failure after the count is not purged with what was confirmed.
+	time.Sleep(2 * time.Millisecond) // the bound is in milliseconds
+	e.must("POST", mgmt+"/environments", map[string]any{"name": "g"})
+	e.waitFor("a failure after the count", func() bool { return len(e.deliveries("status=failed")) == 2 })
+	purged := u.post("/console/deliveries/purge", "/console/deliveries/purge", url.Values{"untilAt": {html.UnescapeString(untilAt[1])}})
 	contains(t, u.follow(purged), "1 failed delivery purged.")
-	if n := len(e.deliveries("status=failed")); n != 0 {
-		t.Fatalf("%d failed left after purge", n)
+	if n := len(e.deliveries("status=failed")); n != 1 {
+		t.Fatalf("%d failed left after purge, want the 1 created after the count", n)
 	}
 	if n := len(e.deliveries("status=succeeded")); n != 4 {
 		t.Fatalf("purge touched succeeded deliveries: %d left", n)
 	}
-	if p := u.get("/console/deliveries/retry"); !strings.Contains(p.body, "nothing to retry") {
+	if p := u.get("/console/deliveries/retry?since=15m&status=succeeded"); !strings.Contains(p.body, "Retry 1 delivery") {
+		t.Errorf("retry counts the failed deliveries whatever the status filter: %s", p.body)
+	}
+	if p := u.get("/console/deliveries/retry?sinceAt=2999-01-01T00:00:00.000%2B0000"); !strings.Contains(p.body, "nothing to retry") {
 		t.Errorf("with none to retry: %s", p.body)
 	}
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"sort"
 	"strings"
 	"sync/atomic"
@@ -255,8 +256,27 @@ func TestDeliveryAPI(t *testing.T) {
 	if st := h.do("DELETE", "/deliveries", nil, &e); st != 400 || !strings.Contains(e.Errors[0].Detail, "status=failed") {
 		t.Fatalf("purge without status: %d %+v", st, e)
 	}
+	// A dry run answers the bound of creation times it counted under;
+	// sent back, it leaves out what was created since.
+	h.do("DELETE", "/deliveries?status=succeeded&dryRun=true", nil, &c)
+	if c.Count != 2 || c.Until == nil {
+		t.Fatalf("dry run of a purge: %+v", c)
+	}
+	until := c.Until.String()
+	time.Sleep(2 * time.Millisecond) // the bound is in milliseconds
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "c"})
+	h.waitFor("the new one to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 3 })
+	c = api.CountResult{}
+	h.do("DELETE", "/deliveries?status=succeeded&until="+url.QueryEscape(until), nil, &c)
+	if c.Count != 2 || c.Until != nil || len(h.deliveries("")) != 1 {
+		t.Fatalf("purge up to the dry run's bound: %+v, %d left", c, len(h.deliveries("")))
+	}
+	h.do("POST", "/deliveries/retry?until="+url.QueryEscape(until)+"&dryRun=true", nil, &c)
+	if c.Until == nil || c.Until.String() != until {
+		t.Fatalf("a dry run with until answers it: %+v, want %s", c, until)
+	}
 	h.do("DELETE", "/deliveries?status=succeeded", nil, &c)
-	if c.Count != 2 || len(h.deliveries("")) != 0 {
+	if c.Count != 1 || len(h.deliveries("")) != 0 {
 		t.Fatalf("purge: %+v", c)
 	}
 	for q, want := range map[string]string{"status=nope": "status must be", "webhook=wh": "needs scope", "since=yesterday": "since"} {

@@ -146,15 +146,21 @@ func Count(n int, adjective string) string {
 
 // Bulk sends a bulk operation on the deliveries a filter selects (POST
 // /deliveries/retry, DELETE /deliveries), or with dryRun only asks how many
-// it would touch.
+// it would touch. After a dry run, q bounds creation times as the count
+// did, so that acting on a confirmed count leaves out deliveries created
+// since (api.CountResult.Until).
 func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Values, dryRun bool) (int, error) {
+	ask := q
 	if dryRun {
-		q = maps.Clone(q)
-		q.Set("dryRun", "true")
+		ask = maps.Clone(q)
+		ask.Set("dryRun", "true")
 	}
 	var res api.CountResult
-	if _, err := c.Do(ctx, method, path, q, nil, &res); err != nil {
+	if _, err := c.Do(ctx, method, path, ask, nil, &res); err != nil {
 		return 0, err
+	}
+	if dryRun && res.Until != nil {
+		q.Set("until", res.Until.String())
 	}
 	return res.Count, nil
 }

@@ -40,11 +40,14 @@ func NewCmdPurge(f *factory.Factory, runF func(*PurgeOptions) error) *cobra.Comm
 attempts. Pending deliveries are never purged. This cannot be undone.
 
 On a terminal, purge first counts what it would delete and asks (default
-No); -y skips the question. Without a terminal it refuses to run unless -y
-is given, so a script never deletes by accident. --dry-run only counts.
+No); -y skips the question. What is purged after the question is what was
+counted: deliveries created while it was asked are left alone. Without a
+terminal it refuses to run unless -y is given, so a script never deletes by
+accident. --dry-run only counts.
 
 Exit codes: 0 on success (also when nothing matches or with --dry-run), 1 on
-any error, when the question is answered No, or without a terminal and -y.`,
+any error, when the question is answered No, or without a terminal and
+without -y.`,
 		Example: `  # how many succeeded deliveries are older than a week?
   central deliveries purge --status succeeded --until 7d --dry-run
   # delete them, without asking (e.g. from cron)

@@ -43,6 +43,12 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 		res := api.CountResult{Count: a.n, DryRun: r.URL.Query().Get("dryRun") == "true"}
 		if !res.DryRun {
 			a.n = 0
+		} else { // as the server: the filter's until, or when it counted
+			until := api.NewTime(countedAt)
+			if v := r.URL.Query().Get("until"); v != "" {
+				until, _ = api.ParseTime(v)
+			}
+			res.Until = &until
 		}
 		_ = json.NewEncoder(w).Encode(res)
 	}))
@@ -88,6 +94,24 @@ func TestPurgeAsksThenPurges(t *testing.T) {
 	}
 	if len(a.queries) != 2 || a.queries[0].Encode() != dry.Encode() || a.queries[1].Encode() != filters.Encode() {
 		t.Errorf("queries = %v, want a dry run then the purge with %v", a.queries, filters)
+	}
+}
+
+// countedAt is when the fake server counts, a little after now.
+var countedAt = now.Add(5 * time.Second)
+
+// What was confirmed is what is purged: the purge carries the bound of
+// creation times the count was made under, leaving out deliveries created
+// while the question was on the screen.
+func TestPurgeActsOnWhatWasCounted(t *testing.T) {
+	a := &fakeAPI{n: 3}
+	r := run(t, a.factory(t), true, "y\n", "--status", "failed")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	want := url.Values{"status": {"failed"}, "until": {api.NewTime(countedAt).String()}}
+	if len(a.queries) != 2 || a.queries[0].Has("until") || a.queries[1].Encode() != want.Encode() {
+		t.Errorf("queries = %v, want a dry run then the purge with %v", a.queries, want)
 	}
 }
 
