@@ -5,24 +5,17 @@ import (
 	"crypto/rand"
 	"fmt"
 	"math/big"
-	"regexp"
 	"strings"
-	"sync"
 
+	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
 )
 
-// MaxNameLength: names must be fewer than 100 characters.
-const MaxNameLength = 99
-
-var nameRule = sync.OnceValue(func() *regexp.Regexp {
-	return regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`)
-})
-
-// checkName enforces the Amplify name rule.
+// checkName enforces the Amplify name rule (api.CheckName) on a name a
+// request gives.
 func checkName(name string) error {
-	if len(name) > MaxNameLength || !nameRule().MatchString(name) {
-		return invalid("/name", "Invalid name %q: a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.", name)
+	if err := api.CheckName(name); err != nil {
+		return invalid("/name", "%s", err.Error())
 	}
 	return nil
 }
@@ -43,8 +36,8 @@ func slug(title string) string {
 		dash = true
 	}
 	s := b.String()
-	if len(s) > MaxNameLength-4 { // room for a "-NNN" suffix
-		s = strings.TrimRight(s[:MaxNameLength-4], "-")
+	if len(s) > api.MaxNameLength-4 { // room for a "-NNN" suffix
+		s = strings.TrimRight(s[:api.MaxNameLength-4], "-")
 	}
 	return s
 }
