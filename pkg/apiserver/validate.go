@@ -152,6 +152,9 @@ func validateResourceHook(spec json.RawMessage) error {
 				return invalid(at+"/scope/kind", "Trigger %d: unknown scope kind %q.", i, sc.Kind)
 			}
 		}
+		if err := checkTriggerNames(at, "Trigger", i, t); err != nil {
+			return err
+		}
 	}
 	if err := hooks.ValidateSpec(&h); err != nil {
 		var te *hooks.TriggerError
@@ -165,6 +168,28 @@ func validateResourceHook(spec json.RawMessage) error {
 		if err := checkName(name); err != nil {
 			return invalid(fmt.Sprintf("/spec/webhooks/%d", i), "Webhook %d: %v", i, err)
 		}
+	}
+	return nil
+}
+
+// checkTriggerNames refuses a trigger's (or WatchTopic filter's) name or
+// scope name that no resource can have: a name is matched exactly, so
+// "fx*" would match nothing, silently.
+func checkTriggerNames(at, label string, i int, t api.Trigger) error {
+	names := []struct{ field, name string }{{"name", t.Name}}
+	if t.Scope != nil {
+		names = append(names, struct{ field, name string }{"scope/name", t.Scope.Name})
+	}
+	for _, n := range names {
+		if n.name == "" || n.name == "*" || api.CheckName(n.name) == nil {
+			continue
+		}
+		hint := ""
+		if n.field == "name" && label == "Trigger" {
+			hint = fmt.Sprintf(" To match names by pattern, use * as the name and add filter: payload.name==%q.", n.name)
+		}
+		return invalid(at+"/"+n.field, "%s %d: %s %q can never match: it is compared with names exactly, so give one resource's name, or \"*\" for any.%s",
+			label, i, strings.ReplaceAll(n.field, "/", " "), n.name, hint)
 	}
 	return nil
 }

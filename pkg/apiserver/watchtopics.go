@@ -52,9 +52,13 @@ func validateWatchTopic(spec json.RawMessage) error {
 	if len(wt.Filters) == 0 {
 		return invalid("/spec/filters", "A WatchTopic needs at least one filter.")
 	}
-	for i, f := range wt.Filters {
-		if f.Kind == "" {
-			return invalid(fmt.Sprintf("/spec/filters/%d/kind", i), "Filter %d needs a kind (or \"*\").", i)
+	for i, t := range wt.triggers() {
+		at := fmt.Sprintf("/spec/filters/%d", i)
+		if t.Kind == "" {
+			return invalid(at+"/kind", "Filter %d needs a kind (or \"*\").", i)
+		}
+		if err := checkTriggerNames(at, "Filter", i, t); err != nil {
+			return err
 		}
 	}
 	if _, err := hooks.NewMatcher(wt.triggers()); err != nil {

@@ -285,6 +285,9 @@ func TestWatchTopicValidation(t *testing.T) {
 		{`"spec":{"filters":[` + ok + `,{"type":["created"]}]}`, "/spec/filters/1/kind", "Filter 1 needs a kind"},
 		{`"spec":{"filters":[` + ok + `,{"kind":"*","type":["modified"]}]}`, "/spec/filters/1/type", `Filter 1: type "modified" is not one of created, updated, deleted.`},
 		{`"spec":{"filters":[{"kind":"*","type":[]}]}`, "/spec/filters/0/type", "Filter 0: type: list at least one"},
+		{`"spec":{"filters":[{"kind":"*","name":"fx*","type":["created"]}]}`, "/spec/filters/0/name",
+			`Filter 0: name "fx*" can never match: it is compared with names exactly, so give one resource's name, or "*" for any.`},
+		{`"spec":{"filters":[{"kind":"*","type":["created"],"scope":{"kind":"Environment","name":"Prod"}}]}`, "/spec/filters/0/scope/name", `Filter 0: scope name "Prod" can never match`},
 	} {
 		body := `{"name":"bad"` + map[bool]string{true: "", false: "," + tc.spec}[tc.spec == ""] + `}`
 		r := h.do("POST", mgmt+"/watchtopics", body)
