@@ -104,6 +104,15 @@ func TestSubResources(t *testing.T) {
 	}
 }
 
+// An Environment has the subresources the reference names for it.
+func TestEnvironmentSubResources(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"e"}`)
+	for _, sub := range []string{"complianceruntimeresult", "compliancetasks", "policies", "references", "sampletrigger", "stages", "traceable"} {
+		h.must(200, "PUT", mgmt+"/environments/e/"+sub, `{"`+sub+`":{"a":1}}`)
+	}
+}
+
 func TestCascadeDeleteEvents(t *testing.T) {
 	h := newHarness(t)
 	h.must(201, "POST", mgmt+"/environments", `{"name":"e"}`)

@@ -92,7 +92,7 @@ var env = []string{"Environment"}
 // kinds is the table of built-in kinds.
 var kinds = []*Kind{
 	{Kind: "Environment", Plural: "environments", ShortNames: []string{"env", "envs"}, ShortNamesAlias: []string{"env"},
-		SubResources: subs("policies", "stages", "traceable", "compliancetasks")},
+		SubResources: subs("policies", "stages", "traceable", "compliancetasks", "complianceruntimeresult", "sampletrigger")},
 	{Kind: "Integration", Plural: "integrations", ShortNames: []string{"integ"}, SubResources: subs()},
 	{Kind: "K8SCluster", Plural: "k8sclusters", ShortNames: []string{"k8sc"}, SubResources: subs()},
 	{Kind: "WatchTopic", Plural: "watchtopics", ShortNames: []string{"wt", "watchtopic"}, ShortNamesAlias: []string{"wt"}, SubResources: subs()},
