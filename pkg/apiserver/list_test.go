@@ -104,6 +104,32 @@ func TestSubResources(t *testing.T) {
 	}
 }
 
+// fields selects a single resource's fields as it does a list's, in every
+// answer with one resource: the Amplify CLI sends ?fields=<sub> with a
+// subresource PUT.
+func TestFieldsOfOneResource(t *testing.T) {
+	h := newHarness(t)
+	for _, tc := range []struct {
+		status                   int
+		method, path, body, want string
+	}{
+		{201, "POST", mgmt + "/environments?fields=name,title", `{"name":"e","title":"E","spec":{"a":1}}`, `{"name":"e","title":"E"}`},
+		{201, "POST", mgmt + "/environments/e/apiservices", `{"name":"s","spec":{"a":1}}`, ""},
+		{200, "GET", mgmt + "/environments/e/apiservices/s?fields=name,metadata.scope.name,nosuch", "", `{"metadata":{"scope":{"name":"e"}},"name":"s"}`},
+		{200, "PUT", mgmt + "/environments/e/apiservices/s/x-lint?fields=x-lint", `{"x-lint":{"ok":true}}`, `{"x-lint":{"ok":true}}`},
+		{200, "PUT", mgmt + "/environments/e/apiservices/s?fields=spec", `{"spec":{"a":2}}`, `{"spec":{"a":2}}`},
+		{200, "GET", mgmt + "/environments/e?fields=spec.a", "", `{"spec":{"a":1}}`},
+	} {
+		got := strings.TrimSpace(h.must(tc.status, tc.method, tc.path, tc.body).body)
+		if tc.want != "" && got != tc.want {
+			t.Errorf("%s %s: %s, want %s", tc.method, tc.path, got, tc.want)
+		}
+	}
+	if r := h.do("GET", mgmt+"/environments/e/apiservices/nosuch?fields=name", ""); r.status != 404 {
+		t.Errorf("fields of a missing resource: %d %s", r.status, r.body)
+	}
+}
+
 // An Environment has the subresources the reference names for it.
 func TestEnvironmentSubResources(t *testing.T) {
 	h := newHarness(t)

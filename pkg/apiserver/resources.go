@@ -132,10 +132,10 @@ func (s *Server) handleCreate(w http.ResponseWriter, r *http.Request) (any, erro
 	if err != nil {
 		return nil, err
 	}
-	if body != nil {
+	if body != nil && !r.URL.Query().Has("fields") {
 		return created(rawJSON(body)), nil // as stored, without encoding it again
 	}
-	return created(res), nil
+	return created(selected(r, res)), nil
 }
 
 // atVersion shows a stored resource at the API version the request used:
@@ -193,6 +193,13 @@ func (s *Server) handleGet(w http.ResponseWriter, r *http.Request) (any, error) 
 	if err != nil {
 		return nil, err
 	}
+	if r.URL.Query().Has("fields") {
+		res, err := s.readOne(r, t)
+		if err != nil {
+			return nil, err
+		}
+		return selected(r, res), nil
+	}
 	if body := s.servedAsStored(r, t); body != nil {
 		return rawJSON(body), nil
 	}
@@ -244,7 +251,7 @@ func (s *Server) handleUpdate(w http.ResponseWriter, r *http.Request) (any, erro
 // rewrite is PUT's and PATCH's write, in one transaction: it reads the
 // resource t names, refuses it when version is set and the resource has
 // moved on since, and replaces it with what next makes of it.
-func (s *Server) rewrite(r *http.Request, t target, version string, next func(res *api.ResourceInstance) (*api.ResourceInstance, error)) (*api.ResourceInstance, error) {
+func (s *Server) rewrite(r *http.Request, t target, version string, next func(res *api.ResourceInstance) (*api.ResourceInstance, error)) (any, error) {
 	var res *api.ResourceInstance
 	err := s.update(r, func(c *change) error {
 		if _, err := c.scope(t); err != nil {
@@ -267,7 +274,17 @@ func (s *Server) rewrite(r *http.Request, t target, version string, next func(re
 		return nil, err
 	}
 	atVersion(res, t.version)
-	return res, nil
+	return selected(r, res), nil
+}
+
+// selected is the answer with one resource: with ?fields=a,b.c only those
+// fields of it, as a list gives them, else the whole of it.
+func selected(r *http.Request, res *api.ResourceInstance) any {
+	fields := r.URL.Query().Get("fields")
+	if fields == "" {
+		return res
+	}
+	return selectFields(asDocument(res), strings.Split(fields, ","))
 }
 
 // checkVersion is the 428 of a conditional write: version, when set, is the
@@ -385,5 +402,5 @@ func (s *Server) handleSubResourcePut(w http.ResponseWriter, r *http.Request) (a
 		return nil, err
 	}
 	atVersion(res, t.version)
-	return res, nil
+	return selected(r, res), nil
 }
