@@ -56,7 +56,8 @@ given by -s. It is enabled unless --disabled, and sends Content-Type:
 application/json unless a --header sets another.
 
 --secret NAME/KEY sends the value of that key of an existing Secret (in the
-same scope) as the Authorization header of every request.
+same scope) as the Authorization header of every request; a warning says
+when the Secret or its key is missing (requests then go without it).
 --generate-secret has the server create a signing secret: every request then
 carries Standard Webhooks signatures (webhook-id, webhook-timestamp,
 webhook-signature). The secret is printed on stdout for the receiver's
@@ -211,6 +212,9 @@ func createRun(ctx context.Context, o *CreateWebhookOptions) error {
 	if err := r.run(steps); err != nil {
 		return err
 	}
+	if auth := p.spec.Auth; auth != nil {
+		r.warnMissingSecret(ctx, set, p.ref, auth.Secret)
+	}
 	if o.Output == "" {
 		return nil
 	}
@@ -283,6 +287,32 @@ func (r *creation) create(ctx context.Context, collection client.Path, res *api.
 	r.created = append(r.created, made)
 	r.o.IO.Success("%s has successfully been created.", resource.Label(made))
 	return nil
+}
+
+// warnMissingSecret warns when the Secret --secret names is not there, or
+// lacks the key: the webhook is made all the same (the Secret may come
+// next), but until then its requests go out without Authorization, which
+// the receiver is likely to refuse.
+func (r *creation) warnMissingSecret(ctx context.Context, set *discovery.Set, ref webhookref.Ref, secret *api.SecretRef) {
+	def, ok := set.ForKind("Secret", ref.ScopeKind)
+	if !ok {
+		return
+	}
+	res, err := r.c.Get(ctx, set.Path(def, ref.ScopeName, secret.Name))
+	where := fmt.Sprintf("%s/%s", ref.ScopeKind, ref.ScopeName)
+	switch {
+	case client.HasStatus(err, http.StatusNotFound):
+		r.o.IO.Warning("There is no Secret %q in %s: requests go out without Authorization until it is created with the key %q.", secret.Name, where, secret.Key)
+	case err != nil:
+		return // the webhook is made; reading the Secret is only a check
+	default:
+		var spec api.SecretSpec
+		if res.DecodeSpec(&spec) == nil {
+			if _, ok := spec.Data[secret.Key]; !ok {
+				r.o.IO.Warning("The Secret %q in %s has no key %q: requests go out without Authorization until it has.", secret.Name, where, secret.Key)
+			}
+		}
+	}
 }
 
 // generateSecret asks the server for the webhook's first signing secret and

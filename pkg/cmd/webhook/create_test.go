@@ -26,6 +26,8 @@ var set = &discovery.Set{Definitions: []discovery.Definition{
 	{Group: "management", Kind: "Environment", Plural: "environments", Version: "v1"},
 	{Group: "management", Kind: "Integration", Plural: "integrations", Version: "v1"},
 	{Group: "management", Kind: "ResourceHook", Plural: "resourcehooks", Version: "v1", ScopeKind: "Integration", ScopePlural: "integrations"},
+	{Group: "management", Kind: "Secret", Plural: "secrets", Version: "v1", ScopeKind: "Environment", ScopePlural: "environments"},
+	{Group: "management", Kind: "Secret", Plural: "secrets", Version: "v1", ScopeKind: "Integration", ScopePlural: "integrations"},
 	{Group: "management", Kind: "Webhook", Plural: "webhooks", Version: "v1", ScopeKind: "Environment", ScopePlural: "environments"},
 	{Group: "management", Kind: "Webhook", Plural: "webhooks", Version: "v1", ScopeKind: "Integration", ScopePlural: "integrations"},
 	{Group: "catalog", Kind: "Product", Plural: "products", Version: "v1"},
@@ -67,6 +69,15 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 		spec, _ := json.Marshal(api.WebhookSpec{Enabled: true, URL: "https://example.com/in", Signing: &api.WebhookSigning{Secret: r.PathValue("name") + "-signing"}})
 		writeJSON(w, http.StatusOK, api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Webhook", Name: r.PathValue("name"),
 			Metadata: api.Metadata{ResourceVersion: "2", Scope: &api.Scope{Kind: "Integration", Name: r.PathValue("sn")}}, Spec: spec})
+	})
+	// One Secret exists: billing-creds, with the key token.
+	mux.HandleFunc("GET /apis/management/v1/{sp}/{sn}/secrets/{name}", func(w http.ResponseWriter, r *http.Request) {
+		if r.PathValue("name") != "billing-creds" {
+			writeJSON(w, http.StatusNotFound, api.ErrorResponse{Errors: []api.Error{{Status: 404, Title: "Not Found", Detail: "Resource not found."}}})
+			return
+		}
+		spec, _ := json.Marshal(api.SecretSpec{Data: map[string]string{"token": "Bearer x"}})
+		writeJSON(w, http.StatusOK, api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Secret", Name: "billing-creds", Spec: spec})
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -138,7 +149,8 @@ func TestCreateWebhook(t *testing.T) {
 	if want := "✔ \"Webhook/billing\" in the scope \"Environment/prod\" has successfully been created.\n"; r.stderr != want || r.stdout != "" {
 		t.Errorf("stderr = %q, stdout = %q", r.stderr, r.stdout)
 	}
-	if len(a.requests) != 1 || a.requests[0].method != http.MethodPost || a.requests[0].path != "/apis/management/v1/environments/prod/webhooks" {
+	if len(a.requests) != 2 || a.requests[0].method != http.MethodPost || a.requests[0].path != "/apis/management/v1/environments/prod/webhooks" ||
+		a.requests[1].method != http.MethodGet || a.requests[1].path != "/apis/management/v1/environments/prod/secrets/billing-creds" {
 		t.Fatalf("requests = %+v", a.requests)
 	}
 	res, spec := decode[api.WebhookSpec](t, a.requests[0].body)
@@ -157,6 +169,21 @@ func TestCreateWebhook(t *testing.T) {
 	for k, v := range wantHeaders {
 		if got, ok := spec.Headers[k]; !ok || got != v {
 			t.Errorf("header %s = %q, want %q", k, got, v)
+		}
+	}
+}
+
+// A --secret that names no Secret, or a key it lacks, still makes the
+// webhook (the Secret may come next) but warns: until then requests go
+// out without Authorization.
+func TestCreateWebhookWarnsOfAMissingSecret(t *testing.T) {
+	for secret, want := range map[string]string{
+		"nosuch/token":     `⚠ There is no Secret "nosuch" in Environment/prod: requests go out without Authorization until it is created with the key "token".`,
+		"billing-creds/pw": `⚠ The Secret "billing-creds" in Environment/prod has no key "pw": requests go out without Authorization until it has.`,
+	} {
+		r := run(t, (&fakeAPI{}).factory(t), "w", "-s", "Environment/prod", "--url", "https://billing.example.com/events", "--secret", secret)
+		if r.err != nil || !strings.Contains(r.stderr, "has successfully been created.\n"+want+"\n") {
+			t.Errorf("--secret %s: %v\n%s", secret, r.err, r.stderr)
 		}
 	}
 }
