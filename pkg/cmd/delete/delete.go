@@ -63,8 +63,8 @@ Without a terminal to ask on (scripts, CI) these deletes need -y and fail
 without it, rather than deleting a whole scope unasked.
 
 A resource held by finalizers is only marked for deletion (DELETING) until
-the controllers that own them remove them; delete then reports it with a
-warning and exits 0. --wait checks until the resource is gone, for up to 10
+the controllers that own them remove them; delete then reports success, as
+the Amplify CLI does, followed by a warning that it still exists, and exits 0. --wait checks until the resource is gone, for up to 10
 seconds, and fails with "resource has not been deleted yet." if it is not.
 
 With -f FILE (a file, a directory or "-" for stdin, as for apply) the entries

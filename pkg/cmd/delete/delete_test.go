@@ -86,8 +86,10 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"-f", "x.yaml", "-s", "prod"}, true, "-s/--scope cannot be used with -f: each entry of the file names its own scope."},
 		{[]string{"apis", "petstore"}, false, `scope name param (-s/--scope) is required for the scoped "APIService" resource.`},
 		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
-		{[]string{"gadgets", "x"}, false, `the server doesn't have a resource type "gadgets" ("central get" lists them)`},
-		{[]string{"enviroments", "x"}, false, `the server doesn't have a resource type "enviroments" (did you mean "environments"? "central get" lists them)`},
+		{[]string{"env", "..", "-y"}, false, `Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
+		{[]string{"apis", "petstore", "-s", "Environment/..", "-y"}, false, `-s/--scope: Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
+		{[]string{"gadgets", "x"}, false, "the server doesn't have a resource type \"gadgets\"\n\"central get\" lists them."},
+		{[]string{"enviroments", "x"}, false, "the server doesn't have a resource type \"enviroments\"\nDid you mean \"environments\"? \"central get\" lists them."},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			err := d.run(tc.args...)
@@ -146,7 +148,8 @@ func TestDeleteHeldByFinalizers(t *testing.T) {
 	if err := d.run("apis", "held", "-s", "prod"); err != nil {
 		t.Fatal(err)
 	}
-	d.wantStderr(t, `⚠ "APIService/held" in the scope "Environment/prod" is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).`)
+	d.wantStderr(t, `✔ "APIService/held" in the scope "Environment/prod" has successfully been deleted.`,
+		`⚠ "APIService/held" in the scope "Environment/prod" is only marked for deletion (DELETING): finalizers hold it until they are removed (--forceDelete ignores them).`)
 	if !d.f.Has("environments/prod/apiservices/held") {
 		t.Error("the held resource is gone")
 	}
@@ -209,7 +212,7 @@ func TestWait(t *testing.T) {
 		t.Fatal(err)
 	}
 	d.wantStderr(t,
-		`⚠ "APIService/slow" in the scope "Environment/prod" is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).`,
+		`⚠ "APIService/slow" in the scope "Environment/prod" is only marked for deletion (DELETING): finalizers hold it until they are removed (--forceDelete ignores them).`,
 		`✔ "APIService/slow" in the scope "Environment/prod" has successfully been deleted.`)
 	d.wantCalls(t,
 		"DELETE /apis/management/v1/environments/prod/apiservices/slow",

@@ -56,23 +56,26 @@ func (o *DeleteOptions) ask(question, noTerminal string) error {
 	return nil
 }
 
-// remove deletes one resource and reports it: deleted, or held by finalizers.
-// With --wait it only reports success once the resource is gone.
+// remove deletes one resource and reports it. A 2xx is success, as the
+// Amplify CLI has it, so scripts matching its line find it; a resource held
+// by finalizers gets a warning after that line saying it still exists.
+// With --wait success is reported only once the resource is gone.
 func (o *DeleteOptions) remove(ctx context.Context, c *client.Client, t resource.Target) error {
 	held, err := c.Delete(ctx, t.Path, o.Force)
 	if err != nil {
 		return err
 	}
-	if held != nil {
-		o.IO.Warning("%s is marked for deletion: finalizers hold it until they are removed (--forceDelete ignores them).", resource.Label(t.Ref))
-		if !o.Wait {
-			return nil
-		}
+	if !o.Wait {
+		o.IO.Success("%s has successfully been deleted.", resource.Label(t.Ref))
 	}
-	if o.Wait {
-		if err := o.waitGone(ctx, c, t.Path); err != nil {
-			return err
-		}
+	if held != nil {
+		o.IO.Warning("%s is only marked for deletion (DELETING): finalizers hold it until they are removed (--forceDelete ignores them).", resource.Label(t.Ref))
+	}
+	if !o.Wait {
+		return nil
+	}
+	if err := o.waitGone(ctx, c, t.Path); err != nil {
+		return err
 	}
 	o.IO.Success("%s has successfully been deleted.", resource.Label(t.Ref))
 	return nil

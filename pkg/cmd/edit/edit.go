@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"os"
 	"os/exec"
 	"slices"
@@ -112,6 +113,9 @@ func editRun(ctx context.Context, o *EditOptions) error {
 		return err
 	}
 	targets, err := resource.Find(ctx, c, set, o.Type, o.Name, scope)
+	if client.HasStatus(err, http.StatusNotFound) {
+		return unableToRetrieve(set, o.Type, o.Name, err)
+	}
 	if err != nil {
 		return err
 	}
@@ -125,7 +129,7 @@ func editRun(ctx context.Context, o *EditOptions) error {
 	t := targets[0]
 	before, err := c.Get(ctx, t.Path)
 	if err != nil {
-		return err
+		return unableToRetrieve(set, o.Type, o.Name, err)
 	}
 	var text bytes.Buffer
 	if err := (printers.YAML{}).Print(&text, before); err != nil {
@@ -168,7 +172,10 @@ func editRun(ctx context.Context, o *EditOptions) error {
 		keep = true
 		return o.failed(before, err, wrote, file.Name())
 	}
-	o.IO.Success("%s has successfully been edited.", resource.Label(after))
+	// The Amplify CLI names the kind in lower case here.
+	label := *after
+	label.Kind = strings.ToLower(label.Kind)
+	o.IO.Success("%s has successfully been edited.", resource.Label(&label))
 	if o.Output == "" {
 		return nil
 	}
@@ -335,4 +342,14 @@ func sameJSON(a, b json.RawMessage) bool {
 	ca, _ := json.Marshal(va)
 	cb, _ := json.Marshal(vb)
 	return bytes.Equal(ca, cb)
+}
+
+// unableToRetrieve is the Amplify CLI's message for a resource edit could
+// not read; err stays inside, for the error document of -o json|yaml.
+func unableToRetrieve(set *discovery.Set, typ, name string, err error) error {
+	kind := typ
+	if defs := set.Find(typ); len(defs) > 0 {
+		kind = defs[0].Kind
+	}
+	return fmt.Errorf("Unable to retrieve %s %q: %w", kind, name, err)
 }

@@ -100,7 +100,7 @@ func TestEditSavesTheChangedResource(t *testing.T) {
 	if sent.Title != "Live" || sent.Metadata.ResourceVersion != "1" {
 		t.Errorf("PUT title %q, resourceVersion %q; want Live and 1", sent.Title, sent.Metadata.ResourceVersion)
 	}
-	if got, want := e.errOut.String(), "✔ \"Environment/prod\" has successfully been edited.\n"; got != want {
+	if got, want := e.errOut.String(), "✔ \"environment/prod\" has successfully been edited.\n"; got != want {
 		t.Errorf("stderr = %q, want %q", got, want)
 	}
 	if !strings.Contains(e.out.String(), `"title": "Live"`) {
@@ -183,7 +183,10 @@ func TestEditOfAMissingResource(t *testing.T) {
 	e := newEditTest(t)
 	e.script(t, `exit 0`)
 	err := e.run("env", "nosuch")
-	if err == nil || !strings.Contains(err.Error(), "not found") {
+	if err == nil || !strings.HasPrefix(err.Error(), `Unable to retrieve Environment "nosuch": `) || !client.HasStatus(err, 404) {
+		t.Fatalf("err = %v", err)
+	}
+	if err := e.run("env", ""); err == nil || err.Error() != "resource name is required." {
 		t.Fatalf("err = %v", err)
 	}
 	if err := e.run("apis", "petstore"); err == nil || !strings.Contains(err.Error(), "scope name param (-s/--scope) is required") {

@@ -38,11 +38,12 @@ func ParseScope(s string) (Scope, error) {
 func Resolve(set *discovery.Set, word string) ([]discovery.Definition, error) {
 	defs := set.Find(word)
 	if len(defs) == 0 {
-		hint := `"central get" lists them`
+		// The Amplify CLI's line, then ours on a line of its own.
+		hint := `"central get" lists them.`
 		if near := closest(set, word); near != "" {
-			hint = fmt.Sprintf("did you mean %q? %s", near, hint)
+			hint = fmt.Sprintf("Did you mean %q? %s", near, hint)
 		}
-		return nil, fmt.Errorf("the server doesn't have a resource type %q (%s)", word, hint)
+		return nil, fmt.Errorf("the server doesn't have a resource type %q\n%s", word, hint)
 	}
 	return defs, nil
 }
@@ -171,6 +172,19 @@ func targets(set *discovery.Set, typ, name string, scope Scope) ([]Target, error
 	defs, err := Resolve(set, typ)
 	if err != nil {
 		return nil, err
+	}
+	// A name no resource can have is not sent: ".." would come back as
+	// the server's path-cleaning redirect, "" as the collection.
+	if name == "" {
+		return nil, errors.New("resource name is required.")
+	}
+	if err := api.CheckName(name); err != nil {
+		return nil, err
+	}
+	if scope.Name != "" {
+		if err := api.CheckName(scope.Name); err != nil {
+			return nil, fmt.Errorf("-s/--scope: %w", err)
+		}
 	}
 	if scope.Name == "" && AllScoped(defs) {
 		return nil, fmt.Errorf("scope name param (-s/--scope) is required for the scoped %q resource.", defs[0].Kind)

@@ -171,7 +171,7 @@ func TestErrorsUnderOutputAreDocuments(t *testing.T) {
 		{[]string{"get", "env", "nosuch", "-o", "yaml"}, "errors:\n  - status: 404\n    title: Not found error\n    detail: Resource nosuch of kind Environment not found.\n    meta: {}\n"},
 		{[]string{"get", "gadgets", "-o", "json"}, `{
     "name": "Error",
-    "message": "the server doesn't have a resource type \"gadgets\" (\"central get\" lists them)"
+    "message": "the server doesn't have a resource type \"gadgets\"\n\"central get\" lists them."
 }
 `},
 		{[]string{"get", "env", "nosuch"}, ""},
