@@ -55,7 +55,15 @@ func KeyNames() []string {
 // CheckKey returns the Amplify CLI's message for an unknown key.
 func CheckKey(key string) error {
 	if _, ok := Keys[key]; !ok {
-		return fmt.Errorf("central configuration doesn't support the %q key. Supported keys: %s", key, strings.Join(KeyNames(), ", "))
+		names := KeyNames()
+		for i, k := range names {
+			for alias, to := range keyAliases {
+				if to == k {
+					names[i] += " (or " + alias + ")"
+				}
+			}
+		}
+		return fmt.Errorf("central configuration doesn't support the %q key.\nSupported keys: %s", key, strings.Join(names, ", "))
 	}
 	return nil
 }

@@ -44,3 +44,13 @@ func TestBaseURLKeyAlias(t *testing.T) {
 		t.Errorf("set baseUrl to a bad URL: %v, want %s", err, want)
 	}
 }
+
+// An unknown key gets the Amplify CLI's line, then the keys there are.
+func TestUnknownKey(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	ios, _, _, _ := iostreams.Test()
+	err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), "set", "bogus", "1")
+	if want := "central configuration doesn't support the \"bogus\" key.\nSupported keys: base-url (or baseUrl), org, output, token"; err == nil || err.Error() != want {
+		t.Errorf("err = %v, want %q", err, want)
+	}
+}
