@@ -26,6 +26,8 @@ type ApplyOptions struct {
 	Output string
 	Yes    bool
 	Scope  string
+	// SubResource is the one subresource to write (--subresource).
+	SubResource string
 }
 
 // NewCmdApply builds "central apply"; runF replaces the run in tests.
@@ -46,6 +48,11 @@ wins over changes made since it was written). A resource without a name is
 created, and the server generates its name. Then each subresource in the
 document (status, details, x-* keys...) is written with its own request.
 
+--subresource NAME writes only the subresource NAME of each resource,
+which must exist: the resource itself and its other subresources are left as
+they are, and nothing is created. An entry without NAME, without a name, or
+whose resource the server does not have is reported and the others go on.
+
 The whole file is checked first: when any entry is malformed, of a kind the
 server does not have, or without the scope its kind needs, every such entry
 is listed and nothing is applied (exit code 1). Then each resource gets its
@@ -65,7 +72,9 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
   # from stdin, keeping what the server stored (generated names included)
   cat envs.yaml | central apply -f - -o yaml -y > applied.yaml
   # a file whose entries name no scope, into one
-  central apply -f resourcehook.json -s Integration/monitor`,
+  central apply -f resourcehook.json -s Integration/monitor
+  # only the x-compliance subresource of each resource in the file
+  central apply -f services.yaml --subresource x-compliance`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if opts.File == "" {
@@ -86,6 +95,7 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 	outputflag.Add(cmd, &opts.Output, "print the resulting resources as yaml or json; table (the default) prints only the status lines")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask before creating resources without names")
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope (KIND/NAME) for the entries that name none, e.g. Integration/monitor")
+	fl.StringVar(&opts.SubResource, "subresource", "", "write only this subresource of each resource; the resource and its other subresources are left alone")
 	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
 	return cmd
 }
@@ -93,6 +103,6 @@ yes). -y, or -o (which prints them), skips the question; without a terminal
 func applyRun(ctx context.Context, o *ApplyOptions) error {
 	return resource.WriteFile(ctx, &resource.WriteFileOptions{
 		IO: o.IO, Client: o.Client, Definitions: o.Definitions,
-		Mode: resource.Apply, File: o.File, Output: o.Output, Yes: o.Yes, Scope: o.Scope,
+		Mode: resource.Apply, File: o.File, Output: o.Output, Yes: o.Yes, Scope: o.Scope, SubResource: o.SubResource,
 	})
 }

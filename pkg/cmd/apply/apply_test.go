@@ -21,6 +21,7 @@ func TestNewCmdApplyFlags(t *testing.T) {
 	}{
 		{args: []string{"-f", "x.yaml"}, want: ApplyOptions{File: "x.yaml"}},
 		{args: []string{"--file", "-", "-o", "json", "-y"}, want: ApplyOptions{File: "-", Output: "json", Yes: true}},
+		{args: []string{"-f", "x.yaml", "--subresource", "x-compliance"}, want: ApplyOptions{File: "x.yaml", SubResource: "x-compliance"}},
 		{args: []string{}, wantErr: "File name is required, please provide -f, --file [path] option"},
 		{args: []string{"-f", "x.yaml", "-o", "table"}, want: ApplyOptions{File: "x.yaml"}}, // table: the status lines alone
 		{args: []string{"-f", "x.yaml", "-o", "wide"}, wantErr: `invalid "output" (-o,--output) value provided, allowed: yaml | json | table`},
@@ -43,16 +44,16 @@ func TestNewCmdApplyFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.File != tc.want.File || got.Output != tc.want.Output || got.Yes != tc.want.Yes {
+			if got.File != tc.want.File || got.Output != tc.want.Output || got.Yes != tc.want.Yes || got.SubResource != tc.want.SubResource {
 				t.Errorf("options = %+v, want %+v", got, tc.want)
 			}
 		})
 	}
 }
 
-func TestApplyCreatesThenUpdates(t *testing.T) {
-	f := cmdtest.NewAPI(t)
-	fac, _, out, errOut := cmdtest.NewFactory(f)
+// hooksFile writes an Integration and a Webhook in it with a subresource.
+func hooksFile(t *testing.T) string {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "hooks.yaml")
 	if err := os.WriteFile(file, []byte(`kind: Integration
 name: monitor
@@ -67,6 +68,13 @@ x-delivery-notes: {owner: ops}
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	return file
+}
+
+func TestApplyCreatesThenUpdates(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
+	file := hooksFile(t)
 	run := func() error {
 		out.Reset()
 		errOut.Reset()
@@ -137,5 +145,33 @@ func TestApplyStdinWithOutput(t *testing.T) {
 	}
 	if !strings.HasPrefix(out.String(), "[\n    {") || !strings.Contains(out.String(), `"name": "blue-team"`) {
 		t.Errorf("stdout:\n%s", out)
+	}
+}
+
+func TestApplySubResource(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	fac, _, _, errOut := cmdtest.NewFactory(f)
+	file := hooksFile(t)
+	cmd := NewCmdApply(fac, nil)
+	cmd.SetArgs([]string{"-f", file})
+	if err := cmd.ExecuteContext(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	f.ClearRequests()
+	errOut.Reset()
+
+	cmd = NewCmdApply(fac, nil)
+	cmd.SetArgs([]string{"-f", file, "--subresource", "x-delivery-notes"})
+	if err := cmd.ExecuteContext(context.Background()); !errors.Is(err, clierr.ErrSilent) {
+		t.Fatalf("err = %v, want ErrSilent", err)
+	}
+	want := `✖ "Integration/monitor" sub-resource "x-delivery-notes" not found.
+✔ "Webhook/jira" subresource "x-delivery-notes" in the scope "Integration/monitor" has successfully been updated.
+`
+	if errOut.String() != want {
+		t.Errorf("stderr:\n%s\nwant:\n%s", errOut, want)
+	}
+	if got, want := strings.Join(f.Calls(), "\n"), "PUT /apis/management/v1/integrations/monitor/webhooks/jira/x-delivery-notes"; got != want {
+		t.Errorf("requests:\n%s\nwant:\n%s", got, want)
 	}
 }

@@ -321,7 +321,7 @@ metadata: {scope: {kind: Environment, name: prod}}
 	}
 	d.wantStderr(t,
 		`✔ "Webhook/hook" in the scope "Environment/prod" has successfully been deleted.`,
-		`✖ "APIService/ghost" in the scope "Environment/prod" Not found error: Resource ghost of kind APIService not found in scope Environment/prod.`,
+		`✖ "APIService/ghost" Not found error: Resource ghost of kind APIService not found in scope Environment/prod.`,
 		`✔ "APIService/petstore" in the scope "Environment/prod" has successfully been deleted.`,
 		`✔ "Environment/prod" has successfully been deleted.`)
 	d.wantCalls(t,

@@ -53,7 +53,7 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 			if resource.Fatal(err) {
 				return err
 			}
-			o.IO.Failure("%s %s", resource.Label(t.Ref), resource.Describe(err))
+			o.IO.Failure("%s %s", resource.NameLabel(t.Ref), resource.Describe(err))
 			failed = true
 		}
 	}

@@ -197,7 +197,7 @@ func (o *EditOptions) failed(before *api.ResourceInstance, err error, wrote []st
 	if _, ok := err.(*client.APIError); ok {
 		msg = resource.Describe(err)
 	}
-	o.IO.Failure("%s %s", resource.Label(before), msg)
+	o.IO.Failure("%s %s", resource.NameLabel(before), msg)
 	if len(wrote) > 0 {
 		fmt.Fprintf(o.IO.ErrOut, "Saved before that: %s.\n", strings.Join(wrote, ", "))
 	}

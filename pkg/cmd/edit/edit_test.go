@@ -261,7 +261,7 @@ func TestEditSaysWhatWasSavedBeforeAFailure(t *testing.T) {
 	if err := e.run("apis", "petstore", "-s", "prod"); err == nil {
 		t.Fatal("edit succeeded")
 	}
-	want := "✖ \"APIService/petstore\" in the scope \"Environment/prod\" sub-resource \"details\" Forced error: forced by the test.\nSaved before that: the resource.\n"
+	want := "✖ \"APIService/petstore\" sub-resource \"details\" Forced error: forced by the test.\nSaved before that: the resource.\n"
 	if !strings.HasPrefix(e.errOut.String(), want) {
 		t.Errorf("stderr:\n%s\nwant it to start with:\n%s", e.errOut, want)
 	}

@@ -122,16 +122,26 @@ func AllScoped(defs []discovery.Definition) bool {
 
 // Label names a resource as the Amplify CLI's messages do:
 // "Kind/name" in the scope "ScopeKind/scopeName".
-func Label(r *api.ResourceInstance) string {
+func Label(r *api.ResourceInstance) string { return NameLabel(r) + ScopePhrase(r) }
+
+// NameLabel is Label without its scope phrase: the "Kind/name" that starts
+// an error line. The Amplify CLI names the scope only in success lines; an
+// error's detail names it already ("… not found in scope Environment/prod.").
+func NameLabel(r *api.ResourceInstance) string {
 	name := r.Name
 	if name == "" {
 		name = "Unknown name"
 	}
-	s := fmt.Sprintf("%q", r.Kind+"/"+name)
+	return fmt.Sprintf("%q", r.Kind+"/"+name)
+}
+
+// ScopePhrase is the rest of Label: ` in the scope "Kind/name"` for a
+// scoped resource, else "".
+func ScopePhrase(r *api.ResourceInstance) string {
 	if sc := r.Metadata.Scope; sc != nil && sc.Kind != "" {
-		s += fmt.Sprintf(" in the scope %q", sc.Kind+"/"+sc.Name)
+		return fmt.Sprintf(" in the scope %q", sc.Kind+"/"+sc.Name)
 	}
-	return s
+	return ""
 }
 
 // PrintKinds writes the table of resources the server supports.

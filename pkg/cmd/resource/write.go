@@ -52,6 +52,9 @@ type WriteFileOptions struct {
 	// Scope (KIND/NAME) places the entries that name no scope of their own,
 	// such as the seed's JSON examples, which the API takes at a scoped URL.
 	Scope string
+	// SubResource (apply --subresource) writes only that subresource of each
+	// entry's resource, which must exist.
+	SubResource string
 }
 
 // WriteFile loads o.File and writes its entries in file order. Every problem
@@ -88,7 +91,7 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 	if err != nil {
 		return err
 	}
-	w := &Writer{IO: o.IO, Client: c, Set: set, Mode: o.Mode}
+	w := &Writer{IO: o.IO, Client: c, Set: set, Mode: o.Mode, SubResource: o.SubResource}
 	written, writeFailed, err := w.Write(ctx, entries)
 	if o.Output != "" {
 		// Printed even after a failure: the names the server generated for
@@ -169,9 +172,10 @@ func plural(n int, one, many string) string {
 
 // confirmUnnamed asks, as the Amplify CLI does, before creating resources
 // whose names the server will generate, since those names are only printed.
-// It never asks without a terminal, with -y, or with -o (which prints them).
+// It never asks without a terminal, with -y, with -o (which prints them), or
+// with --subresource (which creates nothing).
 func (o *WriteFileOptions) confirmUnnamed(entries []loader.Entry) (bool, error) {
-	if o.Yes || o.Output != "" || !o.IO.CanPrompt() {
+	if o.Yes || o.Output != "" || o.SubResource != "" || !o.IO.CanPrompt() {
 		return true, nil
 	}
 	unnamed := slices.ContainsFunc(entries, func(e loader.Entry) bool {
@@ -197,6 +201,9 @@ type Writer struct {
 	Client *client.Client
 	Set    *discovery.Set
 	Mode   Mode
+	// SubResource, when set, is the one subresource each entry writes: the
+	// resource itself and its other subresources are left as they are.
+	SubResource string
 
 	// Reported are the server's refusals Write reported, in order.
 	Reported []error
@@ -236,6 +243,9 @@ func (w *Writer) writeEntry(ctx context.Context, e loader.Entry) (r *api.Resourc
 		w.IO.Failure("%s", err)
 		return nil, false, nil
 	}
+	if w.SubResource != "" {
+		return w.writeOnlySubResource(ctx, def, doc)
+	}
 	// The server keeps subresources apart and refuses a stale
 	// resourceVersion with 428: the file's copy is usually stale, and the
 	// file is meant to win.
@@ -266,27 +276,52 @@ func (w *Writer) writeEntry(ctx context.Context, e loader.Entry) (r *api.Resourc
 	default:
 		w.IO.Success("%s has successfully been updated.", Label(r))
 	}
-	return w.writeSubResources(ctx, def, p, doc, r)
-}
-
-// writeSubResources PUTs each subresource of doc, by name, to the resource
-// the server returned (whose name it may have generated).
-func (w *Writer) writeSubResources(ctx context.Context, def discovery.Definition, p client.Path, doc, r *api.ResourceInstance) (*api.ResourceInstance, bool, error) {
-	p = w.Set.Path(def, r.ScopeName(), r.Name)
-	p.Version = pathVersion(def, doc)
-	ok := true
 	keys := make([]string, 0, len(doc.SubResources))
 	for k := range doc.SubResources {
 		keys = append(keys, k)
 	}
 	slices.Sort(keys)
+	return w.writeSubResources(ctx, def, doc, r, keys)
+}
+
+// writeOnlySubResource writes the subresource w.SubResource of doc's resource
+// and nothing else. The resource must exist: the server's 404 is the entry's
+// error, as for any subresource, since creating the resource would write the
+// main resource that --subresource leaves alone.
+func (w *Writer) writeOnlySubResource(ctx context.Context, def discovery.Definition, doc *api.ResourceInstance) (*api.ResourceInstance, bool, error) {
+	sub := w.SubResource
+	if _, ok := doc.SubResources[sub]; !ok {
+		w.IO.Failure("%s sub-resource %q not found.", NameLabel(doc), sub)
+		return nil, false, nil
+	}
+	if doc.Name == "" {
+		w.IO.Failure("%s Error: --subresource writes to a resource that exists; the entry has no name.", NameLabel(doc))
+		return nil, false, nil
+	}
+	r, ok, err := w.writeSubResources(ctx, def, doc, doc, []string{sub})
+	if !ok {
+		// r is still the file's doc, not anything the server stored.
+		return nil, false, err
+	}
+	w.IO.Success("%s subresource %q%s has successfully been updated.", NameLabel(r), sub, ScopePhrase(r))
+	return r, true, nil
+}
+
+// writeSubResources PUTs the subresources of doc named by keys, in that
+// order, to the resource r: the one the server returned (whose name it may
+// have generated), or doc itself under --subresource. It returns r as the
+// last successful PUT left it.
+func (w *Writer) writeSubResources(ctx context.Context, def discovery.Definition, doc, r *api.ResourceInstance, keys []string) (*api.ResourceInstance, bool, error) {
+	p := w.Set.Path(def, r.ScopeName(), r.Name)
+	p.Version = pathVersion(def, doc)
+	ok := true
 	for _, k := range keys {
 		got, err := w.Client.SubResourcePut(ctx, p, k, doc.SubResources[k], "")
 		if err != nil {
 			if Fatal(err) {
 				return r, false, err
 			}
-			w.IO.Failure("%s sub-resource %q %s", Label(r), k, errorDetail(err))
+			w.IO.Failure("%s sub-resource %q %s", NameLabel(r), k, errorDetail(err))
 			w.Reported = append(w.Reported, err)
 			ok = false
 			continue
@@ -302,7 +337,7 @@ func (w *Writer) fail(doc *api.ResourceInstance, err error) error {
 	if Fatal(err) {
 		return err
 	}
-	w.IO.Failure("%s %s", Label(doc), Describe(err))
+	w.IO.Failure("%s %s", NameLabel(doc), Describe(err))
 	w.Reported = append(w.Reported, err)
 	return nil
 }

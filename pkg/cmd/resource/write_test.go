@@ -252,7 +252,8 @@ func TestCreateConflictAndSubResourceError(t *testing.T) {
 		`✖ "Environment/prod" Conflict error: Resource prod of kind Environment already exists.`,
 		`✔ "Environment/staging" has successfully been created.`,
 		`✖ "Environment/staging" sub-resource "stages" forced by the test.`,
-		`✖ "APIService/x" in the scope "Environment/nosuch" Not found error: Resource nosuch of kind Environment not found.`)
+		// No scope phrase in an error line: the detail names the scope.
+		`✖ "APIService/x" Not found error: Resource nosuch of kind Environment not found.`)
 	assertCalls(t, f,
 		"POST /apis/management/v1/environments",
 		"POST /apis/management/v1/environments",
@@ -261,6 +262,88 @@ func TestCreateConflictAndSubResourceError(t *testing.T) {
 	if !strings.HasPrefix(r.out.String(), "---\n") || !strings.Contains(r.out.String(), "name: staging") || strings.Count(r.out.String(), "---") != 1 {
 		t.Errorf("stdout:\n%s", r.out)
 	}
+}
+
+// --subresource writes that one subresource of each entry and nothing
+// else: no GET, no PUT of the resource, no other subresource, no create.
+func TestApplySubResourceOnly(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	f.Seed(&api.ResourceInstance{Kind: "Environment", Name: "prod"})
+	f.Seed(&api.ResourceInstance{Kind: "APIService", Name: "petstore", Title: "Old",
+		Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
+	r := newWriteRun(t, f, Apply, writeTemp(t, "x.yaml", `kind: Environment
+name: prod
+stages: [dev]
+---
+kind: APIService
+name: petstore
+title: New
+metadata: {scope: {kind: Environment, name: prod}}
+details: {owner: blue}
+x-agent-details: {sha: abc}
+---
+kind: APIService
+name: ghost
+metadata: {scope: {kind: Environment, name: prod}}
+details: {owner: red}
+---
+kind: Environment
+title: Unnamed
+details: {owner: green}
+---
+kind: Environment
+name: prod
+details: {owner: prod}
+`))
+	r.opts.SubResource = "details"
+	r.opts.Output = "json"
+	if err := r.run(t); !errors.Is(err, clierr.ErrSilent) {
+		t.Fatalf("err = %v, want ErrSilent", err)
+	}
+	assertLines(t, r.se.String(),
+		`✖ "Environment/prod" sub-resource "details" not found.`,
+		`✔ "APIService/petstore" subresource "details" in the scope "Environment/prod" has successfully been updated.`,
+		`✖ "APIService/ghost" sub-resource "details" Resource ghost of kind APIService not found in scope Environment/prod.`,
+		`✖ "Environment/Unknown name" Error: --subresource writes to a resource that exists; the entry has no name.`,
+		`✔ "Environment/prod" subresource "details" has successfully been updated.`)
+	assertCalls(t, f,
+		"PUT /apis/management/v1/environments/prod/apiservices/petstore/details",
+		"PUT /apis/management/v1/environments/prod/apiservices/ghost/details",
+		"PUT /apis/management/v1/environments/prod/details")
+	if got := f.Body("PUT", "/apis/management/v1/environments/prod/apiservices/petstore/details"); got != `{"details":{"owner":"blue"}}` {
+		t.Errorf("subresource body = %s", got)
+	}
+	if f.Has("environments/prod/apiservices/ghost") {
+		t.Error("--subresource created the missing resource")
+	}
+	// -o prints what the server stored, of the entries that succeeded only.
+	var got []api.ResourceInstance
+	if err := json.Unmarshal(r.out.Bytes(), &got); err != nil {
+		t.Fatalf("stdout is not a JSON array: %v\n%s", err, r.out)
+	}
+	if len(got) != 2 || got[0].Name != "petstore" || got[0].Title != "Old" || got[1].Name != "prod" {
+		t.Fatalf("printed %+v", got)
+	}
+	var details struct{ Owner string }
+	_ = json.Unmarshal(got[0].SubResources["details"], &details)
+	if _, ok := got[0].SubResources["x-agent-details"]; ok || details.Owner != "blue" {
+		t.Errorf("petstore's subresources = %s", got[0].SubResources)
+	}
+}
+
+// With --subresource nothing is created, so an unnamed entry is no reason
+// to ask about generated names.
+func TestApplySubResourceDoesNotAsk(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	r := newWriteRun(t, f, Apply, writeTemp(t, "x.yaml", "kind: Environment\ntitle: Unnamed\nstages: [a]\n"))
+	r.opts.IO.SetTTY(true)
+	r.opts.SubResource = "stages"
+	if err := r.run(t); !errors.Is(err, clierr.ErrSilent) {
+		t.Fatalf("err = %v, want ErrSilent", err)
+	}
+	assertLines(t, r.se.String(),
+		`✖ "Environment/Unknown name" Error: --subresource writes to a resource that exists; the entry has no name.`)
+	assertCalls(t, f)
 }
 
 func TestWriteFileFromStdinAndDirectory(t *testing.T) {
