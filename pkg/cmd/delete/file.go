@@ -66,7 +66,8 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 // fileTarget is the resource an entry names, or why it names none.
 func fileTarget(set *discovery.Set, e loader.Entry) (resource.Target, error) {
 	if e.Err != nil {
-		return resource.Target{}, e.Err
+		_, _, err := resource.Locate(set, e) // the loader's error, in full
+		return resource.Target{}, err
 	}
 	doc := e.Resource
 	if doc.Name == "" {

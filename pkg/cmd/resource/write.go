@@ -75,9 +75,7 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 		return err
 	}
 	for _, e := range entries {
-		if e.Err != nil {
-			bad = append(bad, e.Err)
-		} else if _, _, err := Locate(set, e); err != nil {
+		if _, _, err := Locate(set, e); err != nil {
 			bad = append(bad, err)
 		}
 	}
@@ -344,8 +342,18 @@ func (w *Writer) fail(doc *api.ResourceInstance, err error) error {
 
 // Locate finds the definition of an entry's document and the path of its
 // resource (of its collection when the document has no name), or says why it
-// cannot in the Amplify CLI's words, naming the file and entry.
+// cannot in the Amplify CLI's words, naming the file and entry; an entry
+// the loader refused gives the loader's error.
 func Locate(set *discovery.Set, e loader.Entry) (discovery.Definition, client.Path, error) {
+	if e.Err != nil {
+		var ee *loader.EntryError
+		if errors.As(e.Err, &ee) && errors.Is(ee.Err, loader.ErrKindMissing) {
+			with := *ee
+			with.Err = fmt.Errorf("%w\nCurrently supported values are (case sensitive): %s", ee.Err, strings.Join(set.Kinds(), ", "))
+			return discovery.Definition{}, client.Path{}, &with
+		}
+		return discovery.Definition{}, client.Path{}, e.Err
+	}
 	doc := e.Resource
 	entryErr := func(err error) error {
 		return &loader.EntryError{Source: e.Source, Index: e.Index, Kind: doc.Kind, Name: doc.Name, Err: err}

@@ -216,19 +216,23 @@ metadata: {scope: {kind: Environment}}
 ---
 kind: Environment
 name: c
+---
+name: nokind
 `)
 	r := newWriteRun(t, f, Apply, file)
 	if err := r.run(t); !errors.Is(err, clierr.ErrSilent) {
 		t.Fatalf("err = %v, want ErrSilent", err)
 	}
 	assertLines(t, r.se.String(),
-		`✖ Nothing was done: the file has 5 bad entries.`,
+		`✖ Nothing was done: the file has 6 bad entries.`,
 		`  - `+file+`: Entry 2, "Environment/b": Entry format is invalid. "tags" must be a list, not a string.`,
 		`  - `+file+`: Entry 3, "Gadget/g": Kind "Gadget" is unsupported.`,
 		`    Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`,
 		`  - `+file+`: Entry 4, "APIService/s": No resource definition found for "kind/APIService" in the scope "Integration". APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
 		`  - `+file+`: Entry 5, "APIService/s": No resource definition found for "kind/APIService" with no scope. APIService lives in Environment: give it metadata.scope, or add -s Environment/NAME.`,
-		`  - `+file+`: Entry 6, "APIService/s": The "metadata.scope.name" field is missing: name the Environment this APIService lives in.`)
+		`  - `+file+`: Entry 6, "APIService/s": The "metadata.scope.name" field is missing: name the Environment this APIService lives in.`,
+		`  - `+file+`: Entry 8, "Unknown kind/nokind": The "kind" field is missing.`,
+		`    Currently supported values are (case sensitive): APIService, Environment, Integration, Webhook`)
 	assertCalls(t, f)
 	if f.Has("environments/a") || f.Has("environments/c") {
 		t.Error("the good entries of a bad file were written")
