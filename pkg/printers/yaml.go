@@ -17,10 +17,11 @@ import (
 // into a yaml.Node tree: going through map[string]any would sort the keys and
 // print "metadata" before "name", unlike the JSON output and the Amplify CLI.
 //
-// A JSON array prints each element as its own document preceded by a "---"
-// line, like the Amplify CLI, so `get` output can be fed back to `apply -f`.
-// An empty array prints "[]" so that scripts can tell "nothing" from an
-// error.
+// A JSON array prints each element as its own document, preceded by a blank
+// line and a "---" line: the Amplify CLI's "\n---\n" + dump(item), so `get`
+// output can be fed back to `apply -f`. An empty array is a stream of no
+// documents and prints nothing; scripts tell "nothing" from an error by the
+// exit code (an error prints an error document and exits 1).
 type YAML struct{}
 
 // Print writes v as YAML.
@@ -38,12 +39,8 @@ func (YAML) Print(w io.Writer, v any) error {
 	if root.Kind != yaml.SequenceNode {
 		return writeYAMLDocument(w, root)
 	}
-	if len(root.Content) == 0 {
-		_, err := io.WriteString(w, "[]\n")
-		return err
-	}
 	for _, item := range root.Content {
-		if _, err := io.WriteString(w, "---\n"); err != nil {
+		if _, err := io.WriteString(w, "\n---\n"); err != nil {
 			return err
 		}
 		if err := writeYAMLDocument(w, item); err != nil {

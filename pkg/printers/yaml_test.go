@@ -5,10 +5,13 @@ import (
 	"encoding/json"
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 
 	yaml "go.yaml.in/yaml/v3"
 	sigsyaml "sigs.k8s.io/yaml"
+
+	"github.com/centralhq/central/pkg/loader"
 )
 
 // documentStart splits the YAML printer's list output into documents.
@@ -38,7 +41,12 @@ func TestYAMLRoundTrip(t *testing.T) {
 			}
 			var elems []json.RawMessage
 			docs := []string{buf.String()}
-			if err := json.Unmarshal(want, &elems); err == nil && len(elems) > 0 {
+			if err := json.Unmarshal(want, &elems); err == nil {
+				// A list is a stream of documents, each after a blank
+				// line and "---"; no element, no document, no output.
+				if buf.Len() > 0 && !strings.HasPrefix(buf.String(), "\n---\n") {
+					t.Fatalf("a list does not start with a blank line and ---:\n%s", buf.String())
+				}
 				docs = documentStart.Split(buf.String(), -1)[1:]
 				if len(docs) != len(elems) {
 					t.Fatalf("%d documents for %d elements:\n%s", len(docs), len(elems), buf.String())
@@ -92,5 +100,31 @@ func TestAmbiguousString(t *testing.T) {
 		if got := ambiguousString(s); got != want {
 			t.Errorf("ambiguousString(%q) = %v, want %v", s, got, want)
 		}
+	}
+}
+
+// TestYAMLListLoadsBack: what `get -o yaml` prints for a list is what
+// `apply -f -` reads, entry for entry, the blank line and "---" before each
+// resource included.
+func TestYAMLListLoadsBack(t *testing.T) {
+	list := webhooks()
+	var buf bytes.Buffer
+	if err := (YAML{}).Print(&buf, list); err != nil {
+		t.Fatal(err)
+	}
+	entries, err := loader.Parse(loader.Stdin, buf.Bytes())
+	if err != nil {
+		t.Fatalf("%v in\n%s", err, buf.String())
+	}
+	if len(entries) != len(list) {
+		t.Fatalf("%d entries for %d resources in\n%s", len(entries), len(list), buf.String())
+	}
+	for i, e := range entries {
+		if e.Err != nil {
+			t.Fatalf("entry %d: %v", i+1, e.Err)
+		}
+		got, _ := json.Marshal(e.Resource)
+		want, _ := json.Marshal(list[i])
+		assertSameJSON(t, "loader", got, want)
 	}
 }

@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -201,6 +203,8 @@ func (f *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case t.name == "" && r.Method == http.MethodPost:
 		f.create(w, t, body)
+	case t.name == "" && r.Method == http.MethodGet:
+		f.list(w, t)
 	case t.name == "":
 		writeError(w, 405, api.TitleMethodNotAllowed, "Not served by the fake.")
 	case t.sub != "" && r.Method == http.MethodPut:
@@ -332,6 +336,24 @@ func (f *API) get(w http.ResponseWriter, p resPath) {
 		f.releaseAfter[p.key()] = n - 1
 	}
 	writeJSON(w, 200, r)
+}
+
+// list answers a list: every resource of the kind in the scope, or across
+// all scopes when the path has none, by key order, on one page (no total
+// count header) and without filtering by query.
+func (f *API) list(w http.ResponseWriter, p resPath) {
+	items := []*api.ResourceInstance{}
+	for _, key := range slices.Sorted(maps.Keys(f.resources)) {
+		r := f.resources[key]
+		if pluralOf(r.Kind) != p.plural {
+			continue
+		}
+		if p.scopePlural != "" && (r.Metadata.Scope == nil || pluralOf(r.Metadata.Scope.Kind) != p.scopePlural || r.Metadata.Scope.Name != p.scopeName) {
+			continue
+		}
+		items = append(items, r)
+	}
+	writeJSON(w, 200, items)
 }
 
 func (f *API) update(w http.ResponseWriter, p resPath, body []byte) {

@@ -4,6 +4,7 @@ package get
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -48,10 +49,15 @@ func NewCmdGet(f *factory.Factory, runF func(*GetOptions) error) *cobra.Command 
 
 TYPE is any plural, singular or short name the server knows (run "central get"
 alone for the list). A scoped type needs -s/--scope to read one by name; the
-scope is NAME or KIND/NAME. Without -o (or with -o table) a table is printed;
--o yaml|json prints the objects: a list for a type, the object for a type and
-a name, and one flattened list for several types, or for a name found in two
-scopes called alike (-s prod matching Environment/prod and Integration/prod).`,
+scope is NAME or KIND/NAME. An unscoped type read by name takes no scope.
+
+Without -o (or with -o table) a table is printed for each type or scope that
+has resources, or "No resources found." -o yaml|json prints the objects: a
+list for a type, the object for a type and a name, and one flattened list for
+several types, or for a name found in two scopes called alike (-s prod
+matching Environment/prod and Integration/prod). As YAML a list is one
+document per resource, each after a "---" line, which "central apply -f -"
+reads back; an empty list prints nothing.`,
 		Example: `  # every environment, as a table
   central get envs
   # the APIServices of one environment, as YAML
@@ -60,7 +66,10 @@ scopes called alike (-s prod matching Environment/prod and Integration/prod).`,
   central get webhook jira -s Integration/monitor
   # several types at once, filtered
   central get apis,webhooks -s prod -q 'name==pet*'
-  central get apis --title pet --tag public --attribute team=blue`,
+  central get apis --title pet --tag public --attribute team=blue
+  # save the environments as YAML, to apply them again later
+  central get envs -o yaml > envs.yaml
+  central apply -f envs.yaml`,
 		Args: cobra.MaximumNArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 0 {
@@ -70,12 +79,20 @@ scopes called alike (-s prod matching Environment/prod and Integration/prod).`,
 					}
 				}
 			}
-			if len(args) > 1 {
-				opts.Name = args[1]
-			}
 			var err error
 			if opts.Output, err = outputflag.Resolve(cmd, f, opts.Output); err != nil {
 				return err
+			}
+			if len(args) > 1 {
+				// Checked here, before any request: a name such as ".."
+				// would otherwise become a path the server redirects.
+				if args[1] == "" {
+					return clierr.Flagf("resource name is required.")
+				}
+				if err := api.CheckName(args[1]); err != nil {
+					return err
+				}
+				opts.Name = args[1]
 			}
 			if runF != nil {
 				return runF(opts)
@@ -126,21 +143,32 @@ type call struct {
 	scope string
 }
 
+// errNoType is get's error without a TYPE; the command prints it with the
+// kinds the server supports.
+var errNoType = errors.New("You must specify the type of resource to get.")
+
 func getRun(ctx context.Context, o *GetOptions) error {
+	scope, err := resource.ParseScope(o.Scope)
+	if err != nil {
+		return clierr.Flagf(err.Error())
+	}
+	if scope.Name != "" {
+		if err := api.CheckName(scope.Name); err != nil {
+			return err
+		}
+	}
 	set, err := o.Definitions(ctx)
 	if err != nil {
 		return err
 	}
 	if len(o.Types) == 0 {
-		o.IO.Failure("Error: You must specify the type of resource to get.")
+		o.IO.Failure("Error: %v", errNoType)
 		fmt.Fprintln(o.IO.ErrOut, "\nThe server supports the following resources:")
 		fmt.Fprintln(o.IO.ErrOut)
 		_ = resource.PrintKinds(o.IO.ErrOut, set)
-		return clierr.ErrSilent
-	}
-	scope, err := resource.ParseScope(o.Scope)
-	if err != nil {
-		return clierr.Flagf(err.Error())
+		// Reported, not silent: under -o json|yaml the root still prints
+		// the error document a script reads on stdout.
+		return &clierr.Reported{Err: errNoType}
 	}
 	query, err := o.query()
 	if err != nil {
@@ -215,6 +243,12 @@ func plan(set *discovery.Set, types []string, name string, scope resource.Scope)
 		if err != nil {
 			return nil, err
 		}
+		// A list of an unscoped kind ignores the scope, so that
+		// "get envs,apis -s prod" works as in the Amplify CLI; a name
+		// with a scope its kind cannot have is a mistake, as in delete.
+		if name != "" && !anyScoped(defs) {
+			return nil, resource.NoScope(defs[0].Kind)
+		}
 		for _, d := range defs {
 			sc := scope.Name
 			if !d.Scoped() {
@@ -226,8 +260,20 @@ func plan(set *discovery.Set, types []string, name string, scope resource.Scope)
 	return calls, nil
 }
 
-// print writes the results: one table per request that found something, or
-// the objects as YAML/JSON.
+// anyScoped reports whether one of defs is scoped.
+func anyScoped(defs []discovery.Definition) bool {
+	for _, d := range defs {
+		if d.Scoped() {
+			return true
+		}
+	}
+	return false
+}
+
+// print writes the results as the Amplify CLI does: in table mode the
+// success line on stderr, then on stdout a blank line and a table for each
+// request that found something, or a blank line and "No resources found."
+// once; otherwise the objects as YAML/JSON.
 func (o *GetOptions) print(calls []call, results [][]*api.ResourceInstance) error {
 	if o.Output != "" {
 		p, _ := printers.ForFormat(o.Output, printers.Table{})
@@ -246,14 +292,13 @@ func (o *GetOptions) print(calls []call, results [][]*api.ResourceInstance) erro
 		}
 		return p.Print(o.IO.Out, all)
 	}
+	o.IO.Success("Resource(s) successfully retrieved")
 	printed := false
 	for i, rs := range results {
 		if len(rs) == 0 {
 			continue
 		}
-		if printed {
-			fmt.Fprintln(o.IO.Out)
-		}
+		fmt.Fprintln(o.IO.Out)
 		t := printers.Table{Columns: calls[i].def.Columns, Now: o.Now, Color: o.IO.ColorEnabled()}
 		if err := t.Print(o.IO.Out, rs); err != nil {
 			return err
@@ -261,7 +306,7 @@ func (o *GetOptions) print(calls []call, results [][]*api.ResourceInstance) erro
 		printed = true
 	}
 	if !printed {
-		fmt.Fprintln(o.IO.ErrOut, "No resources found.")
+		fmt.Fprintln(o.IO.Out, "\nNo resources found.")
 	}
 	return nil
 }

@@ -11,6 +11,7 @@ import (
 	yaml "go.yaml.in/yaml/v3"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/cmdtest"
 )
 
@@ -90,5 +91,125 @@ func TestGetOutputTable(t *testing.T) {
 	}
 	if n := strings.Count(out.String(), "NAME\n"); n != 2 {
 		t.Errorf("-o table printed %d tables, want 2:\n%s", n, out)
+	}
+}
+
+// TestGetTableOutput: the Amplify CLI's success line on stderr, then on
+// stdout a blank line before each table, or before "No resources found."
+// printed once when every request found nothing.
+func TestGetTableOutput(t *testing.T) {
+	tests := []struct {
+		name string
+		seed bool
+		args []string
+		out  string
+	}{
+		{"one table", true, []string{"envs"}, "\nNAME\nprod\n"},
+		{"-o table", true, []string{"envs", "-o", "table"}, "\nNAME\nprod\n"},
+		{"a table per request", true, []string{"webhook", "same", "-s", "prod"}, "\nNAME\nsame\n\nNAME\nsame\n"},
+		{"empty and not", true, []string{"apis,envs"}, "\nNAME\nprod\n"},
+		{"nothing", false, []string{"envs"}, "\nNo resources found.\n"},
+		{"nothing twice", false, []string{"envs,webhooks"}, "\nNo resources found.\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := cmdtest.NewAPI(t)
+			if tt.seed {
+				seedSameName(f)
+			}
+			fac, _, out, errOut := cmdtest.NewFactory(f)
+			if err := cmdtest.Execute(NewCmdGet(fac, nil), tt.args...); err != nil {
+				t.Fatal(err)
+			}
+			if out.String() != tt.out || errOut.String() != "✔ Resource(s) successfully retrieved\n" {
+				t.Errorf("stdout %q, want %q; stderr %q", out, tt.out, errOut)
+			}
+		})
+	}
+}
+
+// TestGetYAMLList: a list is one document per resource, each after a blank
+// line and "---"; an empty list prints nothing; -o prints no success line.
+func TestGetYAMLList(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
+	if err := cmdtest.Execute(NewCmdGet(fac, nil), "envs", "-o", "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if out.Len() != 0 || errOut.Len() != 0 {
+		t.Errorf("empty list: stdout %q, stderr %q; want nothing", out, errOut)
+	}
+	seedSameName(f)
+	fac, _, out, errOut = cmdtest.NewFactory(f)
+	if err := cmdtest.Execute(NewCmdGet(fac, nil), "envs,integrations", "-o", "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "\n---\ngroup: management\n") || strings.Count(out.String(), "\n---\n") != 2 || errOut.Len() != 0 {
+		t.Errorf("stdout:\n%s\nstderr %q", out, errOut)
+	}
+	fac, _, out, _ = cmdtest.NewFactory(f)
+	if err := cmdtest.Execute(NewCmdGet(fac, nil), "env", "prod", "-o", "yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "group: management\n") || strings.Contains(out.String(), "---") {
+		t.Errorf("one object is dumped as it is:\n%s", out)
+	}
+}
+
+// TestGetRefusedBeforeAnyRequest: a name or scope name no resource can have
+// gets the API's name message, a scope on an unscoped kind's name gets
+// delete's message, without asking the server for any resource.
+func TestGetRefusedBeforeAnyRequest(t *testing.T) {
+	badName := "a name must consist of lower case alphanumeric characters"
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"env", ".."}, `Invalid name "..": ` + badName},
+		{[]string{"env", "."}, `Invalid name ".": ` + badName},
+		{[]string{"env", "Prod"}, `Invalid name "Prod": ` + badName},
+		{[]string{"env", "a/b"}, `Invalid name "a/b": ` + badName},
+		{[]string{"env", ""}, "resource name is required."},
+		{[]string{"apis", "-s", ".."}, `Invalid name "..": ` + badName},
+		{[]string{"apis", "x", "-s", "Environment/."}, `Invalid name ".": ` + badName},
+		{[]string{"env", "prod", "-s", "x"}, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
+		{[]string{"env", "prod", "-s", "Environment/x"}, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
+	}
+	for _, tt := range tests {
+		f := cmdtest.NewAPI(t)
+		fac, _, out, _ := cmdtest.NewFactory(f)
+		err := cmdtest.Execute(NewCmdGet(fac, nil), tt.args...)
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("get %q: err = %v, want %q", tt.args, err, tt.want)
+		}
+		if calls := f.Calls(); len(calls) != 0 || out.Len() != 0 {
+			t.Errorf("get %q: requests %q, stdout %q; want none", tt.args, calls, out)
+		}
+	}
+}
+
+// TestGetListOfUnscopedKindIgnoresScope: without a name the scope only
+// narrows the scoped kinds, as "get envs,apis -s prod" needs.
+func TestGetListOfUnscopedKindIgnoresScope(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	seedSameName(f)
+	fac, _, out, _ := cmdtest.NewFactory(f)
+	if err := cmdtest.Execute(NewCmdGet(fac, nil), "envs", "-s", "prod"); err != nil || !strings.Contains(out.String(), "prod") {
+		t.Errorf("err = %v, stdout %q", err, out)
+	}
+}
+
+// TestGetNoTypeIsReported: the kinds table goes to stderr and the error is
+// Reported, so the root still prints the error document under -o json|yaml.
+func TestGetNoTypeIsReported(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
+	err := cmdtest.Execute(NewCmdGet(fac, nil), "-o", "json")
+	var rep *clierr.Reported
+	if !errors.As(err, &rep) || err.Error() != "You must specify the type of resource to get." {
+		t.Fatalf("err = %#v, want a clierr.Reported", err)
+	}
+	if out.Len() != 0 || !strings.Contains(errOut.String(), "The server supports the following resources:") {
+		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
 }

@@ -120,6 +120,12 @@ func AllScoped(defs []discovery.Definition) bool {
 	return true
 }
 
+// NoScope is the error for a --scope given with the name of a resource whose
+// kind has no scope: delete, edit and get refuse it rather than ignore it.
+func NoScope(kind string) error {
+	return fmt.Errorf("can't find matching resource definitions: %s has no scope, leave out -s/--scope.", kind)
+}
+
 // Label names a resource as the Amplify CLI's messages do:
 // "Kind/name" in the scope "ScopeKind/scopeName".
 func Label(r *api.ResourceInstance) string { return NameLabel(r) + ScopePhrase(r) }
@@ -217,7 +223,7 @@ func targets(set *discovery.Set, typ, name string, scope Scope) ([]Target, error
 		targets = append(targets, Target{Def: d, Path: set.Path(d, scope.Name, name), Ref: ref})
 	}
 	if len(targets) == 0 { // only unscoped definitions, and a scope
-		return nil, fmt.Errorf("can't find matching resource definitions: %s has no scope, leave out -s/--scope.", defs[0].Kind)
+		return nil, NoScope(defs[0].Kind)
 	}
 	return targets, nil
 }

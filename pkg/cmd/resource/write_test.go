@@ -263,7 +263,7 @@ func TestCreateConflictAndSubResourceError(t *testing.T) {
 		"POST /apis/management/v1/environments",
 		"PUT /apis/management/v1/environments/staging/stages",
 		"POST /apis/management/v1/environments/nosuch/apiservices")
-	if !strings.HasPrefix(r.out.String(), "---\n") || !strings.Contains(r.out.String(), "name: staging") || strings.Count(r.out.String(), "---") != 1 {
+	if !strings.HasPrefix(r.out.String(), "\n---\n") || !strings.Contains(r.out.String(), "name: staging") || strings.Count(r.out.String(), "---") != 1 {
 		t.Errorf("stdout:\n%s", r.out)
 	}
 }
