@@ -106,6 +106,10 @@ type CountResult struct {
 	// back as until, it keeps the act to the deliveries counted, leaving
 	// out those created since.
 	Until *Time `json:"until,omitempty"`
+	// Disabled, on a retry, counts the deliveries the filter matched but
+	// left alone because their webhook is disabled (spec.enabled false):
+	// sent, each would fail at once. Count does not include them.
+	Disabled int `json:"disabled,omitempty"`
 }
 
 // SigningSecret is a webhook's signing secret as the rotate endpoint returns

@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/registry"
 	"github.com/centralhq/central/pkg/store"
 )
 
@@ -104,6 +106,16 @@ func (s *Server) handleDeliveryRetryOne(w http.ResponseWriter, r *http.Request) 
 	}
 	var n int
 	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
+		// Sent now, it would fail at once without a request, and its last
+		// status code (a 410 that disabled the webhook) would be lost.
+		if off, err := s.webhookDisabled(r.Context(), tx, d.Webhook); err != nil || off {
+			if off {
+				err = errorf(http.StatusConflict, "Delivery %s is not retried: its webhook %q in the scope %q is disabled (spec.enabled is false; "+
+					"its status says why), so nothing is sent to it. Set spec.enabled to true again (central edit webhook %s -s %s/%s), then retry.",
+					id, "Webhook/"+d.Webhook.Name, d.Webhook.Scope.Kind+"/"+d.Webhook.Scope.Name, d.Webhook.Name, d.Webhook.Scope.Kind, d.Webhook.Scope.Name)
+			}
+			return err
+		}
 		var err error
 		n, err = tx.DeliveryRetry(r.Context(), store.DeliveryFilter{Org: s.Org}, []string{id}, s.now(), false)
 		return err
@@ -130,9 +142,26 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
 	until := boundForCount(&f, dry, s.now())
-	var n int
+	var n, skipped int
 	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
-		n, err = tx.DeliveryRetry(r.Context(), f, nil, s.now(), dry)
+		// Deliveries to disabled webhooks are left out: each would fail at
+		// once without a request, and lose the status code that tells why
+		// its webhook was disabled. They are counted only when there are
+		// any, so a retry with none costs no more than before.
+		off, err := s.disabledWebhooks(r.Context(), tx, f.Webhook)
+		if err != nil {
+			return err
+		}
+		if len(off) > 0 {
+			left := f
+			left.OnlyWebhooks = off
+			if skipped, err = tx.DeliveryRetry(r.Context(), left, nil, s.now(), true); err != nil {
+				return err
+			}
+		}
+		retry := f
+		retry.ExcludeWebhooks = off
+		n, err = tx.DeliveryRetry(r.Context(), retry, nil, s.now(), dry)
 		return err
 	})
 	if err != nil {
@@ -141,7 +170,45 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 	if !dry && n > 0 {
 		s.wakeDeliveries()
 	}
-	return api.CountResult{Count: n, DryRun: dry, Until: until}, nil
+	return api.CountResult{Count: n, DryRun: dry, Until: until, Disabled: skipped}, nil
+}
+
+// webhookDisabled reports whether w exists and is disabled, as the
+// dispatcher judges it: a webhook whose spec does not enable it is sent
+// nothing. A deleted webhook is not disabled.
+func (s *Server) webhookDisabled(ctx context.Context, tx store.Tx, w api.WebhookRef) (bool, error) {
+	r, err := tx.ResourceGet(ctx, store.Key{Org: s.Org, Group: registry.Group, Kind: "Webhook",
+		ScopeKind: w.Scope.Kind, ScopeName: w.Scope.Name, Name: w.Name})
+	if err == store.ErrNotFound {
+		return false, nil
+	}
+	return err == nil && !isEnabledWebhook(r), err
+}
+
+// disabledWebhooks lists the disabled webhooks a delivery filter's webhook
+// (nil: every one; an empty name: every one in the scope) takes in.
+func (s *Server) disabledWebhooks(ctx context.Context, tx store.Tx, w *api.WebhookRef) ([]api.WebhookRef, error) {
+	if w != nil && w.Name != "" {
+		off, err := s.webhookDisabled(ctx, tx, *w)
+		if err != nil || !off {
+			return nil, err
+		}
+		return []api.WebhookRef{*w}, nil
+	}
+	rf := store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: "Webhook",
+		Match: func(r *api.ResourceInstance) bool { return !isEnabledWebhook(r) }}
+	if w != nil {
+		rf.ScopeKind, rf.ScopeName = w.Scope.Kind, w.Scope.Name
+	}
+	rs, err := tx.ResourceList(ctx, rf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]api.WebhookRef, len(rs))
+	for i, r := range rs {
+		out[i] = api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}}
+	}
+	return out, nil
 }
 
 func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -107,6 +107,13 @@ type DeliveryFilter struct {
 	EventType api.EventType
 	Since     time.Time
 	Until     time.Time
+	// ExcludeWebhooks leaves out the deliveries of these webhooks: a bulk
+	// retry leaves out those of disabled webhooks, which would fail at
+	// once without a request.
+	ExcludeWebhooks []api.WebhookRef
+	// OnlyWebhooks, when not empty, keeps only the deliveries of these
+	// webhooks: with the same list, what ExcludeWebhooks left out.
+	OnlyWebhooks []api.WebhookRef
 	// Page (from 1) and PageSize limit a listing; 0 means everything.
 	Page, PageSize int
 }

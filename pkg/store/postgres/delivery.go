@@ -193,11 +193,7 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 		// limit, when more would be vetoed too: lock no more than asked.
 		b.Queue(claimWebhookDue, now, p.Limit, p.OnlyOrg, w.Scope.Kind, w.Scope.Name, w.Name)
 	} else {
-		exclude := make([]string, len(p.Exclude))
-		for i, w := range p.Exclude {
-			exclude[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
-		}
-		b.Queue(claimDue, now, p.Limit*4+16, exclude)
+		b.Queue(claimDue, now, p.Limit*4+16, webhookKeys(p.Exclude))
 	}
 	// Claims run one at a time across replicas (claim_candidates takes the
 	// lock), so each sees every lease committed before it and the leased

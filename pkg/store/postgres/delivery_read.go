@@ -47,6 +47,14 @@ func where(f store.DeliveryFilter, a *args) string {
 			conds = append(conds, "wh_name = "+a.add(w.Name))
 		}
 	}
+	// Names hold no "/", so a webhook's key names it alone, as in claims.
+	const key = "(wh_scope_kind || '/' || wh_scope_name || '/' || wh_name)"
+	if len(f.ExcludeWebhooks) > 0 {
+		conds = append(conds, "NOT ("+key+" = ANY("+a.add(webhookKeys(f.ExcludeWebhooks))+"))")
+	}
+	if len(f.OnlyWebhooks) > 0 {
+		conds = append(conds, key+" = ANY("+a.add(webhookKeys(f.OnlyWebhooks))+")")
+	}
 	if f.Status != "" {
 		conds = append(conds, "status = "+a.add(string(f.Status)))
 	}
@@ -60,6 +68,15 @@ func where(f store.DeliveryFilter, a *args) string {
 		conds = append(conds, "created_at < "+a.add(f.Until.UnixMilli()))
 	}
 	return " WHERE " + strings.Join(conds, " AND ")
+}
+
+// webhookKeys names webhooks as claim_candidates does: kind/scope/name.
+func webhookKeys(ws []api.WebhookRef) []string {
+	keys := make([]string, len(ws))
+	for i, w := range ws {
+		keys[i] = w.Scope.Kind + "/" + w.Scope.Name + "/" + w.Name
+	}
+	return keys
 }
 
 func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.Delivery, int, error) {

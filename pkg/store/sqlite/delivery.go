@@ -350,6 +350,16 @@ func where(f store.DeliveryFilter) (string, []any) {
 			args = append(args, w.Name)
 		}
 	}
+	// Names hold no "/", so a webhook's key names it alone (webhookKey).
+	const key = "(wh_scope_kind || '/' || wh_scope_name || '/' || wh_name)"
+	if len(f.ExcludeWebhooks) > 0 {
+		conds = append(conds, key+" NOT IN (SELECT value FROM json_each(?))")
+		args = append(args, jsonList(len(f.ExcludeWebhooks), func(i int) string { return webhookKey(f.ExcludeWebhooks[i]) }))
+	}
+	if len(f.OnlyWebhooks) > 0 {
+		conds = append(conds, key+" IN (SELECT value FROM json_each(?))")
+		args = append(args, jsonList(len(f.OnlyWebhooks), func(i int) string { return webhookKey(f.OnlyWebhooks[i]) }))
+	}
 	if f.Status != "" {
 		conds = append(conds, "status = ?")
 		args = append(args, string(f.Status))

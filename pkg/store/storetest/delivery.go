@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -566,5 +567,77 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 	})
 	if again := claim(t, s, "r3", later, 10, nil); len(again) != 2 {
 		t.Fatalf("deliveries whose leases ended are not claimable: %d", len(again))
+	}
+}
+
+// testDeliveryFilterWebhooks: ExcludeWebhooks leaves out the deliveries of
+// the webhooks it lists (a bulk retry, those of disabled webhooks) and
+// OnlyWebhooks keeps only theirs (what was left out), in listing, retry
+// and its count alike, with the other conditions of the filter. A webhook
+// is told by scope and name: hookA's name in another scope is another.
+func testDeliveryFilterWebhooks(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	other := api.WebhookRef{Name: "a", Scope: api.ScopeRef{Kind: "Integration", Name: "j"}}
+	ab := queue(t, s, "e1", "", hookA, hookB)
+	a, b, o := ab[0], ab[1], queue(t, s, "e2", "", other)[0]
+	for _, c := range claim(t, s, "r", t0, 10, nil) {
+		finish(t, s, c, api.DeliveryFailed, 410, time.Time{})
+	}
+	list := func(f store.DeliveryFilter) string {
+		t.Helper()
+		var out []string
+		_ = s.View(ctx, func(tx store.Tx) error {
+			ds, total, err := tx.DeliveryList(ctx, f)
+			if err != nil || total != len(ds) {
+				t.Fatalf("list %+v: %d of %d, %v", f, len(ds), total, err)
+			}
+			for _, d := range ds {
+				out = append(out, d.ID)
+			}
+			return nil
+		})
+		slices.Sort(out)
+		return strings.Join(out, " ")
+	}
+	join := func(ids ...string) string { slices.Sort(ids); return strings.Join(ids, " ") }
+	inI := &api.WebhookRef{Scope: hookA.Scope}
+	for _, tc := range []struct {
+		name     string
+		ex, only []api.WebhookRef
+		scope    *api.WebhookRef
+		status   api.DeliveryStatus
+		want     string
+	}{
+		{"exclude one", []api.WebhookRef{hookA}, nil, nil, "", join(b, o)},
+		{"exclude two", []api.WebhookRef{hookA, other}, nil, nil, "", b},
+		{"only one", nil, []api.WebhookRef{hookA}, nil, "", a},
+		{"only two", nil, []api.WebhookRef{hookA, other}, nil, "", join(a, o)},
+		{"only, in a scope", nil, []api.WebhookRef{hookA, other}, inI, "", a},
+		{"exclude, in a scope", []api.WebhookRef{hookA}, nil, inI, "", b},
+		{"exclude, with a status", []api.WebhookRef{hookA}, nil, nil, api.DeliveryFailed, join(b, o)},
+		{"only, with another status", nil, []api.WebhookRef{hookA}, nil, api.DeliverySucceeded, ""},
+		{"exclude what only keeps", []api.WebhookRef{hookA}, []api.WebhookRef{hookA}, nil, "", ""},
+	} {
+		f := store.DeliveryFilter{Org: org, Webhook: tc.scope, Status: tc.status, ExcludeWebhooks: tc.ex, OnlyWebhooks: tc.only}
+		if got := list(f); got != tc.want {
+			t.Errorf("%s: listed %q, want %q", tc.name, got, tc.want)
+		}
+		update(t, s, func(tx store.Tx) error {
+			n, err := tx.DeliveryRetry(ctx, f, nil, t0, true)
+			if want := len(strings.Fields(tc.want)); n != want || err != nil {
+				t.Errorf("%s: a retry counted %d, %v; want %d", tc.name, n, err, want)
+			}
+			return nil
+		})
+	}
+	update(t, s, func(tx store.Tx) error {
+		n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org, ExcludeWebhooks: []api.WebhookRef{hookA}}, nil, t0, false)
+		if n != 2 || err != nil {
+			t.Fatalf("retry leaving out a: %d %v, want 2", n, err)
+		}
+		return nil
+	})
+	if got := list(store.DeliveryFilter{Org: org, Status: api.DeliveryFailed}); got != a {
+		t.Fatalf("still failed after a retry leaving out a: %q, want %q", got, a)
 	}
 }

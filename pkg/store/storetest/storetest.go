@@ -45,6 +45,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryHealthInOneBatch", testDeliveryHealthInOneBatch},
 		{"WebhookHealthRestart", testWebhookHealthRestart},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
+		{"DeliveryFilterWebhooks", testDeliveryFilterWebhooks},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}

@@ -149,7 +149,7 @@ func Count(n int, adjective string) string {
 // it would touch. After a dry run, q bounds creation times as the count
 // did, so that acting on a confirmed count leaves out deliveries created
 // since (api.CountResult.Until).
-func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Values, dryRun bool) (int, error) {
+func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Values, dryRun bool) (api.CountResult, error) {
 	ask := q
 	if dryRun {
 		ask = maps.Clone(q)
@@ -157,10 +157,10 @@ func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Valu
 	}
 	var res api.CountResult
 	if _, err := c.Do(ctx, method, path, ask, nil, &res); err != nil {
-		return 0, err
+		return res, err
 	}
 	if dryRun && res.Until != nil {
 		q.Set("until", res.Until.String())
 	}
-	return res.Count, nil
+	return res, nil
 }

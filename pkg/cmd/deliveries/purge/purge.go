@@ -90,10 +90,11 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 		return err
 	}
 	if o.DryRun || ask {
-		n, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, true)
+		res, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, true)
 		if err != nil {
 			return err
 		}
+		n := res.Count
 		if o.DryRun {
 			fmt.Fprintf(o.IO.Out, "%s would be purged.\n", filter.Count(n, ""))
 			return nil
@@ -110,10 +111,11 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 			return clierr.ErrCancelled
 		}
 	}
-	n, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, false)
+	res, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, false)
 	if err != nil {
 		return err
 	}
+	n := res.Count
 	o.IO.Success("Purged %s.", filter.Count(n, ""))
 	return nil
 }

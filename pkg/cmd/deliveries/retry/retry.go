@@ -46,6 +46,12 @@ With --status failed and optional filters, every failed delivery they select
 is retried; only failed deliveries are ever retried in bulk. --dry-run only
 counts them.
 
+Nothing is retried for a disabled webhook (spec.enabled false, as after its
+receiver answered 410 Gone): sent, it would fail at once. A bulk retry
+leaves such deliveries out and says how many; one given by ID is refused.
+Enable the webhook again (spec.enabled: true, with central edit webhook
+NAME -s KIND/NAME) to retry them.
+
 On a terminal, a bulk retry first shows how many deliveries it selects and
 asks before going on (-y skips the question). Without a terminal it goes on
 without asking: a retry resends events the receiver may already have seen,
@@ -125,20 +131,29 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 	if err != nil {
 		return err
 	}
+	noted := false // the confirmation said what is left out
 	if o.DryRun || (!o.Yes && o.IO.CanPrompt()) {
-		n, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, true)
+		res, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, true)
 		if err != nil {
 			return err
 		}
 		if o.DryRun {
-			fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(n, ""))
+			fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(res.Count, ""))
+			leftOut(o, res.Disabled)
 			return nil
 		}
-		if n == 0 {
-			fmt.Fprintln(o.IO.ErrOut, "No failed deliveries match.")
+		if res.Count == 0 {
+			if res.Disabled == 0 {
+				fmt.Fprintln(o.IO.ErrOut, "No failed deliveries match.")
+			} else {
+				fmt.Fprintln(o.IO.ErrOut, "No failed deliveries to retry.")
+				leftOut(o, res.Disabled)
+			}
 			return nil
 		}
-		ok, err := o.IO.Confirm(fmt.Sprintf("Retry %s?", filter.Count(n, "failed")), true)
+		leftOut(o, res.Disabled)
+		noted = true
+		ok, err := o.IO.Confirm(fmt.Sprintf("Retry %s?", filter.Count(res.Count, "failed")), true)
 		if err != nil {
 			return err
 		}
@@ -146,14 +161,39 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 			return clierr.ErrCancelled
 		}
 	}
-	n, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, false)
+	res, err := filter.Bulk(ctx, c, http.MethodPost, "/deliveries/retry", q, false)
 	if err != nil {
 		return err
 	}
 	verb := "are"
-	if n == 1 {
+	if res.Count == 1 {
 		verb = "is"
 	}
-	o.IO.Success("%s %s queued for another attempt.", filter.Count(n, ""), verb)
+	o.IO.Success("%s %s queued for another attempt.", filter.Count(res.Count, ""), verb)
+	if !noted {
+		leftOut(o, res.Disabled)
+	}
 	return nil
+}
+
+// leftOut says how many matching deliveries a retry leaves alone because
+// their webhook is disabled (sent, each would fail at once), and how to
+// send them; on a dry run, would leave.
+func leftOut(o *RetryOptions, n int) {
+	if n == 0 {
+		return
+	}
+	what, verb := filter.Count(n, "failed")+" to disabled webhooks", "are"
+	if n == 1 {
+		what, verb = "1 failed delivery to a disabled webhook", "is"
+	}
+	if o.DryRun {
+		verb = "would be"
+	}
+	edit := "central edit webhook NAME -s KIND/NAME"
+	if o.Filter.Webhook != "" {
+		edit = fmt.Sprintf("central edit webhook %s -s %s", o.Filter.Webhook, o.Filter.Scope)
+	}
+	fmt.Fprintf(o.IO.ErrOut, "%s %s left out. Enable a webhook again (spec.enabled: true, e.g. with %s) to retry its deliveries.\n",
+		what, verb, edit)
 }

@@ -27,9 +27,11 @@ type request struct {
 }
 
 // fakeAPI plays the retry endpoints: POST /deliveries/{id}/retry (404 for
-// "missing") and POST /deliveries/retry counting `failed` deliveries.
+// "missing", 409 for "off", whose webhook is disabled) and POST
+// /deliveries/retry counting `failed` deliveries and leaving out
+// `disabled` ones.
 type fakeAPI struct {
-	failed int
+	failed, disabled int
 
 	mu       sync.Mutex
 	requests []request
@@ -45,11 +47,16 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 			_ = json.NewEncoder(w).Encode(api.ErrorResponse{Errors: []api.Error{{Status: 404, Title: "Not found", Detail: "Delivery missing not found."}}})
 			return
 		}
+		if r.PathValue("id") == "off" {
+			w.WriteHeader(http.StatusConflict)
+			_ = json.NewEncoder(w).Encode(api.ErrorResponse{Errors: []api.Error{{Status: 409, Title: "Conflict", Detail: offDetail}}})
+			return
+		}
 		_ = json.NewEncoder(w).Encode(api.Delivery{ID: r.PathValue("id"), Status: api.DeliveryPending, NextAttemptAt: api.NewTime(now)})
 	})
 	mux.HandleFunc("POST /deliveries/retry", func(w http.ResponseWriter, r *http.Request) {
 		dry := r.URL.Query().Get("dryRun") == "true"
-		_ = json.NewEncoder(w).Encode(api.CountResult{Count: a.failed, DryRun: dry})
+		_ = json.NewEncoder(w).Encode(api.CountResult{Count: a.failed, DryRun: dry, Disabled: a.disabled})
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
@@ -63,6 +70,12 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 		Now:    func() time.Time { return now },
 	}
 }
+
+// offDetail is the server's answer to retrying a delivery of a disabled
+// webhook by ID.
+const offDetail = `Delivery off is not retried: its webhook "Webhook/wh" in the scope "Integration/gone" is disabled ` +
+	`(spec.enabled is false; its status says why), so nothing is sent to it. ` +
+	`Set spec.enabled to true again (central edit webhook wh -s Integration/gone), then retry.`
 
 type result struct {
 	stdout, stderr string
@@ -183,6 +196,62 @@ func TestRetryFlagErrors(t *testing.T) {
 		}
 		if len(a.requests) != 0 {
 			t.Errorf("%v: %d requests made", tt.args, len(a.requests))
+		}
+	}
+}
+
+// A delivery of a disabled webhook, retried by ID, fails with the server's
+// reason and what to do; the others are still retried.
+func TestRetryIDOfADisabledWebhook(t *testing.T) {
+	a := &fakeAPI{}
+	r := run(t, a.factory(t), false, "", "off", "d1")
+	if !errors.Is(r.err, clierr.ErrSilent) {
+		t.Errorf("err = %v, want ErrSilent after a failure", r.err)
+	}
+	want := "✖ Delivery off could not be retried: " + offDetail + "\n" +
+		"✔ Delivery d1 is queued for another attempt.\n"
+	if r.stderr != want {
+		t.Errorf("stderr =\n%s\nwant\n%s", r.stderr, want)
+	}
+}
+
+// A bulk retry counts only what it queued, and says how many deliveries it
+// left out because their webhooks are disabled, once.
+func TestRetryBulkLeavesOutDisabledWebhooks(t *testing.T) {
+	const enable = "Enable a webhook again (spec.enabled: true, e.g. with central edit webhook NAME -s KIND/NAME) to retry its deliveries.\n"
+	tests := []struct {
+		name             string
+		failed, disabled int
+		tty              bool
+		answer           string
+		args             []string
+		stdout, stderr   string
+		requests         int
+	}{
+		{"dry run", 2, 1, true, "", []string{"--dry-run", "--webhook", "jira", "-s", "Integration/monitor"},
+			"2 deliveries would be retried.\n",
+			"1 failed delivery to a disabled webhook would be left out. Enable a webhook again (spec.enabled: true, e.g. with central edit webhook jira -s Integration/monitor) to retry its deliveries.\n",
+			1},
+		{"dry run, none left out", 2, 0, true, "", []string{"--dry-run"}, "2 deliveries would be retried.\n", "", 1},
+		{"asked", 2, 3, true, "\n", nil, "",
+			"3 failed deliveries to disabled webhooks are left out. " + enable +
+				"? Retry 2 failed deliveries? (Y/n) ✔ 2 deliveries are queued for another attempt.\n",
+			2},
+		{"without a terminal", 1, 3, false, "", nil, "",
+			"✔ 1 delivery is queued for another attempt.\n3 failed deliveries to disabled webhooks are left out. " + enable,
+			1},
+		{"only disabled ones", 0, 1, true, "", nil, "",
+			"No failed deliveries to retry.\n1 failed delivery to a disabled webhook is left out. " + enable,
+			1},
+	}
+	for _, tt := range tests {
+		a := &fakeAPI{failed: tt.failed, disabled: tt.disabled}
+		r := run(t, a.factory(t), tt.tty, tt.answer, append([]string{"--status", "failed"}, tt.args...)...)
+		if r.err != nil || r.stdout != tt.stdout || r.stderr != tt.stderr {
+			t.Errorf("%s: err %v\nstdout %q\nwant   %q\nstderr %q\nwant   %q", tt.name, r.err, r.stdout, tt.stdout, r.stderr, tt.stderr)
+		}
+		if len(a.requests) != tt.requests {
+			t.Errorf("%s: %d requests, want %d", tt.name, len(a.requests), tt.requests)
 		}
 	}
 }

@@ -1,0 +1,100 @@
+package server_test
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/server"
+	"github.com/centralhq/central/pkg/store/postgres/pgtest"
+)
+
+// TestRetryLeavesOutDisabledWebhooks: a retry of a delivery whose webhook
+// is disabled would fail at once, without a request, and its 410 (why the
+// webhook was disabled) would give way to a blank status code. A bulk
+// retry leaves such deliveries out, and says how many; one retried by ID
+// is refused and left as it was. Enabled again, the webhook's deliveries
+// are retried as any others.
+func TestRetryLeavesOutDisabledWebhooks(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  func(t *testing.T) server.Config
+	}{
+		{"sqlite", func(t *testing.T) server.Config { return server.Config{} }},
+		{"postgres", func(t *testing.T) server.Config { return server.Config{Store: pgtest.DSN(t)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) { testRetryLeavesOutDisabledWebhooks(t, tc.cfg(t)) })
+	}
+}
+
+func testRetryLeavesOutDisabledWebhooks(t *testing.T, cfg server.Config) {
+	h := start(t, cfg)
+	gone, bad := newReceiver(t, http.StatusGone), newReceiver(t, http.StatusBadRequest)
+	h.integration("gone", gone.URL, nil, allTypes("Environment", nil))
+	h.integration("bad", bad.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	disabled := func() bool {
+		var wh api.ResourceInstance
+		h.do("GET", mgmt+"/integrations/gone/webhooks/wh", nil, &wh)
+		return strings.Contains(string(wh.Spec), `"enabled":false`)
+	}
+	h.waitFor("both to fail and gone's webhook to be disabled", func() bool {
+		return len(h.deliveries("status=failed")) == 2 && disabled()
+	})
+	goneDelivery := func() api.Delivery {
+		t.Helper()
+		var full api.Delivery
+		h.do("GET", "/deliveries/"+h.deliveries("scope=Integration/gone")[0].ID, nil, &full)
+		return full
+	}
+	before := goneDelivery()
+	unchanged := func(when string) {
+		t.Helper()
+		d := goneDelivery()
+		if d.Status != api.DeliveryFailed || d.Attempts != 1 || d.LastStatusCode != http.StatusGone ||
+			!d.UpdatedAt.Equal(before.UpdatedAt.Time) || len(d.History) != 1 || gone.count() != 1 {
+			t.Fatalf("%s, the disabled webhook's delivery changed: %+v, was %+v (%d requests)", when, d, before, gone.count())
+		}
+	}
+
+	for q, want := range map[string]api.CountResult{
+		"":                                   {Count: 1, Disabled: 1},
+		"&scope=Integration/gone":            {Count: 0, Disabled: 1},
+		"&scope=Integration/gone&webhook=wh": {Count: 0, Disabled: 1},
+		"&scope=Integration/bad":             {Count: 1, Disabled: 0},
+	} {
+		var c api.CountResult
+		h.do("POST", "/deliveries/retry?status=failed&dryRun=true"+q, nil, &c)
+		if c.Count != want.Count || c.Disabled != want.Disabled {
+			t.Errorf("dry run %q: count %d, disabled %d; want %d, %d", q, c.Count, c.Disabled, want.Count, want.Disabled)
+		}
+	}
+
+	var e api.ErrorResponse
+	if st := h.do("POST", "/deliveries/"+before.ID+"/retry", nil, &e); st != http.StatusConflict {
+		t.Fatalf("retry by ID of a disabled webhook's delivery: %d, want 409", st)
+	}
+	if d := e.Errors[0].Detail; !strings.Contains(d, `"Webhook/wh" in the scope "Integration/gone" is disabled`) ||
+		!strings.Contains(d, "spec.enabled to true") || !strings.Contains(d, "central edit webhook wh -s Integration/gone") {
+		t.Errorf("409 detail: %s", d)
+	}
+	unchanged("after a retry by ID")
+
+	var c api.CountResult
+	h.do("POST", "/deliveries/retry?status=failed", nil, &c)
+	if c.Count != 1 || c.Disabled != 1 || c.DryRun {
+		t.Fatalf("bulk retry: %+v, want 1 retried and 1 left out", c)
+	}
+	h.waitFor("bad's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 1 })
+	unchanged("after a bulk retry")
+
+	h.must(200, "PUT", mgmt+"/integrations/gone/webhooks/wh", map[string]any{"spec": map[string]any{"url": gone.URL, "enabled": true}})
+	c = api.CountResult{}
+	h.do("POST", "/deliveries/retry?status=failed&dryRun=true", nil, &c)
+	if c.Count != 1 || c.Disabled != 0 {
+		t.Fatalf("dry run once enabled again: %+v", c)
+	}
+	h.must(200, "POST", "/deliveries/"+before.ID+"/retry", nil)
+	h.waitFor("gone's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
+}
