@@ -176,9 +176,10 @@ func validateResourceHook(spec json.RawMessage) error {
 // scope name that no resource can have: a name is matched exactly, so
 // "fx*" would match nothing, silently.
 func checkTriggerNames(at, label string, i int, t api.Trigger) error {
-	names := []struct{ field, name string }{{"name", t.Name}}
+	type named struct{ field, name string }
+	names := []named{{"name", t.Name}}
 	if t.Scope != nil {
-		names = append(names, struct{ field, name string }{"scope/name", t.Scope.Name})
+		names = append(names, named{"scope/name", t.Scope.Name})
 	}
 	for _, n := range names {
 		if n.name == "" || n.name == "*" || api.CheckName(n.name) == nil {

@@ -87,7 +87,7 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"apis", "petstore"}, false, `scope name param (-s/--scope) is required for the scoped "APIService" resource.`},
 		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
 		{[]string{"env", "..", "-y"}, false, `Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
-		{[]string{"apis", "petstore", "-s", "Environment/..", "-y"}, false, `-s/--scope: Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
+		{[]string{"apis", "petstore", "-s", "Environment/..", "-y"}, true, `-s/--scope: Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
 		{[]string{"gadgets", "x"}, false, "the server doesn't have a resource type \"gadgets\"\n\"central get\" lists them."},
 		{[]string{"enviroments", "x"}, false, "the server doesn't have a resource type \"enviroments\"\nDid you mean \"environments\"? \"central get\" lists them."},
 	} {

@@ -86,10 +86,7 @@ reads back; an empty list prints nothing.`,
 			if len(args) > 1 {
 				// Checked here, before any request: a name such as ".."
 				// would otherwise become a path the server redirects.
-				if args[1] == "" {
-					return clierr.Flagf("resource name is required.")
-				}
-				if err := api.CheckName(args[1]); err != nil {
+				if err := resource.CheckName(args[1]); err != nil {
 					return err
 				}
 				opts.Name = args[1]
@@ -151,11 +148,6 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	scope, err := resource.ParseScope(o.Scope)
 	if err != nil {
 		return clierr.Flagf(err.Error())
-	}
-	if scope.Name != "" {
-		if err := api.CheckName(scope.Name); err != nil {
-			return err
-		}
 	}
 	set, err := o.Definitions(ctx)
 	if err != nil {

@@ -19,19 +19,33 @@ import (
 // Scope is a parsed --scope: "NAME" or "KIND/NAME".
 type Scope struct{ Kind, Name string }
 
-// ParseScope reads a --scope value; "" is no scope.
+// ParseScope reads a --scope value; "" is no scope. A name no resource can
+// have is refused here, before it becomes part of a path (CheckName).
 func ParseScope(s string) (Scope, error) {
 	if s == "" {
 		return Scope{}, nil
 	}
 	kind, name, found := strings.Cut(s, "/")
-	if !found {
-		return Scope{Name: s}, nil
-	}
-	if kind == "" || name == "" {
+	if found && (kind == "" || name == "") {
 		return Scope{}, errors.New("invalid scope (-s/--scope) parameter value.\nPlease use \"--scope <scope kind>/<scope name>\" or \"--scope <scope name>\" formats.")
 	}
+	if !found {
+		kind, name = "", s
+	}
+	if err := api.CheckName(name); err != nil {
+		return Scope{}, fmt.Errorf("-s/--scope: %w", err)
+	}
 	return Scope{Kind: kind, Name: name}, nil
+}
+
+// CheckName refuses a resource name no resource can have before it is
+// sent: ".." would come back as the server's path-cleaning redirect, ""
+// as the collection.
+func CheckName(name string) error {
+	if name == "" {
+		return errors.New("resource name is required.")
+	}
+	return api.CheckName(name)
 }
 
 // Resolve returns the definitions a typed word names (one per scope kind).
@@ -189,18 +203,8 @@ func targets(set *discovery.Set, typ, name string, scope Scope) ([]Target, error
 	if err != nil {
 		return nil, err
 	}
-	// A name no resource can have is not sent: ".." would come back as
-	// the server's path-cleaning redirect, "" as the collection.
-	if name == "" {
-		return nil, errors.New("resource name is required.")
-	}
-	if err := api.CheckName(name); err != nil {
+	if err := CheckName(name); err != nil {
 		return nil, err
-	}
-	if scope.Name != "" {
-		if err := api.CheckName(scope.Name); err != nil {
-			return nil, fmt.Errorf("-s/--scope: %w", err)
-		}
 	}
 	if scope.Name == "" && AllScoped(defs) {
 		return nil, fmt.Errorf("scope name param (-s/--scope) is required for the scoped %q resource.", defs[0].Kind)
