@@ -110,6 +110,10 @@ type CountResult struct {
 	// left alone because their webhook is disabled (spec.enabled false):
 	// sent, each would fail at once. Count does not include them.
 	Disabled int `json:"disabled,omitempty"`
+	// Deleted, on a retry, counts the deliveries the filter matched but
+	// left alone because their webhook was deleted: there is nowhere to
+	// send them. Count does not include them.
+	Deleted int `json:"deleted,omitempty"`
 }
 
 // SigningSecret is a webhook's signing secret as the rotate endpoint returns

@@ -2,8 +2,10 @@ package apiserver
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -108,13 +110,17 @@ func (s *Server) handleDeliveryRetryOne(w http.ResponseWriter, r *http.Request) 
 	err = s.Store.Update(r.Context(), func(tx store.Tx) error {
 		// Sent now, it would fail at once without a request, and its last
 		// status code (a 410 that disabled the webhook) would be lost.
-		if off, err := s.webhookDisabled(r.Context(), tx, d.Webhook); err != nil || off {
-			if off {
-				err = errorf(http.StatusConflict, "Delivery %s is not retried: its webhook %q in the scope %q is disabled (spec.enabled is false; "+
-					"its status says why), so nothing is sent to it. Set spec.enabled to true again (central edit webhook %s -s %s/%s), then retry.",
-					id, "Webhook/"+d.Webhook.Name, d.Webhook.Scope.Kind+"/"+d.Webhook.Scope.Name, d.Webhook.Name, d.Webhook.Scope.Kind, d.Webhook.Scope.Name)
-			}
+		wh, sc := "Webhook/"+d.Webhook.Name, d.Webhook.Scope.Kind+"/"+d.Webhook.Scope.Name
+		switch state, err := s.webhookState(r.Context(), tx, d.Webhook); {
+		case err != nil:
 			return err
+		case state == webhookDisabled:
+			return errorf(http.StatusConflict, "Delivery %s is not retried: its webhook %q in the scope %q is disabled (spec.enabled is false; "+
+				"its status says why), so nothing is sent to it. Set spec.enabled to true again (central edit webhook %s -s %s), then retry.",
+				id, wh, sc, d.Webhook.Name, sc)
+		case state == webhookGone:
+			return errorf(http.StatusConflict, "Delivery %s is not retried: its webhook %q in the scope %q was deleted, so there is nowhere to send it. "+
+				"Create a webhook of that name in that scope again to retry it.", id, wh, sc)
 		}
 		var err error
 		n, err = tx.DeliveryRetry(r.Context(), store.DeliveryFilter{Org: s.Org}, []string{id}, s.now(), false)
@@ -142,73 +148,102 @@ func (s *Server) handleDeliveryRetry(w http.ResponseWriter, r *http.Request) (an
 	}
 	dry := r.URL.Query().Get("dryRun") == "true"
 	until := boundForCount(&f, dry, s.now())
-	var n, skipped int
+	var res api.CountResult
 	err = s.Store.Update(store.Bulk(r.Context()), func(tx store.Tx) error {
-		// Deliveries to disabled webhooks are left out: each would fail at
-		// once without a request, and lose the status code that tells why
-		// its webhook was disabled. They are counted only when there are
-		// any, so a retry with none costs no more than before.
-		off, err := s.disabledWebhooks(r.Context(), tx, f.Webhook)
+		// Deliveries to disabled or deleted webhooks are left out: each
+		// would fail at once without a request, and lose the status code
+		// that tells why it failed. They are counted apart.
+		on, off, err := s.webhooksOf(r.Context(), tx, f.Webhook)
 		if err != nil {
 			return err
+		}
+		count := func(g store.DeliveryFilter) (int, error) {
+			return tx.DeliveryRetry(r.Context(), g, nil, s.now(), true)
 		}
 		if len(off) > 0 {
 			left := f
 			left.OnlyWebhooks = off
-			if skipped, err = tx.DeliveryRetry(r.Context(), left, nil, s.now(), true); err != nil {
+			if res.Disabled, err = count(left); err != nil {
 				return err
 			}
 		}
+		gone := f
+		gone.ExcludeWebhooks = slices.Concat(on, off)
+		if res.Deleted, err = count(gone); err != nil || len(on) == 0 {
+			return err
+		}
 		retry := f
-		retry.ExcludeWebhooks = off
-		n, err = tx.DeliveryRetry(r.Context(), retry, nil, s.now(), dry)
+		retry.OnlyWebhooks = on
+		res.Count, err = tx.DeliveryRetry(r.Context(), retry, nil, s.now(), dry)
 		return err
 	})
 	if err != nil {
 		return nil, err
 	}
-	if !dry && n > 0 {
+	if !dry && res.Count > 0 {
 		s.wakeDeliveries()
 	}
-	return api.CountResult{Count: n, DryRun: dry, Until: until, Disabled: skipped}, nil
+	res.DryRun, res.Until = dry, until
+	return res, nil
 }
 
-// webhookDisabled reports whether w exists and is disabled, as the
-// dispatcher judges it: a webhook whose spec does not enable it is sent
-// nothing. A deleted webhook is not disabled.
-func (s *Server) webhookDisabled(ctx context.Context, tx store.Tx, w api.WebhookRef) (bool, error) {
+// A webhookState is how the dispatcher would judge a delivery's webhook.
+type webhookState int
+
+const (
+	webhookEnabled  webhookState = iota
+	webhookDisabled              // its spec does not enable it: it is sent nothing
+	webhookGone                  // deleted (or never made)
+)
+
+// webhookState looks up the webhook a delivery is for.
+func (s *Server) webhookState(ctx context.Context, tx store.Tx, w api.WebhookRef) (webhookState, error) {
 	r, err := tx.ResourceGet(ctx, store.Key{Org: s.Org, Group: registry.Group, Kind: "Webhook",
 		ScopeKind: w.Scope.Kind, ScopeName: w.Scope.Name, Name: w.Name})
-	if err == store.ErrNotFound {
-		return false, nil
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return webhookGone, nil
+	case err != nil:
+		return 0, err
+	case !isEnabledWebhook(r):
+		return webhookDisabled, nil
 	}
-	return err == nil && !isEnabledWebhook(r), err
+	return webhookEnabled, nil
 }
 
-// disabledWebhooks lists the disabled webhooks a delivery filter's webhook
-// (nil: every one; an empty name: every one in the scope) takes in.
-func (s *Server) disabledWebhooks(ctx context.Context, tx store.Tx, w *api.WebhookRef) ([]api.WebhookRef, error) {
-	if w != nil && w.Name != "" {
-		off, err := s.webhookDisabled(ctx, tx, *w)
-		if err != nil || !off {
-			return nil, err
+// webhooksOf lists the existing webhooks a delivery filter's webhook (nil:
+// every one; an empty name: every one in the scope) takes in, enabled and
+// disabled apart.
+func (s *Server) webhooksOf(ctx context.Context, tx store.Tx, w *api.WebhookRef) (on, off []api.WebhookRef, err error) {
+	add := func(ref api.WebhookRef, state webhookState) {
+		switch state {
+		case webhookEnabled:
+			on = append(on, ref)
+		case webhookDisabled:
+			off = append(off, ref)
 		}
-		return []api.WebhookRef{*w}, nil
 	}
-	rf := store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: "Webhook",
-		Match: func(r *api.ResourceInstance) bool { return !isEnabledWebhook(r) }}
+	if w != nil && w.Name != "" {
+		state, err := s.webhookState(ctx, tx, *w)
+		add(*w, state)
+		return on, off, err
+	}
+	rf := store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: "Webhook"}
 	if w != nil {
 		rf.ScopeKind, rf.ScopeName = w.Scope.Kind, w.Scope.Name
 	}
 	rs, err := tx.ResourceList(ctx, rf)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	out := make([]api.WebhookRef, len(rs))
-	for i, r := range rs {
-		out[i] = api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}}
+	for _, r := range rs {
+		state := webhookEnabled
+		if !isEnabledWebhook(r) {
+			state = webhookDisabled
+		}
+		add(api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}}, state)
 	}
-	return out, nil
+	return on, off, nil
 }
 
 func (s *Server) handleDeliveryPurge(w http.ResponseWriter, r *http.Request) (any, error) {

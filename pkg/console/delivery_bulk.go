@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/centralhq/central/pkg/api"
 )
@@ -10,11 +11,14 @@ import (
 // bulkPage asks to confirm a retry or purge by filter, with its count.
 type bulkPage struct {
 	// Verb is "retry" or "purge".
-	Verb   string
-	Count  int
-	What   string
-	Action string
-	Back   string
+	Verb  string
+	Count int
+	// Disabled and Deleted count, on a retry, what is left out because
+	// its webhook is disabled or deleted.
+	Disabled, Deleted int
+	What              string
+	Action            string
+	Back              string
 	// Fields carry the filter, fixed at counting time (its window's start
 	// and the count's bound of creation times), to the POST.
 	Fields []hidden
@@ -39,7 +43,7 @@ func (c *console) bulkConfirm(r *http.Request, s *session, verb string) (*view, 
 	if _, err := s.api.Do(ctx, method, path, q, nil, &out); err != nil {
 		return nil, err
 	}
-	page := bulkPage{Verb: verb, Count: out.Count, What: what, Action: "/console/deliveries/" + verb,
+	page := bulkPage{Verb: verb, Count: out.Count, Disabled: out.Disabled, Deleted: out.Deleted, What: what, Action: "/console/deliveries/" + verb,
 		Back: "/console/deliveries?" + r.URL.Query().Encode()}
 	if out.Until != nil {
 		f.UntilAt = out.Until.String()
@@ -81,6 +85,9 @@ func (c *console) bulkDo(w http.ResponseWriter, r *http.Request, s *session, ver
 		return nil, err
 	}
 	msg := fmt.Sprintf("%d failed %s queued to be sent again.", out.Count, plural(out.Count, "delivery", "deliveries"))
+	if n := out.Disabled + out.Deleted; n > 0 {
+		msg += fmt.Sprintf(" %d left out: %s.", n, leftOut(out.Disabled, out.Deleted))
+	}
 	if verb == "purge" {
 		msg = fmt.Sprintf("%d failed %s purged.", out.Count, plural(out.Count, "delivery", "deliveries"))
 	}
@@ -94,6 +101,18 @@ func (c *console) deliveryRetryAll(w http.ResponseWriter, r *http.Request, s *se
 
 func (c *console) deliveryPurge(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
 	return c.bulkDo(w, r, s, "purge")
+}
+
+// leftOut says why a retry left deliveries out.
+func leftOut(disabled, deleted int) string {
+	var why []string
+	if disabled > 0 {
+		why = append(why, fmt.Sprintf("%d to disabled webhooks", disabled))
+	}
+	if deleted > 0 {
+		why = append(why, fmt.Sprintf("%d to deleted webhooks", deleted))
+	}
+	return strings.Join(why, ", ")
 }
 
 func plural(n int, one, many string) string {

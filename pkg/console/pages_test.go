@@ -182,7 +182,7 @@ func TestWebhookForms(t *testing.T) {
 	// A save from a form opened before that change is refused, not applied.
 	stale := u.post("/console/webhooks/Integration/monitor/hook/edit", "/console/webhooks/Integration/monitor/hook/edit",
 		url.Values{"url": {rcv.URL + "/v3"}, "resourceVersion": {rv[1]}})
-	if stale.status != http.StatusBadRequest || !strings.Contains(stale.body, "Someone changed the webhook") {
+	if stale.status != http.StatusConflict || !strings.Contains(stale.body, "Someone changed the webhook") {
 		t.Fatalf("stale save: %d %s", stale.status, stale.body)
 	}
 
@@ -283,6 +283,37 @@ func TestDeliveryActions(t *testing.T) {
 	contains(t, p, "page 1 of 2", `rel="next"`)
 	p = u.get("/console/deliveries?page=2")
 	contains(t, p, "page 2 of 2", `rel="prev"`)
+}
+
+// A retry leaves out the deliveries of deleted and disabled webhooks, and
+// the console says so before and after.
+func TestDeliveryRetryLeavesOut(t *testing.T) {
+	e := newEnv(t)
+	rcv := newReceiver(t, http.StatusBadRequest)
+	monitored(e, rcv.URL)
+	e.must("POST", mgmt+"/integrations/monitor/webhooks", map[string]any{"name": "off", "spec": map[string]any{"url": rcv.URL, "enabled": true}})
+	e.must("POST", mgmt+"/integrations/monitor/resourcehooks", map[string]any{"name": "more",
+		"spec": api.ResourceHookSpec{Webhooks: []string{"off"}, Triggers: []api.Trigger{
+			{Group: "management", Kind: "Environment", Name: "*", Type: []string{"created"}}}}})
+	e.must("POST", mgmt+"/environments", map[string]any{"name": "a"})
+	e.waitFor("2 failed deliveries", func() bool { return len(e.deliveries("status=failed")) == 2 })
+	e.must("DELETE", mgmt+"/integrations/monitor/webhooks/off", nil)
+	u := e.user()
+	u.login(e.srv.Token())
+
+	p := u.get("/console/deliveries/retry")
+	contains(t, p, "<strong>1</strong> failed delivery of any time matches", "1 more to deleted webhooks is left out", "Retry 1 delivery")
+	rcv.answer(http.StatusNoContent)
+	done := u.post("/console/deliveries", "/console/deliveries/retry", nil)
+	contains(t, u.follow(done), "1 failed delivery queued to be sent again. 1 left out: 1 to deleted webhooks.")
+
+	e.waitFor("the retry to succeed", func() bool { return len(e.deliveries("status=succeeded")) == 1 })
+	rcv.answer(http.StatusBadRequest)
+	e.must("POST", mgmt+"/environments", map[string]any{"name": "b"})
+	e.waitFor("a new failure", func() bool { return len(e.deliveries("status=failed")) == 2 })
+	e.must("PUT", mgmt+"/integrations/monitor/webhooks/jira", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
+	contains(t, u.get("/console/deliveries/retry"), "nothing to retry",
+		"1 more to disabled webhooks is left out", "1 more to deleted webhooks is left out")
 }
 
 func TestSubscriptionsPage(t *testing.T) {

@@ -203,11 +203,13 @@ func (c *console) webhookUpdate(w http.ResponseWriter, r *http.Request, s *sessi
 		if ferr != nil {
 			return nil, ferr
 		}
+		status := http.StatusBadRequest
 		if client.HasStatus(err, http.StatusPreconditionRequired) || client.HasStatus(err, http.StatusConflict) {
 			p.Detail += " Someone changed the webhook since you opened this form: reload it to see their change."
+			status = http.StatusConflict
 		}
 		f.Problem = p
-		return c.webhookFormView(ctx, s, f, http.StatusBadRequest)
+		return c.webhookFormView(ctx, s, f, status)
 	}
 	return c.redirect(w, r, s, webhookLink(ref), "ok", "Webhook "+wh.Name+" saved.")
 }

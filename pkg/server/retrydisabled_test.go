@@ -15,7 +15,8 @@ import (
 // webhook was disabled) would give way to a blank status code. A bulk
 // retry leaves such deliveries out, and says how many; one retried by ID
 // is refused and left as it was. Enabled again, the webhook's deliveries
-// are retried as any others.
+// are retried as any others. A deleted webhook's deliveries are left out
+// alike, until a webhook of that name and scope is made again.
 func TestRetryLeavesOutDisabledWebhooks(t *testing.T) {
 	for _, tc := range []struct {
 		name string
@@ -25,6 +26,7 @@ func TestRetryLeavesOutDisabledWebhooks(t *testing.T) {
 		{"postgres", func(t *testing.T) server.Config { return server.Config{Store: pgtest.DSN(t)} }},
 	} {
 		t.Run(tc.name, func(t *testing.T) { testRetryLeavesOutDisabledWebhooks(t, tc.cfg(t)) })
+		t.Run(tc.name+"/deleted", func(t *testing.T) { testRetryLeavesOutDeletedWebhooks(t, tc.cfg(t)) })
 	}
 }
 
@@ -97,4 +99,57 @@ func testRetryLeavesOutDisabledWebhooks(t *testing.T, cfg server.Config) {
 	}
 	h.must(200, "POST", "/deliveries/"+before.ID+"/retry", nil)
 	h.waitFor("gone's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
+}
+
+func testRetryLeavesOutDeletedWebhooks(t *testing.T, cfg server.Config) {
+	h := start(t, cfg)
+	// Each fails once, then takes everything.
+	bad, ok := newReceiver(t, http.StatusBadRequest), newReceiver(t, http.StatusBadRequest)
+	h.integration("x", bad.URL, nil, allTypes("Environment", nil))
+	h.integration("y", ok.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	h.waitFor("both to fail", func() bool { return len(h.deliveries("status=failed")) == 2 })
+	h.must(204, "DELETE", mgmt+"/integrations/x/webhooks/wh", nil)
+	id := h.deliveries("scope=Integration/x")[0].ID
+	var before api.Delivery
+	h.do("GET", "/deliveries/"+id, nil, &before)
+	unchanged := func(when string) {
+		t.Helper()
+		var d api.Delivery
+		h.do("GET", "/deliveries/"+id, nil, &d)
+		if d.Status != api.DeliveryFailed || d.Attempts != 1 || d.LastStatusCode != http.StatusBadRequest || !d.UpdatedAt.Equal(before.UpdatedAt.Time) {
+			t.Fatalf("%s, the deleted webhook's delivery changed: %+v, was %+v", when, d, before)
+		}
+	}
+
+	for q, want := range map[string]api.CountResult{
+		"":                                {Count: 1, Deleted: 1},
+		"&scope=Integration/x":            {Count: 0, Deleted: 1},
+		"&scope=Integration/x&webhook=wh": {Count: 0, Deleted: 1},
+		"&scope=Integration/y":            {Count: 1, Deleted: 0},
+	} {
+		var c api.CountResult
+		h.do("POST", "/deliveries/retry?status=failed&dryRun=true"+q, nil, &c)
+		if c.Count != want.Count || c.Deleted != want.Deleted || c.Disabled != 0 {
+			t.Errorf("dry run %q: %+v; want count %d, deleted %d", q, c, want.Count, want.Deleted)
+		}
+	}
+	var e api.ErrorResponse
+	if st := h.do("POST", "/deliveries/"+id+"/retry", nil, &e); st != http.StatusConflict ||
+		!strings.Contains(e.Errors[0].Detail, `"Webhook/wh" in the scope "Integration/x" was deleted`) {
+		t.Fatalf("retry by ID of a deleted webhook's delivery: %d %+v, want 409 saying it was deleted", st, e)
+	}
+	unchanged("after a retry by ID")
+	var c api.CountResult
+	h.do("POST", "/deliveries/retry?status=failed", nil, &c)
+	if c.Count != 1 || c.Deleted != 1 {
+		t.Fatalf("bulk retry: %+v, want 1 retried and 1 left out", c)
+	}
+	h.waitFor("y's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 1 })
+	unchanged("after a bulk retry")
+
+	// Made again, the webhook takes its name's deliveries.
+	h.must(201, "POST", mgmt+"/integrations/x/webhooks", map[string]any{"name": "wh", "spec": map[string]any{"url": ok.URL, "enabled": true}})
+	h.must(200, "POST", "/deliveries/"+id+"/retry", nil)
+	h.waitFor("x's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
 }

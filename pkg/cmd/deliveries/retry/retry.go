@@ -50,7 +50,9 @@ Nothing is retried for a disabled webhook (spec.enabled false, as after its
 receiver answered 410 Gone): sent, it would fail at once. A bulk retry
 leaves such deliveries out and says how many; one given by ID is refused.
 Enable the webhook again (spec.enabled: true, with central edit webhook
-NAME -s KIND/NAME) to retry them.
+NAME -s KIND/NAME) to retry them. The deliveries of a deleted webhook are
+left out and refused alike, until a webhook of the same name is made again
+in the same scope.
 
 On a terminal, a bulk retry first shows how many deliveries it selects and
 asks before going on (-y skips the question). Without a terminal it goes on
@@ -139,19 +141,19 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 		}
 		if o.DryRun {
 			fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(res.Count, ""))
-			leftOut(o, res.Disabled)
+			leftOut(o, res)
 			return nil
 		}
 		if res.Count == 0 {
-			if res.Disabled == 0 {
+			if res.Disabled+res.Deleted == 0 {
 				fmt.Fprintln(o.IO.ErrOut, "No failed deliveries match.")
 			} else {
 				fmt.Fprintln(o.IO.ErrOut, "No failed deliveries to retry.")
-				leftOut(o, res.Disabled)
+				leftOut(o, res)
 			}
 			return nil
 		}
-		leftOut(o, res.Disabled)
+		leftOut(o, res)
 		noted = true
 		ok, err := o.IO.Confirm(fmt.Sprintf("Retry %s?", filter.Count(res.Count, "failed")), true)
 		if err != nil {
@@ -171,29 +173,42 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 	}
 	o.IO.Success("%s %s queued for another attempt.", filter.Count(res.Count, ""), verb)
 	if !noted {
-		leftOut(o, res.Disabled)
+		leftOut(o, res)
 	}
 	return nil
 }
 
 // leftOut says how many matching deliveries a retry leaves alone because
-// their webhook is disabled (sent, each would fail at once), and how to
-// send them; on a dry run, would leave.
-func leftOut(o *RetryOptions, n int) {
-	if n == 0 {
-		return
+// their webhook is disabled or deleted (sent, each would fail at once), and
+// how to send them; on a dry run, would leave.
+func leftOut(o *RetryOptions, res api.CountResult) {
+	verb := func(n int) string {
+		switch {
+		case o.DryRun:
+			return "would be"
+		case n == 1:
+			return "is"
+		}
+		return "are"
 	}
-	what, verb := filter.Count(n, "failed")+" to disabled webhooks", "are"
-	if n == 1 {
-		what, verb = "1 failed delivery to a disabled webhook", "is"
-	}
-	if o.DryRun {
-		verb = "would be"
-	}
-	edit := "central edit webhook NAME -s KIND/NAME"
+	which := "NAME -s KIND/NAME"
 	if o.Filter.Webhook != "" {
-		edit = fmt.Sprintf("central edit webhook %s -s %s", o.Filter.Webhook, o.Filter.Scope)
+		which = o.Filter.Webhook + " -s " + o.Filter.Scope
 	}
-	fmt.Fprintf(o.IO.ErrOut, "%s %s left out. Enable a webhook again (spec.enabled: true, e.g. with %s) to retry its deliveries.\n",
-		what, verb, edit)
+	if n := res.Disabled; n > 0 {
+		what := filter.Count(n, "failed") + " to disabled webhooks"
+		if n == 1 {
+			what = "1 failed delivery to a disabled webhook"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s %s left out. Enable a webhook again (spec.enabled: true, e.g. with central edit webhook %s) to retry its deliveries.\n",
+			what, verb(n), which)
+	}
+	if n := res.Deleted; n > 0 {
+		what := filter.Count(n, "failed") + " to deleted webhooks"
+		if n == 1 {
+			what = "1 failed delivery to a deleted webhook"
+		}
+		fmt.Fprintf(o.IO.ErrOut, "%s %s left out: there is nowhere to send them. A webhook made again with the same name and scope takes them; "+
+			"central deliveries purge --status failed --webhook %s removes them.\n", what, verb(n), which)
+	}
 }

@@ -31,7 +31,7 @@ type request struct {
 // /deliveries/retry counting `failed` deliveries and leaving out
 // `disabled` ones.
 type fakeAPI struct {
-	failed, disabled int
+	failed, disabled, deleted int
 
 	mu       sync.Mutex
 	requests []request
@@ -56,7 +56,7 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 	})
 	mux.HandleFunc("POST /deliveries/retry", func(w http.ResponseWriter, r *http.Request) {
 		dry := r.URL.Query().Get("dryRun") == "true"
-		_ = json.NewEncoder(w).Encode(api.CountResult{Count: a.failed, DryRun: dry, Disabled: a.disabled})
+		_ = json.NewEncoder(w).Encode(api.CountResult{Count: a.failed, DryRun: dry, Disabled: a.disabled, Deleted: a.deleted})
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a.mu.Lock()
@@ -216,36 +216,46 @@ func TestRetryIDOfADisabledWebhook(t *testing.T) {
 }
 
 // A bulk retry counts only what it queued, and says how many deliveries it
-// left out because their webhooks are disabled, once.
+// left out because their webhooks are disabled or deleted, once.
 func TestRetryBulkLeavesOutDisabledWebhooks(t *testing.T) {
 	const enable = "Enable a webhook again (spec.enabled: true, e.g. with central edit webhook NAME -s KIND/NAME) to retry its deliveries.\n"
 	tests := []struct {
-		name             string
-		failed, disabled int
-		tty              bool
-		answer           string
-		args             []string
-		stdout, stderr   string
-		requests         int
+		name                      string
+		failed, disabled, deleted int
+		tty                       bool
+		answer                    string
+		args                      []string
+		stdout, stderr            string
+		requests                  int
 	}{
-		{"dry run", 2, 1, true, "", []string{"--dry-run", "--webhook", "jira", "-s", "Integration/monitor"},
+		{"dry run", 2, 1, 0, true, "", []string{"--dry-run", "--webhook", "jira", "-s", "Integration/monitor"},
 			"2 deliveries would be retried.\n",
 			"1 failed delivery to a disabled webhook would be left out. Enable a webhook again (spec.enabled: true, e.g. with central edit webhook jira -s Integration/monitor) to retry its deliveries.\n",
 			1},
-		{"dry run, none left out", 2, 0, true, "", []string{"--dry-run"}, "2 deliveries would be retried.\n", "", 1},
-		{"asked", 2, 3, true, "\n", nil, "",
+		{"dry run, none left out", 2, 0, 0, true, "", []string{"--dry-run"}, "2 deliveries would be retried.\n", "", 1},
+		{"asked", 2, 3, 0, true, "\n", nil, "",
 			"3 failed deliveries to disabled webhooks are left out. " + enable +
 				"? Retry 2 failed deliveries? (Y/n) ✔ 2 deliveries are queued for another attempt.\n",
 			2},
-		{"without a terminal", 1, 3, false, "", nil, "",
+		{"without a terminal", 1, 3, 0, false, "", nil, "",
 			"✔ 1 delivery is queued for another attempt.\n3 failed deliveries to disabled webhooks are left out. " + enable,
 			1},
-		{"only disabled ones", 0, 1, true, "", nil, "",
+		{"only disabled ones", 0, 1, 0, true, "", nil, "",
 			"No failed deliveries to retry.\n1 failed delivery to a disabled webhook is left out. " + enable,
+			1},
+		{"disabled and deleted", 1, 1, 2, false, "", nil, "",
+			"✔ 1 delivery is queued for another attempt.\n1 failed delivery to a disabled webhook is left out. " + enable +
+				"2 failed deliveries to deleted webhooks are left out: there is nowhere to send them. A webhook made again with the same name and scope takes them; " +
+				"central deliveries purge --status failed --webhook NAME -s KIND/NAME removes them.\n",
+			1},
+		{"only deleted ones, dry run", 0, 0, 1, true, "", []string{"--dry-run", "--webhook", "jira", "-s", "Integration/monitor"},
+			"0 deliveries would be retried.\n",
+			"1 failed delivery to a deleted webhook would be left out: there is nowhere to send them. A webhook made again with the same name and scope takes them; " +
+				"central deliveries purge --status failed --webhook jira -s Integration/monitor removes them.\n",
 			1},
 	}
 	for _, tt := range tests {
-		a := &fakeAPI{failed: tt.failed, disabled: tt.disabled}
+		a := &fakeAPI{failed: tt.failed, disabled: tt.disabled, deleted: tt.deleted}
 		r := run(t, a.factory(t), tt.tty, tt.answer, append([]string{"--status", "failed"}, tt.args...)...)
 		if r.err != nil || r.stdout != tt.stdout || r.stderr != tt.stderr {
 			t.Errorf("%s: err %v\nstdout %q\nwant   %q\nstderr %q\nwant   %q", tt.name, r.err, r.stdout, tt.stdout, r.stderr, tt.stderr)
