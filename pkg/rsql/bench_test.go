@@ -29,3 +29,21 @@ func BenchmarkParse(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkMatchWith matches a =with= over the references and one over the
+// tags: Match only walks the document, the quoted queries having been
+// parsed by Parse.
+func BenchmarkMatchWith(b *testing.B) {
+	doc := decode(b, false)
+	e, err := Parse("metadata.references=with='kind==Secret;name==k*';tags=without='@==dev'")
+	if err != nil {
+		b.Fatal(err)
+	}
+	if !e.Match(doc) {
+		b.Fatal("the benchmark query does not match the document")
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		e.Match(doc)
+	}
+}

@@ -2,13 +2,22 @@ package rsql
 
 import "strings"
 
+// node is an Expr as Parse builds it, which can also be matched against a
+// value that is not an object: an entry of a =with= may be a string.
+type node interface {
+	Expr
+	match(v any) bool
+}
+
 // and holds when every term does. Parse flattens nested ands, so no term is
 // itself an and.
-type and []Expr
+type and []node
 
-func (a and) Match(doc map[string]any) bool {
+func (a and) Match(doc map[string]any) bool { return a.match(doc) }
+
+func (a and) match(v any) bool {
 	for _, e := range a {
-		if !e.Match(doc) {
+		if !e.match(v) {
 			return false
 		}
 	}
@@ -28,11 +37,13 @@ func (a and) String() string {
 }
 
 // or holds when any term does. Parse flattens nested ors.
-type or []Expr
+type or []node
 
-func (o or) Match(doc map[string]any) bool {
+func (o or) Match(doc map[string]any) bool { return o.match(doc) }
+
+func (o or) match(v any) bool {
 	for _, e := range o {
-		if e.Match(doc) {
+		if e.match(v) {
 			return true
 		}
 	}
@@ -62,15 +73,17 @@ const (
 	opGreaterEq                 // >= and =ge=
 	opIn                        // =in=
 	opOut                       // =out=
+	opWith                      // =with=, which a with node holds rather than a comparison
+	opWithout                   // =without=
 )
 
-var operatorText = [...]string{"==", "!=", "===", "!==", "<", "<=", ">", ">=", "=in=", "=out="}
+var operatorText = [...]string{"==", "!=", "===", "!==", "<", "<=", ">", ">=", "=in=", "=out=", "=with=", "=without="}
 
 // namedOperators are the FIQL spellings, lower-cased.
 var namedOperators = map[string]operator{
 	"eq": opExact, "neq": opNotExact,
 	"lt": opLess, "le": opLessEq, "gt": opGreater, "ge": opGreaterEq,
-	"in": opIn, "out": opOut,
+	"in": opIn, "out": opOut, "with": opWith, "without": opWithout,
 }
 
 func (o operator) String() string { return operatorText[o] }
@@ -95,7 +108,7 @@ func (o operator) ordered() bool { return opLess <= o && o <= opGreaterEq }
 
 // comparison is one "selector operator value" term.
 type comparison struct {
-	path     []string
+	path     []string // nil for @, the document itself
 	op       operator
 	positive operator // op without its negation
 	negate   bool
@@ -104,7 +117,7 @@ type comparison struct {
 
 func (c *comparison) String() string {
 	var b strings.Builder
-	b.WriteString(strings.Join(c.path, "."))
+	b.WriteString(selectorText(c.path))
 	b.WriteString(c.op.String())
 	if c.op != opIn && c.op != opOut {
 		writeValue(&b, &c.values[0])
@@ -121,21 +134,34 @@ func (c *comparison) String() string {
 	return b.String()
 }
 
+// selectorText is a selector as it is written.
+func selectorText(path []string) string {
+	if path == nil {
+		return "@"
+	}
+	return strings.Join(path, ".")
+}
+
 // writeValue writes v unquoted when that reads back the same, else in
-// double quotes with backslash escapes.
+// double quotes.
 func writeValue(b *strings.Builder, v *value) {
 	if v.null || !needsQuotes(v.raw) {
 		b.WriteString(v.raw)
 		return
 	}
-	b.WriteByte('"')
-	for i := 0; i < len(v.raw); i++ {
-		if c := v.raw[i]; c == '"' || c == '\\' {
+	writeQuoted(b, v.raw, '"')
+}
+
+// writeQuoted writes s in quotes, escaping the quote and backslash.
+func writeQuoted(b *strings.Builder, s string, quote byte) {
+	b.WriteByte(quote)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == quote || c == '\\' {
 			b.WriteByte('\\')
 		}
-		b.WriteByte(v.raw[i])
+		b.WriteByte(s[i])
 	}
-	b.WriteByte('"')
+	b.WriteByte(quote)
 }
 
 func needsQuotes(s string) bool {

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-func (c *comparison) Match(doc map[string]any) bool {
-	return c.reach(doc, c.path) != c.negate
-}
+func (c *comparison) Match(doc map[string]any) bool { return c.match(doc) }
+
+func (c *comparison) match(v any) bool { return c.reach(v, c.path) != c.negate }
 
 // reach walks path from v and reports whether any value it arrives at
 // satisfies the positive operator. Arrays fan out, at the end of the path

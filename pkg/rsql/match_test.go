@@ -28,7 +28,8 @@ const testDoc = `{
     "count": 3, "ratio": 0.5, "negative": -2.5, "tiny": 1e-7,
     "word": "apple", "greek": "ΣΊΣΥΦΟΣ",
     "deep": {"list": [[1, 2], [3]]},
-    "empty": [], "nothing": null, "object": {"a": 1}
+    "empty": [], "nothing": null, "object": {"a": 1},
+    "groups": [{"name": "a", "members": ["x", "y"]}, {"name": "b", "members": ["z"]}]
   },
   "payload": {"spec": {"production": true}}
 }`
@@ -184,6 +185,71 @@ var matchCases = []struct {
 	{"attributes.team==payments;attributes.tier=in=(gold,silver)", true},
 	{"metadata.scope.name==env-*;metadata.scope.kind===Environment", true},
 
+	// =with= needs one entry to satisfy the whole query, where a dotted
+	// path lets each comparison pick its own.
+	{"metadata.references=with='kind==Secret;name==key'", true},
+	{"metadata.references=with='kind==Secret;name==petstore'", false},
+	{"metadata.references.kind==Secret;metadata.references.name==petstore", true},
+	{"metadata.references=without='kind==Secret;name==petstore'", true},
+	{"metadata.references=without='kind==Secret'", false},
+	{"metadata.references=with='kind==secret'", true},
+	{"metadata.references=with='kind===secret'", false},
+	{"metadata.references=with='id==null'", true},
+	{"metadata.references=with='id!=null;kind==APIService'", false},
+	{"metadata.references=with='(kind==APIService,kind==Secret);name==k*'", true},
+	{`metadata.references=with='kind=in=(Secret,Other) and name=="key"'`, true},
+	{"metadata.references=with='@!=null'", true},
+	{"metadata.references=with='@==*'", false},
+	{"name==petstore;metadata.references=with='kind==Secret'", true},
+	{"name==x,metadata.references=without='kind==APIService'", false},
+
+	// An entry that is not an object is @; it has no fields.
+	{"tags=with='@==prod'", true},
+	{"tags=with='@==PUB*'", true},
+	{"tags=with='@===public'", false},
+	{"tags=with='@==prod;@==public'", false},
+	{"tags=with='@==p*;@!=prod'", true},
+	{"tags=without='@==dev'", true},
+	{"tags=without='@==prod'", false},
+	{"tags=with='name==null'", true},
+	{"tags=with='name==prod'", false},
+
+	// No entries: a missing property, null, an empty array; a single value
+	// is one entry, whatever it is.
+	{"tags=with=''", true},
+	{"spec.empty=with=''", false},
+	{"spec.empty=without=''", true},
+	{"spec.nothing=with=''", false},
+	{"owner=without='a==1'", true},
+	{"missing.path=with=''", false},
+	{"missing.path=with='@==null'", false},
+	{"missing.path=without='a==1'", true},
+	{"name.first=with=''", false},
+	{"metadata.scope=with='kind==Environment;name==env-*'", true},
+	{"metadata.scope=with='kind==Secret'", false},
+	{"name=with='@==petstore'", true},
+	{"spec.count=with='@>2'", true},
+
+	// Arrays crossed on the way fan out; the entries of an array of arrays
+	// are arrays, which @ fans out over.
+	{"spec.groups.members=with='@==z'", true},
+	{"spec.groups.members=without='@==q'", true},
+	{"spec.groups=with='name==a;members==y'", true},
+	{"spec.groups=with='name==b;members==y'", false},
+	{"spec.groups.name==b;spec.groups.members==y", true},
+	{"spec.deep.list=with='@==1;@==2'", true},
+	{"spec.deep.list=with='@==1;@==3'", false},
+	{"spec.deep.list=with='@>2'", true},
+
+	// Nested.
+	{`spec.groups=with='name==a;members=with=\'@==x\''`, true},
+	{`spec.groups=with='name==b;members=with=\'@==x\''`, false},
+	{`spec.groups=with='members=without="@==x"'`, true},
+	{`spec.groups=without='members=with="@==q"'`, true},
+	{`spec.deep.list=with='@=with="@==3"'`, true},
+	{`spec.deep.list=with='@=without="@<3"'`, true},
+	{`spec.deep.list=with='@=without="@<4"'`, false},
+
 	{"", true},
 }
 
@@ -228,7 +294,7 @@ func TestMatchExactIntegers(t *testing.T) {
 }
 
 func TestMatchEmptyDocument(t *testing.T) {
-	for query, want := range map[string]bool{"": true, "a==null": true, "a!=null": false, "a!=x": true, "a==*": false} {
+	for query, want := range map[string]bool{"": true, "a==null": true, "a!=null": false, "a!=x": true, "a==*": false, "a=with=''": false, "a=without=''": true} {
 		e, err := Parse(query)
 		if err != nil {
 			t.Fatal(err)

@@ -9,8 +9,10 @@ import "strings"
 //	and        = constraint { (";" | "and") constraint }
 //	constraint = "(" or ")" | comparison
 //	comparison = selector operator ( value | "(" value { "," value } ")" )
+//	           | selector ( "=with=" | "=without=" ) quoted-query
+//	selector   = "@" | name { "." name }
 
-func (p *parser) or(after string) (Expr, error) {
+func (p *parser) or(after string) (node, error) {
 	var terms or
 	for {
 		e, err := p.and(after)
@@ -33,7 +35,7 @@ func (p *parser) or(after string) (Expr, error) {
 	return terms, nil
 }
 
-func (p *parser) and(after string) (Expr, error) {
+func (p *parser) and(after string) (node, error) {
 	var terms and
 	for {
 		e, err := p.constraint(after)
@@ -56,7 +58,7 @@ func (p *parser) and(after string) (Expr, error) {
 	return terms, nil
 }
 
-func (p *parser) constraint(after string) (Expr, error) {
+func (p *parser) constraint(after string) (node, error) {
 	p.skipSpace()
 	if p.eof() || p.query[p.off] != '(' {
 		return p.comparison(after)
@@ -81,17 +83,20 @@ func (p *parser) constraint(after string) (Expr, error) {
 	return e, nil
 }
 
-func (p *parser) comparison(after string) (Expr, error) {
+func (p *parser) comparison(after string) (node, error) {
 	path, err := p.selector(after)
 	if err != nil {
 		return nil, err
 	}
 	p.skipSpace()
-	op, text, err := p.operator(strings.Join(path, "."))
+	op, text, err := p.operator(selectorText(path))
 	if err != nil {
 		return nil, err
 	}
 	p.skipSpace()
+	if op == opWith || op == opWithout {
+		return p.with(path, op, text)
+	}
 	c := &comparison{path: path, op: op}
 	c.positive, c.negate = op.positive()
 	if op == opIn || op == opOut {
@@ -115,7 +120,8 @@ func (p *parser) comparison(after string) (Expr, error) {
 
 // selector reads a dotted path; every part must have a name, because an
 // empty one ("a..b") is almost certainly a typo that would silently match
-// nothing.
+// nothing. The selector @ is the nil path: the entry a =with= query is
+// matched against, which a part of a longer path cannot name.
 func (p *parser) selector(after string) ([]string, error) {
 	start := p.off
 	text := p.scan(endsSelector)
@@ -125,14 +131,22 @@ func (p *parser) selector(after string) ([]string, error) {
 		}
 		return nil, p.errorf(p.off, "a selector is expected after %q", after)
 	}
+	if text == "@" {
+		if p.outer == nil {
+			return nil, p.errorf(start, `"@" stands for an entry and is only allowed in the quoted query of =with= or =without=`)
+		}
+		return nil, nil
+	}
 	path := strings.Split(text, ".")
 	off := start
 	for i, name := range path {
-		if name == "" {
-			if i == 0 {
-				return nil, p.errorf(off, `a selector cannot start with "."`)
-			}
+		switch {
+		case name == "" && i == 0:
+			return nil, p.errorf(off, `a selector cannot start with "."`)
+		case name == "":
 			return nil, p.errorf(off, `a name is expected after "."`)
+		case name == "@":
+			return nil, p.errorf(off, `"@" stands for the whole entry and cannot be part of a longer selector`)
 		}
 		off += len(name) + 1
 	}

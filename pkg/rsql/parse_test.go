@@ -63,6 +63,30 @@ var parseCases = []struct{ query, want string }{
 	{"name==café", "name==café"},
 	{"metadata.audit.createTimestamp>2024-01-01T00:00:00.000+0000", "metadata.audit.createTimestamp>2024-01-01T00:00:00.000+0000"},
 	{"attributes.team==x", "attributes.team==x"},
+
+	// The query of =with= is printed canonically inside single quotes, or
+	// double ones when it holds a single quote.
+	{"metadata.references=with='kind==Secret;name==github'", "metadata.references=with='kind==Secret;name==github'"},
+	{`refs =WITH= " kind == Secret "`, "refs=with='kind==Secret'"},
+	{"refs=without='kind=eq=Secret'", "refs=without='kind===Secret'"},
+	{"refs=with='(a==1 or b==2) and c==3'", "refs=with='(a==1,b==2);c==3'"},
+	{"refs=with='((a==1))'", "refs=with='a==1'"},
+	{"refs=with=''", "refs=with=''"},
+	{`refs=with=" "`, "refs=with=''"},
+	{"tags=with='@==dev*'", "tags=with='@==dev*'"},
+	{"tags=with=' @ =in= ( a , b ) '", "tags=with='@=in=(a,b)'"},
+	{`refs=with='name=="a b"'`, `refs=with='name=="a b"'`},
+	{`refs=with='name==\'a b\''`, `refs=with='name=="a b"'`},
+	{`refs=with='name=="it\'s"'`, `refs=with="name==\"it's\""`},
+	{`refs=with='x\\y==1'`, `refs=with='x\\y==1'`},
+	{`refs=with='name=="a\\\\"'`, `refs=with='name==a\\'`},
+	{`a=with='b=with=\'c==1\''`, `a=with="b=with='c==1'"`},
+	{`a=with="b=with='c=with=\"d==1\"'"`, `a=with="b=with=\"c=with='d==1'\""`},
+	{`a=with='@=with=\'@==1\''`, `a=with="@=with='@==1'"`},
+	{"a==1;b=with='c==1',d==2", "a==1;b=with='c==1',d==2"},
+	{"a=with='c==1'and b==2", "a=with='c==1';b==2"},
+	{"(a=with='c==1')", "a=with='c==1'"},
+	{"a@b==1", "a@b==1"},
 }
 
 func TestParse(t *testing.T) {
@@ -138,6 +162,32 @@ var parseErrorCases = []struct{ query, want string }{
 	{"é==x;", `a selector is expected after ";" at character 6`},
 	{"a==!x", `a value that starts with "!" must be quoted at character 4`},
 	{strings.Repeat("(", 101) + "a==1" + strings.Repeat(")", 101), `at most 100 nested groups are allowed at character 101`},
+
+	// =with= and =without=. An error in the quoted query is placed at the
+	// character of the whole query it stands at, counting its escapes, or
+	// at the closing quote when something is missing at its end.
+	{"a=with=x", `a query in quotes is expected after "=with=", as in =with='name==x' at character 8`},
+	{"a=WITHOUT=", `a query in quotes is expected after "=WITHOUT=", as in =WITHOUT='name==x' at character 11`},
+	{"a=with=(b==1)", `a query in quotes is expected after "=with=", as in =with='name==x' at character 8`},
+	{"a=with='b==1", `a closing single quote is expected at character 13`},
+	{"a=without='kind=='", `a value is expected after "==" at character 18`},
+	{"a=with='kind==Secret name==x'", `";", ",", "and" or "or" is expected at character 22`},
+	{`a=with='name=="a\\"'`, `a closing double quote is expected at character 20`},
+	{`a=with='n==\'x y\' z'`, `";", ",", "and" or "or" is expected at character 20`},
+	{"é=with='a==1 b'", `";", ",", "and" or "or" is expected at character 14`},
+	{"a=with='b==1)'", `")" has no matching "(" at character 13`},
+	{"a=with='==1'", `a selector is expected at character 9`},
+	{`a=with="b=with='c=='"`, `a value is expected after "==" at character 20`},
+	{"refs=with='kind=='Secret''", `the query after "=with=" ends at this quote; escape a quote inside it with "\" or use the other kind at character 18`},
+	{"a=with=''x", `the query after "=with=" ends at this quote; escape a quote inside it with "\" or use the other kind at character 9`},
+	{"a=with='' b", `";", ",", "and" or "or" is expected at character 11`},
+	{"@==x", `"@" stands for an entry and is only allowed in the quoted query of =with= or =without= at character 1`},
+	{"a==1;@=with=''", `"@" stands for an entry and is only allowed in the quoted query of =with= or =without= at character 6`},
+	{"a=with='b.@==x'", `"@" stands for the whole entry and cannot be part of a longer selector at character 11`},
+	{"a.@=with='b==1'", `"@" stands for the whole entry and cannot be part of a longer selector at character 3`},
+	{"a=with='@'", `an operator is expected after "@" at character 10`},
+	{strings.Repeat("(", 100) + "a=with='b==1'" + strings.Repeat(")", 100), `at most 100 nested groups are allowed at character 108`},
+	{"a=with='" + strings.Repeat("(", 100) + "b==1" + strings.Repeat(")", 100) + "'", `at most 100 nested groups are allowed at character 108`},
 }
 
 func TestParseErrors(t *testing.T) {

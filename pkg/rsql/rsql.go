@@ -18,10 +18,33 @@
 //	a==1;b==2  a==1 and b==2    and, which binds tighter than
 //	a==1,b==2  a==1 or b==2     or; parentheses group
 //	owner.id==null              missing or JSON null; owner.id!=null is present
+//	refs=with='kind==Secret'    some entry of refs satisfies the quoted query
+//	refs=without='kind==Secret' no element does, as when refs is missing or empty
+//	tags=with='@==dev*'         @ is the entry itself, for arrays of scalars
 //
 // A selector is a dotted path. Where it crosses an array the comparison holds
 // if any element satisfies it; the negated operators (!=, !==, =out=) hold if
 // no element satisfies their positive form, so tags!=dev means "not tagged dev".
+//
+// =with= applies a whole query to each entry of a multi-valued property in
+// turn. Its selector leads to arrays as any selector does, crossing arrays
+// on the way; every element of every array reached is an entry, a single
+// value there is one entry, and a missing property or null has none. Each
+// entry is matched as the document of the quoted query, so its selectors
+// start at the entry and
+//
+//	metadata.references=with='kind==Secret;name==github'
+//
+// holds only if one reference has both, where
+// metadata.references.kind==Secret;metadata.references.name==github also
+// holds for a Secret reference and another one named github. An entry that
+// is not an object (a tag in tags, say) has no fields: the selector @,
+// which stands for the entry itself and is refused outside a =with= or
+// =without= query, is how it is tested. =without= holds when =with= does
+// not. An empty quoted query holds for every entry, so refs=with="" asks
+// whether there are any. The quoted query may hold any query, nested
+// =with= too; a quote inside it is escaped with a backslash or is of the
+// other kind: refs=with='name=="a b"'.
 package rsql
 
 import "fmt"
@@ -58,6 +81,12 @@ func (e *SyntaxError) Error() string {
 // `invalid query "name==": a value is expected after "==" at character 7`.
 func Parse(query string) (Expr, error) {
 	p := parser{query: query}
+	return p.parse()
+}
+
+// parse reads a whole query: the one given to Parse or, with p.outer set,
+// the quoted query of a =with=.
+func (p *parser) parse() (node, error) {
 	p.skipSpace()
 	if p.eof() {
 		return all{}, nil
@@ -81,4 +110,5 @@ func Parse(query string) (Expr, error) {
 type all struct{}
 
 func (all) Match(map[string]any) bool { return true }
+func (all) match(any) bool            { return true }
 func (all) String() string            { return "" }

@@ -14,15 +14,27 @@ import (
 type parser struct {
 	query string
 	off   int // byte offset of the next unread character
-	depth int // open parentheses
+	depth int // open parentheses and enclosing =with= queries
+
+	// outer is set when query is the quoted query of a =with= or =without=,
+	// unescaped. Its errors are reported against the outer query, where
+	// at[i] is the offset of byte i of query and at[len(query)] that of the
+	// closing quote, so that the character a user is shown is the one they
+	// typed, escapes and all.
+	outer *parser
+	at    []int
 }
 
 // maxDepth bounds nesting so that a hostile query cannot make the recursive
 // descent exhaust the stack of a server goroutine.
 const maxDepth = 100
 
-// errorf reports a problem at byte offset off, as a 1-based character position.
+// errorf reports a problem at byte offset off, as a 1-based character
+// position in the query the user gave.
 func (p *parser) errorf(off int, format string, args ...any) *SyntaxError {
+	if p.outer != nil {
+		return p.outer.errorf(p.at[off], format, args...)
+	}
 	return &SyntaxError{Query: p.query, Pos: p.pos(off), Msg: fmt.Sprintf(format, args...)}
 }
 
@@ -138,7 +150,7 @@ func (p *parser) value(after string) (raw string, null bool, err error) {
 	if !p.eof() {
 		switch c := p.query[p.off]; {
 		case c == '"' || c == '\'':
-			raw, err := p.quoted()
+			raw, _, err := p.quoted(false)
 			return raw, false, err
 		case startsOperator(c):
 			return "", false, p.errorf(p.off, "a value that starts with %q must be quoted", string(c))
@@ -153,20 +165,27 @@ func (p *parser) value(after string) (raw string, null bool, err error) {
 
 // quoted reads a value in single or double quotes. A backslash takes the
 // next character literally, whatever it is, as RSQL parsers do: "\n" is "n".
-func (p *parser) quoted() (string, error) {
+// With track set it also returns where each byte of the value, and then the
+// closing quote, stand in the query: what a parser of the value as a query
+// of its own needs for its errors.
+func (p *parser) quoted(track bool) (string, []int, error) {
 	quote := p.query[p.off]
 	var b []byte
+	var at []int
 	for i := p.off + 1; i < len(p.query); i++ {
 		c := p.query[i]
+		if track {
+			at = append(at, i)
+		}
 		if c == quote {
 			p.off = i + 1
-			return string(b), nil
+			return string(b), at, nil
 		}
 		if c == '\\' {
 			if i++; i == len(p.query) {
 				break
 			}
-			c = p.query[i]
+			c = p.query[i] // placed, for errors, at its backslash
 		}
 		b = append(b, c)
 	}
@@ -175,5 +194,5 @@ func (p *parser) quoted() (string, error) {
 		name = "single"
 	}
 	p.off = len(p.query)
-	return "", p.errorf(p.off, "a closing %s quote is expected", name)
+	return "", nil, p.errorf(p.off, "a closing %s quote is expected", name)
 }
