@@ -2,6 +2,8 @@ package root
 
 import (
 	"errors"
+	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -68,8 +70,34 @@ func topCommands() []topCommand {
 // addCommands attaches every top-level command, built.
 func addCommands(root *cobra.Command, f *factory.Factory) {
 	for _, tc := range topCommands() {
-		root.AddCommand(tc.build(f))
+		root.AddCommand(groupsRefuseUnknown(tc.build(f)))
 	}
+}
+
+// groupsRefuseUnknown makes every command under c that only groups others
+// (deliveries, hooks, config, …) refuse a word that names none of them, as
+// the root does: cobra would print the group's help and exit 0, so a
+// script's `central deliveries purg -y` would seem to have worked. With no
+// word at all the help is what was asked for.
+func groupsRefuseUnknown(c *cobra.Command) *cobra.Command {
+	if c.HasSubCommands() && !c.Runnable() {
+		c.Args = cobra.ArbitraryArgs
+		c.SuggestionsMinimumDistance = 2 // cobra's own, set where it suggests
+		c.RunE = func(cmd *cobra.Command, args []string) error {
+			if len(args) == 0 {
+				return cmd.Help()
+			}
+			msg := fmt.Sprintf("unknown command %q for %q", args[0], cmd.CommandPath())
+			if near := cmd.SuggestionsFor(args[0]); len(near) > 0 {
+				msg += "\n\nDid you mean this?\n\t" + strings.Join(near, "\n\t")
+			}
+			return errors.New(msg)
+		}
+	}
+	for _, sub := range c.Commands() {
+		groupsRefuseUnknown(sub)
+	}
+	return c
 }
 
 // addCommandsFor attaches what running args needs: the command args name,
@@ -94,7 +122,7 @@ func addCommandsFor(root *cobra.Command, f *factory.Factory, args []string) {
 	for c, tc := range standIns {
 		if err != nil || c == target {
 			root.RemoveCommand(c)
-			root.AddCommand(tc.build(f))
+			root.AddCommand(groupsRefuseUnknown(tc.build(f)))
 		}
 	}
 }

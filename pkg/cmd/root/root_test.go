@@ -42,6 +42,7 @@ func TestPartialTreeRunsAsTheWholeOne(t *testing.T) {
 		{"deliveries"}, {"gett"}, {"--bogus"}, {"--token", "t", "config", "--help"},
 		{"config", "get"}, {"config", "get", "output", "--org", "o"}, {"completion", "fish"},
 		{"__complete", "de"}, {"__complete", "deliveries", "l"}, {"__complete", "get", "--o"},
+		{"deliveries", "lst"}, {"hooks", "tst", "x"},
 	}
 	run := func(args []string, partial bool) string {
 		ios, _, out, errOut := iostreams.Test()
@@ -90,6 +91,33 @@ func run(t *testing.T, args ...string) (code int, out, errOut string) {
 
 // TestBaseURLPrecedence: --base-url or --baseUrl, CENTRAL_BASE_URL,
 // AXWAY_CENTRAL_BASE_URL, the config file, the default.
+// A word that names no command under a group of commands is an error, as
+// at the top: a script's misspelt `central deliveries purg` must not exit 0
+// with the group's help. The group alone still prints its help.
+func TestGroupsRefuseUnknownCommands(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", t.TempDir()+"/config.yaml")
+	for _, tt := range []struct {
+		args   []string
+		code   int
+		stderr string
+	}{
+		{[]string{"deliveries", "lst"}, 1, "✖ Error: unknown command \"lst\" for \"central deliveries\"\n\nDid you mean this?\n\tget\n\tlist\n"},
+		{[]string{"hooks", "tst", "x"}, 1, "✖ Error: unknown command \"tst\" for \"central hooks\"\n\nDid you mean this?\n\ttest\n"},
+		{[]string{"config", "bogus"}, 1, "✖ Error: unknown command \"bogus\" for \"central config\"\n"},
+		{[]string{"subscription", "bogus"}, 1, "✖ Error: unknown command \"bogus\" for \"central subscription\"\n"},
+		{[]string{"store", "bogus"}, 1, "✖ Error: unknown command \"bogus\" for \"central store\"\n"},
+		{[]string{"deliveries"}, 0, ""},
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		f := factory.New(ios)
+		code := execute(context.Background(), f, NewCmdRoot(f), tt.args)
+		if code != tt.code || errOut.String() != tt.stderr || (code == 0) != strings.Contains(out.String(), "Usage:") {
+			t.Errorf("central %s: exit %d, stderr %q, stdout %d bytes; want exit %d, stderr %q",
+				strings.Join(tt.args, " "), code, errOut.String(), out.Len(), tt.code, tt.stderr)
+		}
+	}
+}
+
 func TestBaseURLPrecedence(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "config.yaml")
 	t.Setenv("CENTRAL_CONFIG", path)
