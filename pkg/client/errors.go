@@ -85,15 +85,17 @@ func readAPIError(resp *http.Response, method, u string) *APIError {
 	if json.Unmarshal(b, &body) == nil {
 		e.Errors = body.Errors
 	}
-	if loc := resp.Header.Get("Location"); len(e.Errors) == 0 && loc != "" {
+	if len(e.Errors) > 0 || method == http.MethodHead {
+		return e // a HEAD's answer has no body to tell by
+	}
+	detail := fmt.Sprintf("%s %s answered %d %s without an API error: it is not a central server, or a proxy answered for it; "+
+		"check the base URL (--base-url, CENTRAL_BASE_URL or config base-url)", method, u, resp.StatusCode, e.statusText())
+	if loc := resp.Header.Get("Location"); loc != "" {
 		// Redirects are not followed; say where the server pointed, which
 		// usually means the base URL is wrong (http vs https, a path prefix).
-		e.Errors = []api.Error{{
-			Status: resp.StatusCode,
-			Title:  http.StatusText(resp.StatusCode),
-			Detail: fmt.Sprintf("the server redirected to %s; check the base URL", loc),
-		}}
+		detail = fmt.Sprintf("the server redirected to %s; check the base URL", loc)
 	}
+	e.Errors = []api.Error{{Status: resp.StatusCode, Title: http.StatusText(resp.StatusCode), Detail: detail}}
 	return e
 }
 
