@@ -700,7 +700,7 @@ func (d *Dispatcher) giveBack(ctx context.Context, unsent int) {
 func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *webhookCache) finished {
 	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, LeaseUntil: c.LeaseUntil}}
 	n := c.Attempts + 1
-	o, p, reason, err := d.prepare(ctx, c, cache)
+	o, p, reason, err := d.prepare(ctx, c, trigger, cache)
 	var r result
 	switch {
 	case err != nil:

@@ -92,8 +92,9 @@ func (d *Dispatcher) load(ctx context.Context, org string, w api.WebhookRef) *we
 }
 
 // prepare builds what one delivery needs. A non-empty reason means the
-// delivery must not be sent.
-func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webhookCache) (*outgoing, Policy, string, error) {
+// delivery must not be sent. A test send goes to a disabled webhook too:
+// trying a webhook before turning it on is what it is for.
+func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *webhookCache) (*outgoing, Policy, string, error) {
 	st := cache.get(c.Org, c.Webhook, func() *webhookState { return d.load(ctx, c.Org, c.Webhook) })
 	if st.err != nil {
 		return nil, d.Defaults, "", st.err
@@ -101,7 +102,7 @@ func (d *Dispatcher) prepare(ctx context.Context, c *store.Claimed, cache *webho
 	if !st.found {
 		return nil, d.Defaults, fmt.Sprintf("the webhook %s was deleted", label(c.Webhook)), nil
 	}
-	if !st.spec.Enabled {
+	if !st.spec.Enabled && trigger != api.TriggerTest {
 		return nil, d.Defaults, fmt.Sprintf("the webhook %s is disabled (spec.enabled is false)", label(c.Webhook)), nil
 	}
 	if st.policyErr != nil {

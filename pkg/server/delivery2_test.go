@@ -227,6 +227,15 @@ func TestXMLBodyAndTestSend(t *testing.T) {
 	if st := h.do("POST", "/deliveries/"+d.ID+"/retry", nil, &e); st != 400 {
 		t.Fatalf("retrying a test send: %d", st)
 	}
+
+	// A disabled webhook is tested too: trying it before turning it on is
+	// what a test send is for.
+	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
+	d = api.Delivery{}
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/test?eventType=ResourceCreated", nil, &d); st != 200 || d.Status != api.DeliverySucceeded {
+		t.Fatalf("test send to a disabled webhook: %d %+v", st, d)
+	}
+	rcv.next(t)
 }
 
 func TestDeliveryAPI(t *testing.T) {
