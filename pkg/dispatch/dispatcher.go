@@ -708,6 +708,7 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 		r.out.retry = true
 	case reason != "":
 		r.attempt = api.Attempt{StartedAt: api.NewTime(d.now()), ErrorClass: api.ErrorDisabled, Error: reason}
+		f.res.KeptStatusCode = c.LastStatusCode
 	default:
 		if !c.LeaseUntil.IsZero() {
 			// A request must end while its lease holds: after it, the

@@ -153,3 +153,36 @@ func testRetryLeavesOutDeletedWebhooks(t *testing.T, cfg server.Config) {
 	h.must(200, "POST", "/deliveries/"+id+"/retry", nil)
 	h.waitFor("x's retry to succeed", func() bool { return len(h.deliveries("status=succeeded")) == 2 })
 }
+
+// TestDisabledKeepsLastStatusCode: a pending delivery whose webhook is
+// turned off fails at its next attempt without a request. It keeps the
+// status code of its last request, which says why the webhook went off,
+// in both stores.
+func TestDisabledKeepsLastStatusCode(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		cfg  func(t *testing.T) server.Config
+	}{
+		{"sqlite", func(t *testing.T) server.Config { return server.Config{} }},
+		{"postgres", func(t *testing.T) server.Config { return server.Config{Store: pgtest.DSN(t)} }},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := start(t, tc.cfg(t))
+			rcv := newReceiver(t, http.StatusServiceUnavailable)
+			spec := map[string]any{"delivery": map[string]any{"retrySchedule": []string{"1s"}}}
+			h.integration("x", rcv.URL, spec, allTypes("Environment", nil))
+			h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+			h.waitFor("a 503 and a retry due", func() bool {
+				ds := h.deliveries("status=pending")
+				return len(ds) == 1 && ds[0].Attempts == 1
+			})
+			h.must(200, "PUT", mgmt+"/integrations/x/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
+			h.waitFor("the retry to fail", func() bool { return len(h.deliveries("status=failed")) == 1 })
+			var d api.Delivery
+			h.do("GET", "/deliveries/"+h.deliveries("status=failed")[0].ID, nil, &d)
+			if d.LastStatusCode != http.StatusServiceUnavailable || len(d.History) != 2 || d.History[1].ErrorClass != api.ErrorDisabled || rcv.count() != 1 {
+				t.Fatalf("after the webhook was turned off: %+v (%d requests)", d, rcv.count())
+			}
+		})
+	}
+}

@@ -90,6 +90,18 @@ type AttemptResult struct {
 	// over an attempt of the same number. Nothing is recorded for a
 	// delivery that no longer exists.
 	LeaseUntil time.Time
+	// KeptStatusCode is the delivery's last status code before an attempt
+	// that made no request (its webhook is disabled or deleted), which the
+	// delivery keeps as its last one: it says why the webhook went off.
+	KeptStatusCode int
+}
+
+// LastStatusCode is the status code the delivery shows after the attempt.
+func (r *AttemptResult) LastStatusCode() int {
+	if r.Attempt.StatusCode == 0 {
+		return r.KeptStatusCode
+	}
+	return r.Attempt.StatusCode
 }
 
 // CountsTowardsHealth reports whether the attempt says how its receiver is

@@ -148,7 +148,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 			deliveryAt[r.DeliveryID] = d
 			deliveries = append(deliveries, d)
 		}
-		d.status, d.lastStatus, d.lastError = string(r.Status), r.Attempt.StatusCode, pgText(r.Attempt.Error)
+		d.status, d.lastStatus, d.lastError = string(r.Status), r.LastStatusCode(), pgText(r.Attempt.Error)
 		d.attempts = max(d.attempts, r.Attempt.Number)
 		d.nextAt, d.updated = ms(r.NextAttemptAt), ms(r.Attempt.StartedAt.Time)
 		if !r.LeaseUntil.IsZero() {

@@ -38,13 +38,13 @@ const selectCols = deliveryCols + `, manual`
 // most of the 15 % of a turn this and binding statements once per
 // transaction saved (BenchmarkTurn).
 const claimCols = `d.id, d.org_id, d.event_id, d.event_seq, d.wh_scope_kind, d.wh_scope_name, d.wh_name, d.attempts,
-	d.max_in_flight, d.manual, ev.body`
+	d.last_status, d.max_in_flight, d.manual, ev.body`
 
 func scanClaimed(sc interface{ Scan(...any) error }) (*store.Claimed, error) {
 	var c store.Claimed
 	var body []byte
 	err := sc.Scan(&c.ID, &c.Org, &c.EventID, &c.SequenceID, &c.Webhook.Scope.Kind, &c.Webhook.Scope.Name, &c.Webhook.Name,
-		&c.Attempts, &c.MaxInFlight, &c.Manual, &body)
+		&c.Attempts, &c.LastStatusCode, &c.MaxInFlight, &c.Manual, &body)
 	c.Envelope = body // nil when the event is missing: an error if the delivery is picked
 	c.Status = api.DeliveryPending
 	return &c, err
@@ -231,7 +231,7 @@ func (t *tx) DeliveryFinish(ctx context.Context, rs []store.AttemptResult) error
 	for _, r := range rs {
 		at := ms(r.Attempt.StartedAt.Time)
 		if !t.superseded(&r) {
-			res, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.Attempt.StatusCode, r.Attempt.Error,
+			res, err := t.exec(ctx, deliveryFinish, string(r.Status), r.Attempt.Number, r.LastStatusCode(), r.Attempt.Error,
 				ms(r.NextAttemptAt), at, r.DeliveryID, r.LeaseUntil.IsZero(), r.Attempt.Number)
 			if err != nil {
 				return err
