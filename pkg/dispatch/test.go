@@ -13,7 +13,8 @@ import (
 
 // TestWebhook sends an example event of type typ to a webhook now, records
 // it as a delivery with one "test" attempt (never retried, and not counted
-// in the webhook's health), and returns it with its history.
+// in the webhook's health, though the metrics count it as any attempt), and
+// returns it with its history.
 func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookRef, typ api.EventType) (*api.Delivery, error) {
 	ev, ref := ExampleEvent(org, typ)
 	now := api.NewTime(d.now())
@@ -39,6 +40,9 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 		out, err = tx.DeliveryGet(ctx, org, del.ID)
 		return err
 	})
+	if err == nil && d.Observer != nil {
+		d.Observer.Attempt(w, f.res.Attempt, f.res.Status)
+	}
 	return out, err
 }
 

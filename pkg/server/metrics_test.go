@@ -38,9 +38,12 @@ func TestMetrics(t *testing.T) {
 		_, body := scrape(h.srv.Token())
 		return strings.Contains(body, `central_deliveries_total{outcome="failed"} 1`)
 	})
+	// A test send is an attempt too.
+	h.must(200, "POST", mgmt+"/integrations/ok/webhooks/wh/test", nil)
 	_, body := scrape(h.srv.Token())
 	for _, want := range []string{
-		`central_deliveries_total{outcome="succeeded"} 1`,
+		`central_delivery_attempts_total{error_class="",trigger="test"} 1`,
+		`central_deliveries_total{outcome="succeeded"} 2`, // with the test send
 		`central_delivery_attempts_total{error_class="http",trigger="scheduled"} 1`,
 		`central_webhook_failures_total{scope_kind="Integration",scope_name="bad",webhook="wh"} 1`,
 		`central_events_appended_total{type="ResourceCreated"}`,
