@@ -2,6 +2,7 @@ package apiserver_test
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
@@ -35,6 +36,15 @@ func TestDisableWebhookOnlyWhileStillFailing(t *testing.T) {
 	}
 	if !strings.Contains(spec(), `"enabled":false`) {
 		t.Fatalf("a 410 did not disable it: %s", spec())
+	}
+	// Its two events (the spec, the status) share a correlation id of
+	// their own, as a request's events do.
+	var evs []api.Event
+	if err := json.Unmarshal([]byte(h.must(200, "GET", "/events?query=sequenceID>2", "").body), &evs); err != nil {
+		t.Fatal(err)
+	}
+	if len(evs) != 2 || evs[0].CorrelationID == "" || evs[1].CorrelationID != evs[0].CorrelationID {
+		t.Fatalf("the disabling's events: %+v", evs)
 	}
 	if off, err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); off || err != nil {
 		t.Fatalf("disabled again: %v %v", off, err)

@@ -42,6 +42,9 @@ type statusReason struct {
 func (s *Server) DisableWebhook(ctx context.Context, w api.WebhookRef, reason string, failingSince time.Time) (bool, error) {
 	kind, _ := registry.ByKind("Webhook")
 	off := false
+	// No request made this change: its two events get an id of their own,
+	// as a request's would.
+	ctx = context.WithValue(ctx, correlationKey, s.newID())
 	err := s.transact(ctx, func(c *change) error {
 		off = false
 		r, err := c.get(kind, w.Scope.Kind, w.Scope.Name, w.Name)
