@@ -51,6 +51,7 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 func ExampleEvent(org string, typ api.EventType) (*api.Event, api.ResourceRef) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
+	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80 // a version 4 UUID, as event ids are
 	now := api.NewTime(time.Now())
 	r := api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "APIService", Name: "example-api",
 		Title: "Example API", Spec: json.RawMessage(`{"description":"An example sent by central hooks test."}`)}

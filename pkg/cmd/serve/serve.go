@@ -164,7 +164,7 @@ than Go's default for about 12 MB more memory; set GOGC in the environment
 	fl := cmd.Flags()
 	fl.StringVar(&opts.Addr, "addr", "127.0.0.1:8080", "address to listen on")
 	fl.StringVar(&opts.DataDir, "data-dir", datadir.Default(), "directory for the database and the admin token")
-	fl.StringVar(&opts.Store, "store", "", "store DSN: empty for the embedded SQLite in the data dir, or sqlite://PATH")
+	fl.StringVar(&opts.Store, "store", "", "store DSN: empty for the embedded SQLite in the data dir, sqlite://PATH, or postgres://… for PostgreSQL (replicas share one)")
 	fl.StringVar(&opts.OrgID, "org-id", "", "organization id (default: generated on first start and kept)")
 	fl.StringVar(&opts.LogFormat, "log-format", "text", "log format: text or json")
 	fl.StringVar(&opts.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
