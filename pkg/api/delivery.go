@@ -78,6 +78,7 @@ const (
 	ErrorDestination ErrorClass = "destination" // the destination guard refused the address
 	ErrorDisabled    ErrorClass = "disabled"    // the webhook was disabled or deleted
 	ErrorStopped     ErrorClass = "stopped"     // the server stopped before the receiver answered
+	ErrorConfig      ErrorClass = "config"      // no request could be built: a Secret the webhook names is missing or unfit
 )
 
 // Attempt is one try at sending a delivery.

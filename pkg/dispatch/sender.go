@@ -121,7 +121,7 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	defer cancel()
 	req, err := o.build(ctx, start)
 	if err != nil {
-		r.attempt.ErrorClass, r.attempt.Error = api.ErrorConnection, "could not build the request: "+err.Error()
+		r.attempt.ErrorClass, r.attempt.Error = api.ErrorConfig, "could not build the request: "+err.Error()
 		return finish()
 	}
 	// The transport alone, without an http.Client: a redirect comes back as

@@ -158,7 +158,7 @@ func TestSendChecksWhatTheSpecAdds(t *testing.T) {
 			Location: &api.WebhookLocation{In: "header", Name: "webhook-id"}}}, authKey: "s3cr3t"},
 	} {
 		r := send(o)
-		if r.success || r.out.retry || !strings.HasPrefix(r.attempt.Error, "could not build the request") || strings.Contains(r.attempt.Error, "s3cr3t") {
+		if r.success || r.out.retry || r.attempt.ErrorClass != api.ErrorConfig || !strings.HasPrefix(r.attempt.Error, "could not build the request") || strings.Contains(r.attempt.Error, "s3cr3t") {
 			t.Errorf("%s: %+v retry=%v", name, r.attempt, r.out.retry)
 		}
 	}
