@@ -55,15 +55,17 @@ Without -o (or with -o table) a table is printed for each type or scope that
 has resources, or "No resources found." -o yaml|json prints the objects: a
 list for a type, the object for a type and a name, and one flattened list for
 several types, or for a name found in two scopes called alike (-s prod
-matching Environment/prod and Integration/prod). As YAML a list is one
+matching Environment/prod and Integration/prod): a script that reads one
+object gives -s as KIND/NAME, which matches one scope. As YAML a list is one
 document per resource, each after a "---" line, which "central apply -f -"
 reads back; an empty list prints nothing.`,
 		Example: `  # every environment, as a table
   central get envs
   # the APIServices of one environment, as YAML
   central get apis -s prod -o yaml
-  # one webhook in an Integration
+  # one webhook in an Integration, and its URL in a script
   central get webhook jira -s Integration/monitor
+  central get webhook jira -s Integration/monitor -o json | jq -r .spec.url
   # several types at once, filtered
   central get apis,webhooks -s prod -q 'name==pet*'
   central get apis --title pet --tag public --attribute team=blue
