@@ -30,7 +30,8 @@ type WebhookSigning struct {
 
 // WebhookDelivery overrides delivery defaults for one webhook.
 type WebhookDelivery struct {
-	// RetrySchedule lists the delays after the first attempt, e.g. ["5s","5m"].
+	// RetrySchedule lists the delays after the first attempt, e.g. ["5s","5m"]:
+	// at most 20, each from 1s to 24h, adding up to at most 8 days.
 	RetrySchedule []string `json:"retrySchedule,omitempty"`
 	// ConnectTimeout and RequestTimeout are Go durations, e.g. "3s".
 	ConnectTimeout string `json:"connectTimeout,omitempty"`
@@ -38,7 +39,8 @@ type WebhookDelivery struct {
 	// Ordered delivers events about one resource in sequence order: a later
 	// one waits while an earlier one is still pending.
 	Ordered bool `json:"ordered,omitempty"`
-	// MaxInFlight caps concurrent requests to this webhook (default 4).
+	// MaxInFlight caps concurrent requests to this webhook, 1 to 1000
+	// (default 4).
 	MaxInFlight int `json:"maxInFlight,omitempty"`
 }
 

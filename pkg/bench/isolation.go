@@ -13,7 +13,7 @@ import (
 // after failRetry, so its deliveries keep coming back during the run.
 const (
 	failDelay = 200 * time.Millisecond
-	failRetry = "100ms"
+	failRetry = "1s" // the shortest step a webhook may ask for
 )
 
 // isolationScenario drains the same backlog to a healthy webhook twice:

@@ -42,6 +42,93 @@ func DefaultPolicy() Policy {
 // one would also hold a worker and a slot of its webhook that long.
 const MaxTimeout = time.Minute
 
+// Bounds on a webhook's own delivery settings, checked by Validate. The
+// delivery systems central is measured against retry 7 (Svix) to 24
+// (Hook0) times, never wait more than a day between two attempts (the
+// Standard Webhooks example's longest step; Svix's and Hook0's is 10h)
+// and give up within 8 days (Hook0; Svix after 28h, Stripe 3 days).
+const (
+	// MaxRetries is the most delays a retrySchedule lists: 21 attempts.
+	MaxRetries = 20
+	// MinRetryDelay is the shortest delay. The first attempt is already
+	// immediate; a retry at once would hit a receiver that has just failed.
+	MinRetryDelay = time.Second
+	// MaxRetryDelay is the longest delay: a delivery that waits longer sits
+	// pending where nobody looks.
+	MaxRetryDelay = 24 * time.Hour
+	// MaxRetrySpan bounds the sum of the delays: past it a receiver is
+	// better fixed and its failed deliveries retried by hand.
+	MaxRetrySpan = 8 * 24 * time.Hour
+	// MaxInFlightLimit is the largest maxInFlight. The limit counts the
+	// requests of every replica; each sends at most its --workers
+	// (DefaultWorkers) at once, so more than this is a typo.
+	MaxInFlightLimit = 1000
+)
+
+// checkSchedule checks a webhook's retrySchedule against the bounds,
+// naming the entry at fault.
+func checkSchedule(entries []string) error {
+	if len(entries) > MaxRetries {
+		return fmt.Errorf("retrySchedule lists %d delays, more than %d, the most retries a webhook may have: "+
+			"space them out instead (the default, %s, keeps trying for about 28 hours in 7 retries)", len(entries), MaxRetries, formatSchedule(DefaultSchedule))
+	}
+	var span time.Duration
+	for i, v := range entries {
+		d, err := time.ParseDuration(strings.TrimSpace(v))
+		switch {
+		case err != nil:
+			return fmt.Errorf("retrySchedule[%d] is %q, not a duration like 5s, 5m or 2h", i, v)
+		case d < MinRetryDelay:
+			return fmt.Errorf("retrySchedule[%d] is %q, shorter than %s, the shortest wait before a retry (the first attempt is already immediate)", i, v, MinRetryDelay)
+		case d > MaxRetryDelay:
+			return fmt.Errorf("retrySchedule[%d] is %q, longer than %s, the longest wait between two attempts: "+
+				"to keep trying for longer, list more delays", i, v, formatDuration(MaxRetryDelay))
+		}
+		span += d
+	}
+	if span > MaxRetrySpan {
+		return fmt.Errorf("retrySchedule adds up to %s, longer than %s (8 days), the longest a delivery may keep being retried: "+
+			"shorten it, and retry what still fails by hand (central deliveries retry)", formatDuration(span), formatDuration(MaxRetrySpan))
+	}
+	return nil
+}
+
+// boundSchedule cuts a schedule saved before Validate bounded it to the
+// bounds: the first MaxRetries delays, each within [MinRetryDelay,
+// MaxRetryDelay], as many as fit in MaxRetrySpan.
+func boundSchedule(sched []time.Duration) []time.Duration {
+	out := make([]time.Duration, 0, min(len(sched), MaxRetries))
+	var span time.Duration
+	for _, d := range sched[:min(len(sched), MaxRetries)] {
+		d = min(max(d, MinRetryDelay), MaxRetryDelay)
+		if span += d; span > MaxRetrySpan {
+			break
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// formatDuration writes 24h rather than 24h0m0s.
+func formatDuration(d time.Duration) string {
+	s := d.String()
+	if strings.HasSuffix(s, "m0s") {
+		s = s[:len(s)-2]
+	}
+	if strings.HasSuffix(s, "h0m") {
+		s = s[:len(s)-2]
+	}
+	return s
+}
+
+func formatSchedule(sched []time.Duration) string {
+	parts := make([]string, len(sched))
+	for i, d := range sched {
+		parts[i] = formatDuration(d)
+	}
+	return strings.Join(parts, ",")
+}
+
 // ParseSchedule reads "5s,5m,30m" (the --retry-schedule flag).
 func ParseSchedule(s string) ([]time.Duration, error) {
 	if strings.TrimSpace(s) == "" {
@@ -58,7 +145,9 @@ func ParseSchedule(s string) ([]time.Duration, error) {
 	return out, nil
 }
 
-// ForWebhook applies a webhook's own overrides to the defaults.
+// ForWebhook applies a webhook's own overrides to the defaults. Overrides
+// saved before Validate bounded them are cut to the bounds, not refused:
+// the webhook's deliveries go on.
 func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 	o := spec.Delivery
 	if o == nil {
@@ -69,7 +158,7 @@ func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 		if err != nil {
 			return p, err
 		}
-		p.Schedule = sched
+		p.Schedule = boundSchedule(sched)
 	}
 	for _, f := range []struct {
 		val string
@@ -86,20 +175,35 @@ func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 	}
 	p.Ordered = o.Ordered
 	if o.MaxInFlight > 0 {
-		p.MaxInFlight = o.MaxInFlight
+		p.MaxInFlight = min(o.MaxInFlight, MaxInFlightLimit)
 	}
 	return p, nil
 }
 
 // Validate checks a webhook's delivery overrides when it is saved.
 func Validate(spec *api.WebhookSpec) error {
-	if _, err := DefaultPolicy().ForWebhook(spec); err != nil || spec.Delivery == nil {
+	o := spec.Delivery
+	if o == nil {
+		return nil
+	}
+	if err := checkSchedule(o.RetrySchedule); err != nil {
 		return err
 	}
-	for _, v := range []string{spec.Delivery.ConnectTimeout, spec.Delivery.RequestTimeout} {
+	if _, err := DefaultPolicy().ForWebhook(spec); err != nil {
+		return err
+	}
+	for _, v := range []string{o.ConnectTimeout, o.RequestTimeout} {
 		if d, _ := time.ParseDuration(v); d > MaxTimeout {
 			return fmt.Errorf("timeout %q is longer than %s, the most a webhook may wait for an answer", v, MaxTimeout)
 		}
+	}
+	switch {
+	case o.MaxInFlight < 0:
+		return fmt.Errorf("maxInFlight is %d; give a number of requests from 1 to %d, or leave it out for the server's default (%d)",
+			o.MaxInFlight, MaxInFlightLimit, DefaultPolicy().MaxInFlight)
+	case o.MaxInFlight > MaxInFlightLimit:
+		return fmt.Errorf("maxInFlight is %d, more than %d, the most requests one webhook may have in flight; "+
+			"each server sends at most its --workers at once (%d by default) whatever the limit", o.MaxInFlight, MaxInFlightLimit, DefaultWorkers)
 	}
 	return nil
 }

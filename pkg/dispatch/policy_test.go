@@ -1,7 +1,9 @@
 package dispatch
 
 import (
+	"math"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -98,5 +100,85 @@ func TestSigningKeys(t *testing.T) {
 	}
 	if got := SigningKeys(data, now.Add(2*time.Hour)); len(got) != 1 {
 		t.Fatalf("after the overlap: %v", got)
+	}
+}
+
+// A webhook's retrySchedule and maxInFlight are bounded when it is saved,
+// and the error names the entry at fault.
+func TestValidateDeliveryBounds(t *testing.T) {
+	zeros := make([]string, 200)
+	for i := range zeros {
+		zeros[i] = "0s"
+	}
+	twentyOne := strings.Split(strings.Repeat("1m,", MaxRetries+1), ",")[:MaxRetries+1]
+	for _, c := range []struct {
+		delivery api.WebhookDelivery
+		want     string
+	}{
+		{api.WebhookDelivery{RetrySchedule: zeros}, "retrySchedule lists 200 delays, more than 20"},
+		{api.WebhookDelivery{RetrySchedule: twentyOne}, "retrySchedule lists 21 delays, more than 20"},
+		{api.WebhookDelivery{RetrySchedule: []string{"5s", "0s"}}, `retrySchedule[1] is "0s", shorter than 1s`},
+		{api.WebhookDelivery{RetrySchedule: []string{"500ms"}}, `retrySchedule[0] is "500ms", shorter than 1s`},
+		{api.WebhookDelivery{RetrySchedule: []string{"-5s"}}, `retrySchedule[0] is "-5s", shorter than 1s`},
+		{api.WebhookDelivery{RetrySchedule: []string{"100000h"}}, `retrySchedule[0] is "100000h", longer than 24h`},
+		{api.WebhookDelivery{RetrySchedule: []string{"1m", "24h1s"}}, `retrySchedule[1] is "24h1s", longer than 24h`},
+		{api.WebhookDelivery{RetrySchedule: []string{"1m", "soon"}}, `retrySchedule[1] is "soon", not a duration`},
+		{api.WebhookDelivery{RetrySchedule: []string{"1m", ""}}, `retrySchedule[1] is "", not a duration`},
+		{api.WebhookDelivery{RetrySchedule: []string{"5s,5m"}}, `retrySchedule[0] is "5s,5m", not a duration`},
+		{api.WebhookDelivery{RetrySchedule: strings.Split("24h,24h,24h,24h,24h,24h,24h,24h,1s", ",")}, "retrySchedule adds up to 192h0m1s, longer than 192h (8 days)"},
+		{api.WebhookDelivery{MaxInFlight: -1}, "maxInFlight is -1; give a number of requests from 1 to 1000"},
+		{api.WebhookDelivery{MaxInFlight: 1000000}, "maxInFlight is 1000000, more than 1000"},
+		{api.WebhookDelivery{MaxInFlight: math.MaxInt}, "more than 1000"}, // refused long before it overflows PostgreSQL's integer column
+	} {
+		err := Validate(&api.WebhookSpec{Delivery: &c.delivery})
+		if err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("%+v: %v, want an error mentioning %q", c.delivery, err, c.want)
+		}
+	}
+	for _, ok := range []api.WebhookDelivery{
+		{RetrySchedule: []string{"1s"}},
+		{RetrySchedule: []string{"5s", "5m", "30m", "2h", "5h", "10h", "10h"}},               // Svix's
+		{RetrySchedule: []string{"5s", "5m", "30m", "2h", "5h", "10h", "14h", "20h", "24h"}}, // Standard Webhooks'
+		{RetrySchedule: twentyOne[:MaxRetries]},
+		{RetrySchedule: strings.Split("24h,24h,24h,24h,24h,24h,24h,24h", ",")}, // exactly the span
+		{MaxInFlight: 1}, {MaxInFlight: MaxInFlightLimit}, {MaxInFlight: 0},
+	} {
+		if err := Validate(&api.WebhookSpec{Delivery: &ok}); err != nil {
+			t.Errorf("%+v: %v", ok, err)
+		}
+	}
+}
+
+// A schedule or limit saved before Validate bounded them is cut to the
+// bounds when its webhook is read for sending, not refused.
+func TestForWebhookBoundsStoredOverrides(t *testing.T) {
+	zeros := make([]string, 200)
+	for i := range zeros {
+		zeros[i] = "0s"
+	}
+	for _, c := range []struct {
+		schedule []string
+		want     []time.Duration
+	}{
+		{zeros, slices.Repeat([]time.Duration{time.Second}, MaxRetries)},
+		{[]string{"1m", "100000h"}, []time.Duration{time.Minute, 24 * time.Hour}},
+		{strings.Split("24h,24h,24h,24h,24h,24h,24h,24h,24h,24h", ","), slices.Repeat([]time.Duration{24 * time.Hour}, 8)},
+		{[]string{"10ms", "5m"}, []time.Duration{time.Second, 5 * time.Minute}},
+	} {
+		p, err := DefaultPolicy().ForWebhook(&api.WebhookSpec{Delivery: &api.WebhookDelivery{RetrySchedule: c.schedule, MaxInFlight: 1000000}})
+		if err != nil || !slices.Equal(p.Schedule, c.want) || p.MaxInFlight != MaxInFlightLimit {
+			t.Errorf("%d delays from %q: %v (maxInFlight %d) %v, want %v", len(c.schedule), c.schedule[0], p.Schedule, p.MaxInFlight, err, c.want)
+		}
+	}
+}
+
+func TestFormatDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		10 * time.Second: "10s", 5 * time.Minute: "5m", 90 * time.Minute: "1h30m", 24 * time.Hour: "24h",
+		24*time.Hour + time.Second: "24h0m1s", 1500 * time.Millisecond: "1.5s",
+	} {
+		if got := formatDuration(d); got != want {
+			t.Errorf("formatDuration(%v) = %q, want %q", d, got, want)
+		}
 	}
 }

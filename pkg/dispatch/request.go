@@ -58,7 +58,9 @@ func checkHeaders(spec *api.WebhookSpec, authKey string) error {
 	return nil
 }
 
-// UserAgent is sent with every webhook request.
+// UserAgent is sent with every webhook request whose spec.headers does not
+// set one: a receiver may be behind a firewall or WAF that admits only the
+// User-Agent its owner names, so the webhook's own is sent as given.
 var UserAgent = "central-webhooks/1"
 
 // build makes the HTTP request of one attempt.
@@ -81,7 +83,9 @@ func (o *outgoing) build(ctx context.Context, now time.Time) (*http.Request, err
 	if h.Get("Content-Type") == "" {
 		h.Set("Content-Type", contentType)
 	}
-	h.Set("User-Agent", UserAgent)
+	if h.Get("User-Agent") == "" {
+		h.Set("User-Agent", UserAgent)
+	}
 	// The event id goes with every request, signed or not: receivers use it
 	// to drop the duplicates that at-least-once delivery can bring.
 	h.Set(signature.HeaderID, o.eventID)

@@ -30,8 +30,10 @@ func (e *URLError) Error() string {
 // It wants an absolute http or https URL with a host and without user
 // info. It cannot judge the destination's address, since DNS may answer
 // differently at delivery time; the dial-time guard (Policy.Control) does
-// that. The exception is an IP literal that no policy admits (metadata,
-// link-local, unspecified), so saving it is refused at once.
+// that. The exceptions are an IP literal that no policy admits (metadata,
+// link-local, unspecified), so saving it is refused at once, and an IPv4
+// address written in a form only browsers and curl read (2852039166,
+// 0xa9fea9fe, 127.1), which central would look up as a name in vain.
 func CheckURL(raw string) error { return everywhere.CheckURL(raw) }
 
 // CheckURL makes the static check of the package's CheckURL, and refuses
@@ -64,10 +66,15 @@ func (p Policy) CheckURL(raw string) error {
 		return bad("it contains user info (user:password@); credentials in URLs leak into logs, " +
 			"delivery records and proxies, so remove them and authenticate deliveries by their webhook signature")
 	}
-	if ip, err := netip.ParseAddr(u.Hostname()); err == nil {
-		if r := p.check(ip); r != nil {
-			return bad("its host %s; %s", r.clause, r.hint)
+	ip, err := netip.ParseAddr(u.Hostname())
+	if err != nil {
+		if reason := p.numericHostReason(u.Hostname()); reason != "" {
+			return bad("%s", reason)
 		}
+		return nil
+	}
+	if r := p.check(ip); r != nil {
+		return bad("its host %s; %s", r.clause, r.hint)
 	}
 	return nil
 }
