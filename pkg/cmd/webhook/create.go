@@ -4,12 +4,11 @@
 package webhook
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net/http"
-	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,7 +21,6 @@ import (
 	"github.com/centralhq/central/pkg/cmd/resource"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
-	"github.com/centralhq/central/pkg/printers"
 )
 
 // CreateWebhookOptions are the dependencies and flags of one create webhook.
@@ -39,6 +37,7 @@ type CreateWebhookOptions struct {
 	Secret         string
 	GenerateSecret bool
 	Triggers       []string
+	HookName       string
 	Disabled       bool
 	Ordered        bool
 	Output         string
@@ -61,21 +60,29 @@ when the Secret or its key is missing (requests then go without it).
 --generate-secret has the server create a signing secret: every request then
 carries Standard Webhooks signatures (webhook-id, webhook-timestamp,
 webhook-signature). The secret is printed on stdout for the receiver's
-configuration (with -o on stderr, so stdout stays YAML or JSON). The server
-keeps it in the Secret NAME-signing next to the webhook, so anyone with an
-API token can read it there again: "central get secret NAME-signing -s
-KIND/NAME -o yaml".
+configuration as "Signing secret: whsec_...". The server keeps it in the
+Secret NAME-signing next to the webhook, so anyone with an API token can
+read it there again: "central get secret NAME-signing -s KIND/NAME -o yaml".
 
 Each --trigger selects events for the webhook; together they make a
-ResourceHook named NAME-hook next to it. Its form is
+ResourceHook named NAME-hook (or --hook-name) next to it. Its form is
   KIND[:created,updated,deleted][@SCOPEKIND/SCOPENAME]
 where KIND is a kind or * for any, the types default to all three, and the
-scope limits it to resources in one Environment, say. ResourceHooks live in
-Integrations, so --trigger needs -s Integration/NAME.
+scope limits it to resources in one Environment, say. A warning says when
+that scope does not exist (the trigger matches nothing until it does).
+ResourceHooks live in Integrations, so --trigger needs -s Integration/NAME.
 
--o yaml|json prints the created resources as a list (the webhook, then the
-hook). If a step fails after the webhook was created, the message says what
-was created and what was not done.
+Before creating anything, the command checks that none of what it would
+create exists yet (the webhook, the Secret NAME-signing with
+--generate-secret, the hook): if one does, it creates nothing and says how
+to go on. If a step fails after the webhook was created, the message says
+what was created and what was not done.
+
+-o yaml|json prints the created resources as a list, in the order they were
+made: the webhook, the Secret NAME-signing with --generate-secret (the
+secret is its spec.data.current, and is then not printed on stderr), the
+hook. When the run fails before or while creating, it prints the error as a
+document instead.
 
 Exit codes: 0 when everything was created, 1 on any error.`,
 		Example: `  # a webhook for every change to APIServices in the Environment "prod"
@@ -86,7 +93,10 @@ Exit codes: 0 when everything was created, 1 on any error.`,
     --generate-secret --trigger '*:created,deleted@Environment/prod'
   # an Environment's webhook with an auth secret and a custom header, created disabled
   central create webhook billing -s Environment/prod --url https://billing.example.com/events \
-    --secret billing-credentials/token --header X-Team=payments --disabled`,
+    --secret billing-credentials/token --header X-Team=payments --disabled
+  # in a script: the generated secret, from the printed Secret
+  SECRET=$(central create webhook audit -s Integration/monitor --url https://audit.example.com/in \
+    --generate-secret -o json | jq -r '.[] | select(.kind == "Secret") | .spec.data.current')`,
 		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Name = args[0]
@@ -107,6 +117,7 @@ Exit codes: 0 when everything was created, 1 on any error.`,
 	fl.StringVar(&opts.Secret, "secret", "", "send this Secret's key as the Authorization header: SECRETNAME/KEY")
 	fl.BoolVar(&opts.GenerateSecret, "generate-secret", false, "create a signing secret (kept in the Secret NAME-signing) and print it")
 	fl.StringArrayVar(&opts.Triggers, "trigger", nil, "events to send, as KIND[:created,updated,deleted][@SCOPEKIND/SCOPENAME] (repeatable; needs -s Integration/NAME)")
+	fl.StringVar(&opts.HookName, "hook-name", "", "name of the ResourceHook --trigger creates (default NAME-hook)")
 	fl.BoolVar(&opts.Disabled, "disabled", false, "create the webhook disabled")
 	fl.BoolVar(&opts.Ordered, "ordered", false, "deliver the events about one resource in order, one at a time")
 	outputflag.Add(cmd, &opts.Output, "print the created resources as yaml or json; table (the default) prints only the status lines")
@@ -118,6 +129,7 @@ type plan struct {
 	ref      webhookref.Ref
 	spec     api.WebhookSpec
 	triggers []api.Trigger
+	hookName string
 }
 
 // validate checks every flag before any request, so a typo never leaves a
@@ -161,6 +173,10 @@ func (o *CreateWebhookOptions) validate() (*plan, error) {
 	if len(p.triggers) > 0 && scope.Kind != "Integration" {
 		return nil, clierr.Flagf(fmt.Sprintf("--trigger needs the webhook in an Integration: triggers create a ResourceHook, which lives in an Integration with its webhooks; use -s Integration/NAME (not %s/%s)", scope.Kind, scope.Name))
 	}
+	if o.HookName != "" && len(p.triggers) == 0 {
+		return nil, clierr.Flagf("--hook-name names the ResourceHook that --trigger creates: give --trigger too")
+	}
+	p.hookName = cmp.Or(o.HookName, o.Name+"-hook")
 	return p, nil
 }
 
@@ -192,22 +208,39 @@ func createRun(ctx context.Context, o *CreateWebhookOptions) error {
 		return err
 	}
 	r := &creation{o: o, c: c}
-	webhook := newResource(whDef, p.ref.ScopeKind, p.ref.ScopeName, o.Name, o.Title, p.spec)
-	whPath := set.Path(whDef, p.ref.ScopeName, o.Name)
+	scopeName := p.ref.ScopeName
+	webhook := newResource(whDef, p.ref.ScopeKind, scopeName, o.Name, o.Title, p.spec)
+	whPath := set.Path(whDef, scopeName, o.Name)
+	targets := []target{{def: whDef, ref: p.ref, name: o.Name, path: whPath,
+		instead: fmt.Sprintf("choose another NAME, change it with central edit webhook %s -s %s", o.Name, p.ref.Scope())}}
 	steps := []step{{"creating " + resource.Label(webhook), func() error {
-		return r.create(ctx, set.Path(whDef, p.ref.ScopeName, ""), webhook)
+		return r.create(ctx, set.Path(whDef, scopeName, ""), webhook)
 	}}}
 	if o.GenerateSecret {
+		// The server keeps the secret in a Secret named after the webhook
+		// and overwrites one that is there already, so that one must be
+		// free too.
+		if secretDef, ok := set.ForKind("Secret", p.ref.ScopeKind); ok {
+			name := signingSecretName(o.Name)
+			targets = append(targets, target{def: secretDef, ref: p.ref, name: name, path: set.Path(secretDef, scopeName, name),
+				why:     fmt.Sprintf(", and --generate-secret would overwrite it (the server keeps the signing secret of the webhook %q there)", o.Name),
+				instead: "choose another webhook NAME"})
+		}
 		steps = append(steps, step{"generating the signing secret", func() error {
 			return r.generateSecret(ctx, whPath, p.ref)
 		}})
 	}
 	if len(p.triggers) > 0 {
-		hook := newResource(hookDef, p.ref.ScopeKind, p.ref.ScopeName, o.Name+"-hook", "",
+		hook := newResource(hookDef, p.ref.ScopeKind, scopeName, p.hookName, "",
 			api.ResourceHookSpec{Triggers: p.triggers, Webhooks: []string{o.Name}})
+		targets = append(targets, target{def: hookDef, ref: p.ref, name: p.hookName, path: set.Path(hookDef, scopeName, p.hookName),
+			instead: "name the new hook with --hook-name NAME"})
 		steps = append(steps, step{"creating " + resource.Label(hook), func() error {
-			return r.create(ctx, set.Path(hookDef, p.ref.ScopeName, ""), hook)
+			return r.create(ctx, set.Path(hookDef, scopeName, ""), hook)
 		}})
+	}
+	if err := checkFree(ctx, c, targets); err != nil {
+		return err
 	}
 	if err := r.run(steps); err != nil {
 		return err
@@ -215,18 +248,17 @@ func createRun(ctx context.Context, o *CreateWebhookOptions) error {
 	if auth := p.spec.Auth; auth != nil {
 		r.warnMissingSecret(ctx, set, p.ref, auth.Secret)
 	}
+	r.warnMissingTriggerScopes(ctx, set, p.triggers, o.Triggers)
 	if o.Output == "" {
 		return nil
 	}
-	if o.GenerateSecret {
-		// The rotation wrote spec.signing: show the webhook as it is now.
-		if fresh, err := c.Get(ctx, whPath); err == nil {
-			r.created[0] = fresh
-		}
-	}
-	pr, _ := printers.ForFormat(o.Output, printers.Table{})
-	return pr.Print(o.IO.Out, r.created)
+	return r.print(ctx, set, p.ref, whPath)
 }
+
+// signingSecretName is the Secret the server keeps a new webhook's signing
+// secret in (see rotateSecret in pkg/apiserver): a webhook that names none
+// in spec.signing.secret, as a new one does, gets NAME-signing.
+func signingSecretName(webhook string) string { return webhook + "-signing" }
 
 // newResource builds the resource to POST.
 func newResource(d discovery.Definition, scopeKind, scopeName, name, title string, spec any) *api.ResourceInstance {
@@ -236,100 +268,4 @@ func newResource(d discovery.Definition, scopeKind, scopeName, name, title strin
 	}
 	return &api.ResourceInstance{Group: d.Group, APIVersion: d.Version, Kind: d.Kind, Name: name, Title: title,
 		Metadata: api.Metadata{Scope: &api.Scope{Kind: scopeKind, Name: scopeName}}, Spec: b}
-}
-
-// step is one request of the creation, named for the failure message.
-type step struct {
-	name string
-	run  func() error
-}
-
-// creation runs the steps and remembers what they made.
-type creation struct {
-	o       *CreateWebhookOptions
-	c       *client.Client
-	created []*api.ResourceInstance
-}
-
-// run does the steps in order. The first failing one stops the run: if it
-// is the first, its error is returned as is (nothing was made); otherwise
-// the user learns what exists now and what was not done.
-func (r *creation) run(steps []step) error {
-	for i, s := range steps {
-		err := s.run()
-		if err == nil {
-			continue
-		}
-		if i == 0 {
-			return err
-		}
-		r.o.IO.Failure("Error: %s failed: %s", s.name, client.Detail(err))
-		made := make([]string, len(r.created))
-		for j, res := range r.created {
-			made[j] = resource.Label(res)
-		}
-		fmt.Fprintf(r.o.IO.ErrOut, "Created before the failure: %s.\n", strings.Join(made, ", "))
-		var left []string
-		for _, s := range steps[i:] {
-			left = append(left, s.name)
-		}
-		fmt.Fprintf(r.o.IO.ErrOut, "Not done: %s.\n", strings.Join(left, "; "))
-		return clierr.ErrSilent
-	}
-	return nil
-}
-
-func (r *creation) create(ctx context.Context, collection client.Path, res *api.ResourceInstance) error {
-	made, err := r.c.Create(ctx, collection, res)
-	if err != nil {
-		return err
-	}
-	r.created = append(r.created, made)
-	r.o.IO.Success("%s has successfully been created.", resource.Label(made))
-	return nil
-}
-
-// warnMissingSecret warns when the Secret --secret names is not there, or
-// lacks the key: the webhook is made all the same (the Secret may come
-// next), but until then its requests go out without Authorization, which
-// the receiver is likely to refuse.
-func (r *creation) warnMissingSecret(ctx context.Context, set *discovery.Set, ref webhookref.Ref, secret *api.SecretRef) {
-	def, ok := set.ForKind("Secret", ref.ScopeKind)
-	if !ok {
-		return
-	}
-	res, err := r.c.Get(ctx, set.Path(def, ref.ScopeName, secret.Name))
-	where := fmt.Sprintf("%s/%s", ref.ScopeKind, ref.ScopeName)
-	switch {
-	case client.HasStatus(err, http.StatusNotFound):
-		r.o.IO.Warning("There is no Secret %q in %s: requests go out without Authorization until it is created with the key %q.", secret.Name, where, secret.Key)
-	case err != nil:
-		return // the webhook is made; reading the Secret is only a check
-	default:
-		var spec api.SecretSpec
-		if res.DecodeSpec(&spec) == nil {
-			if _, ok := spec.Data[secret.Key]; !ok {
-				r.o.IO.Warning("The Secret %q in %s has no key %q: requests go out without Authorization until it has.", secret.Name, where, secret.Key)
-			}
-		}
-	}
-}
-
-// generateSecret asks the server for the webhook's first signing secret and
-// shows it: on stdout, where the user expects a result, unless stdout
-// carries -o output. A new webhook names no Secret, so the server keeps the
-// secret in the default one.
-func (r *creation) generateSecret(ctx context.Context, whPath client.Path, ref webhookref.Ref) error {
-	var sec api.SigningSecret
-	if _, err := r.c.Do(ctx, http.MethodPost, whPath.String()+"/rotatesecret", nil, nil, &sec); err != nil {
-		return err
-	}
-	w := r.o.IO.Out
-	if r.o.Output != "" {
-		w = r.o.IO.ErrOut
-	}
-	fmt.Fprintf(w, "Signing secret: %s\n", sec.Secret)
-	r.o.IO.Success("%s signs its requests with this secret.", ref.Label())
-	fmt.Fprintln(r.o.IO.ErrOut, ref.SigningSecretNote(sec.SecretName))
-	return nil
 }

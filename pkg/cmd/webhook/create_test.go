@@ -7,6 +7,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,46 +39,60 @@ type request struct {
 	body         []byte
 }
 
-// fakeAPI plays resource creation, rotatesecret and reading a webhook back.
+// fakeAPI plays resource creation and reads, and rotatesecret, over a map
+// of resources by path. It starts with the Environment "prod" and, in it,
+// the Secret billing-creds with the key token, plus existing.
 // fail maps a "METHOD path" to the status it answers with instead.
 type fakeAPI struct {
-	fail map[string]int
+	fail     map[string]int
+	existing []string // paths of resources there before the run
 
 	mu       sync.Mutex
 	requests []request
+	stored   map[string]api.ResourceInstance
 }
 
 func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 	t.Helper()
+	credSpec, _ := json.Marshal(api.SecretSpec{Data: map[string]string{"token": "Bearer x"}})
+	a.stored = map[string]api.ResourceInstance{
+		"/apis/management/v1/environments/prod": {Group: "management", APIVersion: "v1", Kind: "Environment", Name: "prod"},
+		"/apis/management/v1/environments/prod/secrets/billing-creds": {Group: "management", APIVersion: "v1", Kind: "Secret", Name: "billing-creds",
+			Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}, Spec: credSpec},
+	}
+	for _, p := range a.existing {
+		a.stored[p] = api.ResourceInstance{Name: p[strings.LastIndex(p, "/")+1:]}
+	}
 	mux := http.NewServeMux()
-	created := func(w http.ResponseWriter, r *http.Request, body []byte) {
+	mux.HandleFunc("POST /apis/management/v1/{sp}/{sn}/{plural}", func(w http.ResponseWriter, r *http.Request) {
 		var res api.ResourceInstance
-		if err := json.Unmarshal(body, &res); err != nil {
+		if err := json.Unmarshal(a.last().body, &res); err != nil {
 			t.Errorf("body of %s: %v", r.URL, err)
 		}
 		res.Metadata.ID = "id-" + res.Name
 		res.Metadata.ResourceVersion = "1"
+		a.store(r.URL.Path+"/"+res.Name, res)
 		writeJSON(w, http.StatusCreated, res)
-	}
-	mux.HandleFunc("POST /apis/management/v1/{sp}/{sn}/{plural}", func(w http.ResponseWriter, r *http.Request) {
-		created(w, r, a.last().body)
 	})
 	mux.HandleFunc("POST /apis/management/v1/{sp}/{sn}/webhooks/{name}/rotatesecret", func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, api.SigningSecret{Secret: secret, SecretName: r.PathValue("name") + "-signing"})
+		name, scope := r.PathValue("name"), &api.Scope{Kind: "Integration", Name: r.PathValue("sn")}
+		whPath := strings.TrimSuffix(r.URL.Path, "/rotatesecret")
+		wh, _ := a.load(whPath)
+		wh.Spec, _ = json.Marshal(api.WebhookSpec{Enabled: true, URL: "https://example.com/in", Signing: &api.WebhookSigning{Secret: name + "-signing"}})
+		wh.Metadata.ResourceVersion = "2"
+		a.store(whPath, wh)
+		spec, _ := json.Marshal(api.SecretSpec{Data: map[string]string{"current": secret}})
+		a.store("/apis/management/v1/"+r.PathValue("sp")+"/"+r.PathValue("sn")+"/secrets/"+name+"-signing",
+			api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Secret", Name: name + "-signing", Metadata: api.Metadata{Scope: scope}, Spec: spec})
+		writeJSON(w, http.StatusOK, api.SigningSecret{Secret: secret, SecretName: name + "-signing"})
 	})
-	mux.HandleFunc("GET /apis/management/v1/{sp}/{sn}/webhooks/{name}", func(w http.ResponseWriter, r *http.Request) {
-		spec, _ := json.Marshal(api.WebhookSpec{Enabled: true, URL: "https://example.com/in", Signing: &api.WebhookSigning{Secret: r.PathValue("name") + "-signing"}})
-		writeJSON(w, http.StatusOK, api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Webhook", Name: r.PathValue("name"),
-			Metadata: api.Metadata{ResourceVersion: "2", Scope: &api.Scope{Kind: "Integration", Name: r.PathValue("sn")}}, Spec: spec})
-	})
-	// One Secret exists: billing-creds, with the key token.
-	mux.HandleFunc("GET /apis/management/v1/{sp}/{sn}/secrets/{name}", func(w http.ResponseWriter, r *http.Request) {
-		if r.PathValue("name") != "billing-creds" {
+	mux.HandleFunc("GET /", func(w http.ResponseWriter, r *http.Request) {
+		res, ok := a.load(r.URL.Path)
+		if !ok {
 			writeJSON(w, http.StatusNotFound, api.ErrorResponse{Errors: []api.Error{{Status: 404, Title: "Not Found", Detail: "Resource not found."}}})
 			return
 		}
-		spec, _ := json.Marshal(api.SecretSpec{Data: map[string]string{"token": "Bearer x"}})
-		writeJSON(w, http.StatusOK, api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "Secret", Name: "billing-creds", Spec: spec})
+		writeJSON(w, http.StatusOK, res)
 	})
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b, _ := io.ReadAll(r.Body)
@@ -95,6 +110,30 @@ func (a *fakeAPI) factory(t *testing.T) *factory.Factory {
 		Client:      func() (*client.Client, error) { return client.New(srv.URL, client.Options{Token: "tok"}), nil },
 		Definitions: func(context.Context) (*discovery.Set, error) { return set, nil },
 	}
+}
+
+func (a *fakeAPI) store(path string, res api.ResourceInstance) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.stored[path] = res
+}
+
+func (a *fakeAPI) load(path string) (api.ResourceInstance, bool) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	res, ok := a.stored[path]
+	return res, ok
+}
+
+// sent lists the requests as "METHOD path".
+func (a *fakeAPI) sent() []string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	out := make([]string, len(a.requests))
+	for i, r := range a.requests {
+		out[i] = r.method + " " + r.path
+	}
+	return out
 }
 
 func (a *fakeAPI) last() request {
@@ -139,6 +178,28 @@ func decode[S any](t *testing.T, b []byte) (api.ResourceInstance, S) {
 	return r, spec
 }
 
+// posted is the body of the POST to path.
+func (a *fakeAPI) posted(t *testing.T, path string) []byte {
+	t.Helper()
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	for _, r := range a.requests {
+		if r.method == http.MethodPost && r.path == path {
+			return r.body
+		}
+	}
+	t.Fatalf("no POST %s in %+v", path, a.requests)
+	return nil
+}
+
+// wantRequests checks the requests made, in order.
+func wantRequests(t *testing.T, a *fakeAPI, want ...string) {
+	t.Helper()
+	if got := a.sent(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("requests =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
 func TestCreateWebhook(t *testing.T) {
 	a := &fakeAPI{}
 	r := run(t, a.factory(t), "billing", "-s", "Environment/prod", "--url", "https://billing.example.com/events",
@@ -149,11 +210,11 @@ func TestCreateWebhook(t *testing.T) {
 	if want := "✔ \"Webhook/billing\" in the scope \"Environment/prod\" has successfully been created.\n"; r.stderr != want || r.stdout != "" {
 		t.Errorf("stderr = %q, stdout = %q", r.stderr, r.stdout)
 	}
-	if len(a.requests) != 2 || a.requests[0].method != http.MethodPost || a.requests[0].path != "/apis/management/v1/environments/prod/webhooks" ||
-		a.requests[1].method != http.MethodGet || a.requests[1].path != "/apis/management/v1/environments/prod/secrets/billing-creds" {
-		t.Fatalf("requests = %+v", a.requests)
-	}
-	res, spec := decode[api.WebhookSpec](t, a.requests[0].body)
+	wantRequests(t, a,
+		"GET /apis/management/v1/environments/prod/webhooks/billing", // is the name free?
+		"POST /apis/management/v1/environments/prod/webhooks",
+		"GET /apis/management/v1/environments/prod/secrets/billing-creds")
+	res, spec := decode[api.WebhookSpec](t, a.posted(t, "/apis/management/v1/environments/prod/webhooks"))
 	if res.Kind != "Webhook" || res.Name != "billing" || res.Title != "Billing" || res.APIVersion != "v1" || res.Group != "management" {
 		t.Errorf("resource = %+v", res)
 	}
@@ -173,28 +234,13 @@ func TestCreateWebhook(t *testing.T) {
 	}
 }
 
-// A --secret that names no Secret, or a key it lacks, still makes the
-// webhook (the Secret may come next) but warns: until then requests go
-// out without Authorization.
-func TestCreateWebhookWarnsOfAMissingSecret(t *testing.T) {
-	for secret, want := range map[string]string{
-		"nosuch/token":     `⚠ There is no Secret "nosuch" in Environment/prod: requests go out without Authorization until it is created with the key "token".`,
-		"billing-creds/pw": `⚠ The Secret "billing-creds" in Environment/prod has no key "pw": requests go out without Authorization until it has.`,
-	} {
-		r := run(t, (&fakeAPI{}).factory(t), "w", "-s", "Environment/prod", "--url", "https://billing.example.com/events", "--secret", secret)
-		if r.err != nil || !strings.Contains(r.stderr, "has successfully been created.\n"+want+"\n") {
-			t.Errorf("--secret %s: %v\n%s", secret, r.err, r.stderr)
-		}
-	}
-}
-
 func TestCreateWebhookKeepsAGivenContentType(t *testing.T) {
 	a := &fakeAPI{}
 	r := run(t, a.factory(t), "w", "-s", "Environment/prod", "--url", "http://127.0.0.1:9000/", "--header", "content-type=application/cloudevents+json", "--disabled")
 	if r.err != nil {
 		t.Fatal(r.err)
 	}
-	_, spec := decode[api.WebhookSpec](t, a.requests[0].body)
+	_, spec := decode[api.WebhookSpec](t, a.posted(t, "/apis/management/v1/environments/prod/webhooks"))
 	if len(spec.Headers) != 1 || spec.Headers["content-type"] != "application/cloudevents+json" || spec.Enabled {
 		t.Errorf("spec = %+v", spec)
 	}
@@ -217,20 +263,17 @@ func TestCreateWebhookWithSecretAndTriggers(t *testing.T) {
 	if r.stderr != wantErr {
 		t.Errorf("stderr =\n%s\nwant\n%s", r.stderr, wantErr)
 	}
-	paths := []string{
+	wantRequests(t, a,
+		// first, whether all it makes is free
+		"GET /apis/management/v1/integrations/monitor/webhooks/jira",
+		"GET /apis/management/v1/integrations/monitor/secrets/jira-signing",
+		"GET /apis/management/v1/integrations/monitor/resourcehooks/jira-hook",
 		"POST /apis/management/v1/integrations/monitor/webhooks",
 		"POST /apis/management/v1/integrations/monitor/webhooks/jira/rotatesecret",
 		"POST /apis/management/v1/integrations/monitor/resourcehooks",
-	}
-	if len(a.requests) != len(paths) {
-		t.Fatalf("requests = %+v", a.requests)
-	}
-	for i, p := range paths {
-		if got := a.requests[i].method + " " + a.requests[i].path; got != p {
-			t.Errorf("request %d = %s, want %s", i, got, p)
-		}
-	}
-	hook, spec := decode[api.ResourceHookSpec](t, a.requests[2].body)
+		"GET /apis/management/v1/environments/prod", // the trigger's scope is there
+	)
+	hook, spec := decode[api.ResourceHookSpec](t, a.posted(t, "/apis/management/v1/integrations/monitor/resourcehooks"))
 	if hook.Kind != "ResourceHook" || hook.Name != "jira-hook" || hook.Metadata.Scope == nil || hook.Metadata.Scope.Name != "monitor" {
 		t.Errorf("hook = %+v", hook)
 	}
@@ -249,6 +292,25 @@ func TestCreateWebhookWithSecretAndTriggers(t *testing.T) {
 	}
 }
 
+func TestCreateWebhookHookName(t *testing.T) {
+	a := &fakeAPI{}
+	r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks",
+		"--trigger", "APIService", "--hook-name", "jira-apis")
+	if r.err != nil {
+		t.Fatal(r.err)
+	}
+	hook, spec := decode[api.ResourceHookSpec](t, a.posted(t, "/apis/management/v1/integrations/monitor/resourcehooks"))
+	if hook.Name != "jira-apis" || len(spec.Webhooks) != 1 || spec.Webhooks[0] != "jira" {
+		t.Errorf("hook %s: %+v", hook.Name, spec)
+	}
+	if !slices.Contains(a.sent(), "GET /apis/management/v1/integrations/monitor/resourcehooks/jira-apis") {
+		t.Errorf("the hook's name was not checked: %v", a.sent())
+	}
+}
+
+// With -o the created resources are printed in the order they were made,
+// the signing Secret among them: a script reads the secret from stdout,
+// and stderr, which CI logs keep, does not carry it.
 func TestCreateWebhookOutput(t *testing.T) {
 	a := &fakeAPI{}
 	r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks",
@@ -260,44 +322,85 @@ func TestCreateWebhookOutput(t *testing.T) {
 	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil {
 		t.Fatalf("%v in\n%s", err, r.stdout)
 	}
-	if len(got) != 2 || got[0].Kind != "Webhook" || got[1].Kind != "ResourceHook" {
-		t.Fatalf("printed %+v", got)
+	if len(got) != 3 || got[0].Kind != "Webhook" || got[1].Kind != "Secret" || got[1].Name != "jira-signing" || got[2].Kind != "ResourceHook" {
+		t.Fatalf("printed %s", r.stdout)
 	}
 	var spec api.WebhookSpec
 	_ = json.Unmarshal(got[0].Spec, &spec)
 	if spec.Signing == nil || got[0].Metadata.ResourceVersion != "2" {
 		t.Errorf("the webhook was not read back after the rotation: %s", got[0].Spec)
 	}
-	if !strings.Contains(r.stderr, "Signing secret: "+secret+"\n") {
-		t.Errorf("the secret is not on stderr with -o:\n%s", r.stderr)
+	var secretSpec api.SecretSpec
+	if err := json.Unmarshal(got[1].Spec, &secretSpec); err != nil || secretSpec.Data["current"] != secret {
+		t.Errorf("the printed Secret does not hold the secret: %s", got[1].Spec)
+	}
+	if strings.Contains(r.stderr, secret) {
+		t.Errorf("the secret is on stderr with -o:\n%s", r.stderr)
+	}
+	if want := "✔ \"Webhook/jira\" in the scope \"Integration/monitor\" signs its requests with a new secret, printed as spec.data.current of the Secret \"jira-signing\".\n"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr =\n%s\nwant it to contain\n%s", r.stderr, want)
 	}
 }
 
+// If the Secret can't be read back, what was made is printed and the
+// command fails: a script must not go on without the secret.
+func TestCreateWebhookOutputSecretNotReadBack(t *testing.T) {
+	// Not found, for the check before (free) and the read-back after.
+	a := &fakeAPI{fail: map[string]int{"GET /apis/management/v1/integrations/monitor/secrets/jira-signing": http.StatusNotFound}}
+	r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks", "--generate-secret", "-o", "json")
+	if !errors.Is(r.err, clierr.ErrSilent) {
+		t.Errorf("err = %v, want ErrSilent", r.err)
+	}
+	var got []api.ResourceInstance
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 1 || got[0].Kind != "Webhook" {
+		t.Errorf("printed %s (%v)", r.stdout, err)
+	}
+	if !strings.Contains(r.stderr, `✖ Error: reading back the Secret "jira-signing", which holds the signing secret, failed: `) ||
+		!strings.Contains(r.stderr, "central get secret jira-signing -s Integration/monitor -o json") {
+		t.Errorf("stderr =\n%s", r.stderr)
+	}
+}
+
+// A clash the check could not see (made meanwhile) still stops the run
+// with what was made and what not, as a document under -o json too.
 func TestCreateWebhookReportsPartialFailure(t *testing.T) {
 	tests := []struct {
 		name     string
 		fail     string
 		wantOut  string
+		wantErr  string
 		wantMade int
 	}{
-		{"hook exists", "POST /apis/management/v1/integrations/monitor/resourcehooks",
+		{"hook made meanwhile", "POST /apis/management/v1/integrations/monitor/resourcehooks",
 			"✖ Error: creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\" failed: Resource already exists.\n" +
 				"Created before the failure: \"Webhook/jira\" in the scope \"Integration/monitor\".\n" +
-				"Not done: creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".\n", 3},
+				"Not done: creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".\n",
+			"creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\" failed: Resource already exists. " +
+				"Created before the failure: \"Webhook/jira\" in the scope \"Integration/monitor\". " +
+				"Not done: creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".",
+			6},
 		{"rotation fails", "POST /apis/management/v1/integrations/monitor/webhooks/jira/rotatesecret",
 			"✖ Error: generating the signing secret failed: Resource already exists.\n" +
 				"Created before the failure: \"Webhook/jira\" in the scope \"Integration/monitor\".\n" +
-				"Not done: generating the signing secret; creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".\n", 2},
+				"Not done: generating the signing secret; creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".\n",
+			"generating the signing secret failed: Resource already exists. " +
+				"Created before the failure: \"Webhook/jira\" in the scope \"Integration/monitor\". " +
+				"Not done: generating the signing secret; creating \"ResourceHook/jira-hook\" in the scope \"Integration/monitor\".",
+			5},
 	}
 	for _, tt := range tests {
 		a := &fakeAPI{fail: map[string]int{tt.fail: http.StatusConflict}}
-		r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks", "--generate-secret", "--trigger", "APIService")
-		if !errors.Is(r.err, clierr.ErrSilent) {
-			t.Errorf("%s: err = %v, want ErrSilent", tt.name, r.err)
+		r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks", "--generate-secret", "--trigger", "APIService", "-o", "json")
+		var rep *clierr.Reported
+		if !errors.As(r.err, &rep) || r.err.Error() != tt.wantErr {
+			t.Errorf("%s: err = %v\nwant a Reported error %s", tt.name, r.err, tt.wantErr)
+		}
+		if client.HasStatus(r.err, http.StatusConflict) {
+			t.Errorf("%s: the error unwraps to the server's, whose document would not say what was created", tt.name)
 		}
 		first := "✔ \"Webhook/jira\" in the scope \"Integration/monitor\" has successfully been created.\n"
-		if !strings.HasPrefix(r.stderr, first) || !strings.HasSuffix(r.stderr, tt.wantOut) {
-			t.Errorf("%s: stderr =\n%s\nwant it to end with\n%s", tt.name, r.stderr, tt.wantOut)
+		if !strings.HasPrefix(r.stderr, first) || !strings.HasSuffix(r.stderr, tt.wantOut) || r.stdout != "" {
+			t.Errorf("%s: stdout %q, stderr =\n%s\nwant it to end with\n%s", tt.name, r.stdout, r.stderr, tt.wantOut)
 		}
 		if len(a.requests) != tt.wantMade {
 			t.Errorf("%s: %d requests, want %d", tt.name, len(a.requests), tt.wantMade)
@@ -308,7 +411,7 @@ func TestCreateWebhookReportsPartialFailure(t *testing.T) {
 func TestCreateWebhookFirstStepFails(t *testing.T) {
 	a := &fakeAPI{fail: map[string]int{"POST /apis/management/v1/integrations/monitor/webhooks": http.StatusConflict}}
 	r := run(t, a.factory(t), "jira", "-s", "Integration/monitor", "--url", "https://jira.example.com/hooks", "--trigger", "APIService")
-	if !client.HasStatus(r.err, http.StatusConflict) || r.stderr != "" || len(a.requests) != 1 {
+	if !client.HasStatus(r.err, http.StatusConflict) || r.stderr != "" || len(a.requests) != 3 {
 		t.Errorf("err = %v, stderr = %q, %d requests; want the API error alone", r.err, r.stderr, len(a.requests))
 	}
 }
@@ -339,6 +442,7 @@ func TestCreateWebhookFlagErrors(t *testing.T) {
 		{append(ok, "--trigger", "*@Nowhere/x"), "nothing lives in the scope kind Nowhere"},
 		{[]string{"w", "-s", "APIService/x", "--url", "https://example.com/"}, `a Webhook can't live in the scope kind "APIService"`},
 		{append(ok, "-o", "xml"), "allowed: yaml | json"},
+		{append(ok, "--hook-name", "h"), "--hook-name names the ResourceHook that --trigger creates: give --trigger too"},
 	}
 	for _, tt := range tests {
 		a := &fakeAPI{}

@@ -164,3 +164,12 @@ func Bulk(ctx context.Context, c *client.Client, method, path string, q url.Valu
 	}
 	return res, nil
 }
+
+// NothingDone is the answer to print for a bulk operation that was not sent
+// because the count before its question found nothing to do: no delivery
+// touched, and what the count said was left out. It is not a dry run, and
+// bounds no later request, so DryRun and Until are cleared.
+func NothingDone(counted api.CountResult) api.CountResult {
+	counted.DryRun, counted.Until = false, nil
+	return counted
+}

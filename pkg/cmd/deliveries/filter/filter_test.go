@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 )
 
@@ -79,5 +80,13 @@ func TestCount(t *testing.T) {
 		if got := Count(tt.n, tt.adj); got != tt.want {
 			t.Errorf("Count(%d, %q) = %q, want %q", tt.n, tt.adj, got, tt.want)
 		}
+	}
+}
+
+func TestNothingDone(t *testing.T) {
+	until := api.NewTime(now)
+	got := NothingDone(api.CountResult{Count: 0, DryRun: true, Until: &until, Disabled: 1, Deleted: 2})
+	if got != (api.CountResult{Disabled: 1, Deleted: 2}) {
+		t.Errorf("NothingDone = %+v", got)
 	}
 }

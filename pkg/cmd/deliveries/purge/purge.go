@@ -15,7 +15,9 @@ import (
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/deliveries/filter"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/printers"
 )
 
 // PurgeOptions are the dependencies and flags of one purge.
@@ -27,6 +29,7 @@ type PurgeOptions struct {
 	Filter filter.Filter
 	DryRun bool
 	Yes    bool
+	Output string
 }
 
 // NewCmdPurge builds "central deliveries purge"; runF replaces the run in
@@ -47,15 +50,24 @@ accident. --dry-run only counts.
 
 Exit codes: 0 on success (also when nothing matches or with --dry-run), 1 on
 any error, when the question is answered No, or without a terminal and
-without -y.`,
+without -y.
+
+-o yaml|json prints the server's answer on stdout, dry run or not: its count
+({count, dryRun, until}). The status lines stay on stderr.`,
 		Example: `  # how many succeeded deliveries are older than a week?
   central deliveries purge --status succeeded --until 7d --dry-run
   # delete them, without asking (e.g. from cron)
   central deliveries purge --status succeeded --until 7d -y
   # forget the failures of one webhook
-  central deliveries purge --status failed --webhook jira -s Integration/monitor`,
+  central deliveries purge --status failed --webhook jira -s Integration/monitor
+  # in a script: how many were purged
+  central deliveries purge --status succeeded --until 7d -y -o json | jq .count`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var err error
+			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
+				return err
+			}
 			switch opts.Filter.Status {
 			case string(api.DeliveryFailed), string(api.DeliverySucceeded):
 			case "":
@@ -73,6 +85,7 @@ without -y.`,
 	opts.Filter.AddFlags(fl, "purge deliveries with this status: failed | succeeded (required)")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "only count the deliveries that would be purged")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "purge without asking (required without a terminal)")
+	outputflag.Add(cmd, &opts.Output, "print the server's answer, the count, as yaml or json")
 	return cmd
 }
 
@@ -96,12 +109,14 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 		}
 		n := res.Count
 		if o.DryRun {
-			fmt.Fprintf(o.IO.Out, "%s would be purged.\n", filter.Count(n, ""))
-			return nil
+			if o.Output == "" {
+				fmt.Fprintf(o.IO.Out, "%s would be purged.\n", filter.Count(n, ""))
+			}
+			return printResult(o, res)
 		}
 		if n == 0 {
 			fmt.Fprintf(o.IO.ErrOut, "No %s deliveries match.\n", o.Filter.Status)
-			return nil
+			return printResult(o, filter.NothingDone(res))
 		}
 		ok, err := o.IO.Confirm(fmt.Sprintf("Purge %s? This cannot be undone.", filter.Count(n, o.Filter.Status)), false)
 		if err != nil {
@@ -115,7 +130,19 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 	if err != nil {
 		return err
 	}
-	n := res.Count
-	o.IO.Success("Purged %s.", filter.Count(n, ""))
-	return nil
+	o.IO.Success("Purged %s.", filter.Count(res.Count, ""))
+	return printResult(o, res)
+}
+
+// printResult writes the server's answer to stdout under -o yaml|json; the
+// text output says it all on its own.
+func printResult(o *PurgeOptions, res api.CountResult) error {
+	if o.Output == "" {
+		return nil
+	}
+	p, err := printers.ForFormat(o.Output, printers.Table{})
+	if err != nil {
+		return err
+	}
+	return p.Print(o.IO.Out, res)
 }

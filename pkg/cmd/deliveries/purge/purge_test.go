@@ -189,3 +189,59 @@ func TestPurgeFlagErrors(t *testing.T) {
 		}
 	}
 }
+
+// -o json prints the server's count on stdout, for a dry run and a real
+// one alike; the status line stays on stderr.
+func TestPurgeOutput(t *testing.T) {
+	counted := api.NewTime(countedAt)
+	tests := []struct {
+		name       string
+		tty        bool
+		answer     string
+		args       []string
+		want       api.CountResult
+		wantStderr string
+	}{
+		{"dry run", false, "", []string{"--dry-run"}, api.CountResult{Count: 4, DryRun: true, Until: &counted}, ""},
+		{"-y", false, "", []string{"-y"}, api.CountResult{Count: 4}, "✔ Purged 4 deliveries.\n"},
+		{"asked", true, "y\n", nil, api.CountResult{Count: 4},
+			"? Purge 4 failed deliveries? This cannot be undone. (y/N) ✔ Purged 4 deliveries.\n"},
+	}
+	for _, tt := range tests {
+		a := &fakeAPI{n: 4}
+		r := run(t, a.factory(t), tt.tty, tt.answer, append([]string{"--status", "failed", "-o", "json"}, tt.args...)...)
+		if r.err != nil {
+			t.Fatalf("%s: %v", tt.name, r.err)
+		}
+		var got api.CountResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got.Count != tt.want.Count || got.DryRun != tt.want.DryRun ||
+			(got.Until == nil) != (tt.want.Until == nil) || (got.Until != nil && !got.Until.Equal(tt.want.Until.Time)) {
+			t.Errorf("%s: stdout %q (%v), want %+v", tt.name, r.stdout, err, tt.want)
+		}
+		if r.stderr != tt.wantStderr {
+			t.Errorf("%s: stderr %q, want %q", tt.name, r.stderr, tt.wantStderr)
+		}
+	}
+}
+
+// Counted nothing on a terminal, the purge is not sent: -o still prints
+// what came of it, nothing purged.
+func TestPurgeOutputNothingToDo(t *testing.T) {
+	a := &fakeAPI{n: 0}
+	r := run(t, a.factory(t), true, "", "--status", "failed", "-o", "json")
+	if r.err != nil || len(a.queries) != 1 {
+		t.Fatalf("%v after %d requests", r.err, len(a.queries))
+	}
+	if want := "{\n    \"count\": 0\n}\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}
+
+func TestPurgeOutputFlagError(t *testing.T) {
+	a := &fakeAPI{n: 1}
+	r := run(t, a.factory(t), false, "", "--status", "failed", "-y", "-o", "xml")
+	var fe *clierr.FlagError
+	if !errors.As(r.err, &fe) || !strings.Contains(r.err.Error(), "allowed: yaml | json") || len(a.queries) != 0 {
+		t.Errorf("err = %v after %d requests", r.err, len(a.queries))
+	}
+}

@@ -17,7 +17,9 @@ import (
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/deliveries/filter"
 	"github.com/centralhq/central/pkg/cmd/factory"
+	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/iostreams"
+	"github.com/centralhq/central/pkg/printers"
 )
 
 // RetryOptions are the dependencies and flags of one retry.
@@ -30,6 +32,7 @@ type RetryOptions struct {
 	Filter filter.Filter
 	DryRun bool
 	Yes    bool
+	Output string
 }
 
 // NewCmdRetry builds "central deliveries retry"; runF replaces the run in
@@ -60,6 +63,13 @@ without asking: a retry resends events the receiver may already have seen,
 which is harmless, since every attempt of one delivery carries the same
 webhook-id for the receiver to deduplicate on.
 
+-o yaml|json prints the server's answer on stdout: for a bulk retry, dry or
+not, its count ({count, dryRun, until, disabled, deleted}; disabled and
+deleted count what was left out); with IDs, the list of the deliveries
+queued again, each as "deliveries get -o json" prints it (those that could
+not be retried are left out of it and reported on stderr). The status lines
+stay on stderr.
+
 Exit codes: 0 on success, 1 on any error (with IDs, when any one failed;
 the others are still retried).`,
 		Example: `  # two deliveries, by ID
@@ -67,9 +77,15 @@ the others are still retried).`,
   # how many failed deliveries of one webhook would be retried?
   central deliveries retry --status failed --webhook jira -s Integration/monitor --dry-run
   # every delivery that failed in the last 2 hours, without asking
-  central deliveries retry --status failed --since 2h -y`,
+  central deliveries retry --status failed --since 2h -y
+  # in a script: how many were queued
+  central deliveries retry --status failed -y -o json | jq .count`,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.IDs = args
+			var err error
+			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
+				return err
+			}
 			bulk := opts.Filter.Any() || opts.DryRun
 			switch {
 			case len(args) > 0 && bulk:
@@ -92,6 +108,7 @@ the others are still retried).`,
 	opts.Filter.AddFlags(fl, "retry every delivery with this status, which must be failed")
 	fl.BoolVar(&opts.DryRun, "dry-run", false, "only count the deliveries a bulk retry would retry")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "retry in bulk without asking")
+	outputflag.Add(cmd, &opts.Output, "print the server's answer as yaml or json: the count, or with IDs the deliveries queued again")
 	return cmd
 }
 
@@ -103,6 +120,7 @@ func retryIDs(ctx context.Context, o *RetryOptions) error {
 		return err
 	}
 	failed := false
+	queued := []api.Delivery{} // printed as [], not null, when none is
 	o.IO.StartProgress("Retrying deliveries", len(o.IDs))
 	defer o.IO.StopProgress()
 	for _, id := range o.IDs {
@@ -116,7 +134,13 @@ func retryIDs(ctx context.Context, o *RetryOptions) error {
 			failed = true
 			continue
 		}
+		queued = append(queued, d)
 		o.IO.Success("Delivery %s is queued for another attempt.", id)
+	}
+	// Printed even after a failure, as "create -f" prints what it made:
+	// the failures are on stderr, and the exit code says there were some.
+	if err := printResult(o, queued); err != nil {
+		return err
 	}
 	if failed {
 		return clierr.ErrSilent
@@ -140,9 +164,11 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 			return err
 		}
 		if o.DryRun {
-			fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(res.Count, ""))
+			if o.Output == "" {
+				fmt.Fprintf(o.IO.Out, "%s would be retried.\n", filter.Count(res.Count, ""))
+			}
 			leftOut(o, res)
-			return nil
+			return printResult(o, res)
 		}
 		if res.Count == 0 {
 			if res.Disabled+res.Deleted == 0 {
@@ -151,7 +177,7 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 				fmt.Fprintln(o.IO.ErrOut, "No failed deliveries to retry.")
 				leftOut(o, res)
 			}
-			return nil
+			return printResult(o, filter.NothingDone(res))
 		}
 		leftOut(o, res)
 		noted = true
@@ -175,7 +201,20 @@ func retryBulk(ctx context.Context, o *RetryOptions) error {
 	if !noted {
 		leftOut(o, res)
 	}
-	return nil
+	return printResult(o, res)
+}
+
+// printResult writes v to stdout under -o yaml|json; the text output says
+// it all on its own.
+func printResult(o *RetryOptions, v any) error {
+	if o.Output == "" {
+		return nil
+	}
+	p, err := printers.ForFormat(o.Output, printers.Table{})
+	if err != nil {
+		return err
+	}
+	return p.Print(o.IO.Out, v)
 }
 
 // leftOut says how many matching deliveries a retry leaves alone because

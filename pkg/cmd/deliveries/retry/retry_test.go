@@ -265,3 +265,78 @@ func TestRetryBulkLeavesOutDisabledWebhooks(t *testing.T) {
 		}
 	}
 }
+
+// -o json prints the server's count on stdout, for a dry run and a real
+// one alike, and nothing else there; the notes stay on stderr.
+func TestRetryBulkOutput(t *testing.T) {
+	tests := []struct {
+		name   string
+		tty    bool
+		answer string
+		args   []string
+		want   api.CountResult
+	}{
+		{"dry run", false, "", []string{"--dry-run"}, api.CountResult{Count: 2, DryRun: true, Disabled: 1}},
+		{"without a terminal", false, "", nil, api.CountResult{Count: 2, Disabled: 1}},
+		{"asked", true, "y\n", nil, api.CountResult{Count: 2, Disabled: 1}},
+	}
+	for _, tt := range tests {
+		a := &fakeAPI{failed: 2, disabled: 1}
+		r := run(t, a.factory(t), tt.tty, tt.answer, append([]string{"--status", "failed", "-o", "json"}, tt.args...)...)
+		if r.err != nil {
+			t.Fatalf("%s: %v", tt.name, r.err)
+		}
+		var got api.CountResult
+		if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || got != tt.want {
+			t.Errorf("%s: stdout %q (%v), want %+v", tt.name, r.stdout, err, tt.want)
+		}
+		if !strings.Contains(r.stderr, "1 failed delivery to a disabled webhook") {
+			t.Errorf("%s: stderr %q, want the note on what was left out", tt.name, r.stderr)
+		}
+	}
+}
+
+// Counted nothing to retry on a terminal, the retry is not sent: -o still
+// prints what came of it, nothing retried.
+func TestRetryBulkOutputNothingToDo(t *testing.T) {
+	a := &fakeAPI{deleted: 3}
+	r := run(t, a.factory(t), true, "", "--status", "failed", "-o", "yaml")
+	if r.err != nil || len(a.requests) != 1 {
+		t.Fatalf("%v after %d requests", r.err, len(a.requests))
+	}
+	if want := "count: 0\ndeleted: 3\n"; r.stdout != want {
+		t.Errorf("stdout %q, want %q", r.stdout, want)
+	}
+}
+
+// With IDs, -o json prints the deliveries queued again as a list, as
+// "deliveries get -o json" prints each; a failed one is left out of it and
+// reported on stderr, and the command fails.
+func TestRetryIDsOutput(t *testing.T) {
+	a := &fakeAPI{}
+	r := run(t, a.factory(t), false, "", "d1", "missing", "d2", "-o", "json")
+	if !errors.Is(r.err, clierr.ErrSilent) {
+		t.Errorf("err = %v, want ErrSilent after a failure", r.err)
+	}
+	var got []api.Delivery
+	if err := json.Unmarshal([]byte(r.stdout), &got); err != nil || len(got) != 2 || got[0].ID != "d1" || got[1].ID != "d2" || got[0].Status != api.DeliveryPending {
+		t.Errorf("stdout %s (%v)", r.stdout, err)
+	}
+	if !strings.Contains(r.stderr, "✖ Delivery missing could not be retried") {
+		t.Errorf("stderr %q", r.stderr)
+	}
+
+	r = run(t, a.factory(t), false, "", "missing", "-o", "json")
+	if !errors.Is(r.err, clierr.ErrSilent) || r.stdout != "[]\n" {
+		t.Errorf("none retried: err %v, stdout %q; want ErrSilent and []", r.err, r.stdout)
+	}
+}
+
+func TestRetryOutputFlagError(t *testing.T) {
+	a := &fakeAPI{}
+	r := run(t, a.factory(t), false, "", "--status", "failed", "-o", "xml")
+	var fe *clierr.FlagError
+	if !errors.As(r.err, &fe) || !strings.Contains(r.err.Error(), "allowed: yaml | json") || len(a.requests) != 0 {
+		t.Errorf("err = %v after %d requests", r.err, len(a.requests))
+	}
+}

@@ -3,6 +3,7 @@ package rotate
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -11,6 +12,8 @@ import (
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
+	"github.com/centralhq/central/pkg/cmd/clierr"
+	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/discovery"
 	"github.com/centralhq/central/pkg/iostreams"
 )
@@ -53,5 +56,49 @@ func TestRotate(t *testing.T) {
 		if !strings.Contains(errOut.String(), kept) {
 			t.Errorf("stderr %q, want it to say where the secret is kept", errOut)
 		}
+	}
+}
+
+// -o json prints the server's answer, secret included, and nothing else on
+// stdout, for a script to read with jq -r .secret.
+func TestRotateOutput(t *testing.T) {
+	until := api.NewTime(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC))
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = json.NewEncoder(w).Encode(api.SigningSecret{Secret: "whsec_new", SecretName: "jira-signing", PreviousValidUntil: until})
+	}))
+	defer srv.Close()
+	set := &discovery.Set{Definitions: []discovery.Definition{
+		{Group: "management", Kind: "Webhook", Plural: "webhooks", Version: "v1", ScopeKind: "Integration", ScopePlural: "integrations"}}}
+	for format, want := range map[string]string{
+		"json": "{\n    \"secret\": \"whsec_new\",\n    \"secretName\": \"jira-signing\",\n    \"previousValidUntil\": \"2026-01-02T03:04:05.000+0000\"\n}\n",
+		"yaml": "secret: whsec_new\nsecretName: jira-signing\npreviousValidUntil: '2026-01-02T03:04:05.000+0000'\n",
+	} {
+		ios, _, out, errOut := iostreams.Test()
+		f := &factory.Factory{IOStreams: ios,
+			Client:      func() (*client.Client, error) { return client.New(srv.URL, client.Options{Token: "t"}), nil },
+			Definitions: func(context.Context) (*discovery.Set, error) { return set, nil }}
+		cmd := NewCmdRotate(f, nil)
+		cmd.SetArgs([]string{"jira", "-s", "Integration/monitor", "-o", format})
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		if err := cmd.ExecuteContext(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		if out.String() != want {
+			t.Errorf("-o %s: stdout\n%s\nwant\n%s", format, out, want)
+		}
+		if !strings.Contains(errOut.String(), "the old one signs too until") {
+			t.Errorf("-o %s: stderr %q, want the status line", format, errOut)
+		}
+	}
+}
+
+func TestRotateOutputFlagError(t *testing.T) {
+	ios, _, _, _ := iostreams.Test()
+	cmd := NewCmdRotate(&factory.Factory{IOStreams: ios}, func(*RotateOptions) error { t.Error("ran"); return nil })
+	cmd.SetArgs([]string{"jira", "-s", "Integration/monitor", "-o", "xml"})
+	cmd.SilenceErrors, cmd.SilenceUsage = true, true
+	var fe *clierr.FlagError
+	if err := cmd.ExecuteContext(context.Background()); !errors.As(err, &fe) {
+		t.Errorf("err = %v, want a FlagError", err)
 	}
 }
