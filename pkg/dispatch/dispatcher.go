@@ -733,7 +733,7 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 		f.res.Status = api.DeliveryFailed
 		f.disable = "the receiver answered 410 Gone, which asks the sender to stop"
 	case r.out.retry && trigger != api.TriggerTest && ctx.Err() == nil:
-		if delay, ok := p.next(n, r.retryAfter, d.Rand); ok {
+		if delay, ok := p.next(n, r.retryAfter, r.out.overload, d.Rand); ok {
 			f.res.Status, f.res.NextAttemptAt = api.DeliveryPending, d.now().Add(delay)
 		} else {
 			f.res.Status = api.DeliveryFailed

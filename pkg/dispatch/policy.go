@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -210,9 +211,16 @@ func Validate(spec *api.WebhookSpec) error {
 
 // outcome is what one attempt's result means for its delivery.
 type outcome struct {
-	retry   bool // try again per the schedule
-	disable bool // 410 Gone: the receiver asks us to stop
+	retry    bool // try again per the schedule
+	disable  bool // 410 Gone: the receiver asks us to stop
+	overload bool // 429, or no answer in time: the receiver is swamped
 }
+
+// OverloadDelay is the least a retry waits after a 429 or a timeout, which
+// say the receiver is swamped: sooner, it would add to the load. It is
+// never more than the schedule's longest step, so a webhook that asked for
+// fast retries keeps them.
+const OverloadDelay = time.Minute
 
 // classify sorts an HTTP status: 2xx succeed; 408, 429 and 5xx are retried,
 // and so are 3xx (redirects are never followed, the attempt failed); other
@@ -221,21 +229,27 @@ func classify(status int) outcome {
 	switch {
 	case status == http.StatusGone:
 		return outcome{disable: true}
-	case status == http.StatusRequestTimeout, status == http.StatusTooManyRequests, status >= 500, status >= 300 && status < 400:
+	case status == http.StatusTooManyRequests:
+		return outcome{retry: true, overload: true}
+	case status == http.StatusRequestTimeout, status >= 500, status >= 300 && status < 400:
 		return outcome{retry: true}
 	}
 	return outcome{}
 }
 
 // next returns when to retry after attempt n (1-based) failed, or false when
-// the schedule is spent. retryAfter is the receiver's wish, if any.
-func (p Policy) next(n int, retryAfter time.Duration, rnd func() float64) (time.Duration, bool) {
+// the schedule is spent. retryAfter is the receiver's wish, if any; overload
+// says the receiver is swamped (OverloadDelay).
+func (p Policy) next(n int, retryAfter time.Duration, overload bool, rnd func() float64) (time.Duration, bool) {
 	if n-1 >= len(p.Schedule) {
 		return 0, false
 	}
 	d := p.Schedule[n-1]
 	if p.Jitter > 0 {
 		d = time.Duration(float64(d) * (1 + p.Jitter*(2*rnd()-1)))
+	}
+	if overload {
+		d = max(d, min(OverloadDelay, slices.Max(p.Schedule)))
 	}
 	if retryAfter > d {
 		d = min(retryAfter, max(p.MaxRetryAfter, p.Schedule[n-1]))

@@ -14,7 +14,7 @@ import (
 func TestClassify(t *testing.T) {
 	for status, want := range map[int]outcome{
 		302: {retry: true}, 400: {}, 401: {}, 404: {}, 408: {retry: true}, 410: {disable: true},
-		422: {}, 429: {retry: true}, 500: {retry: true}, 502: {retry: true}, 503: {retry: true},
+		422: {}, 429: {retry: true, overload: true}, 500: {retry: true}, 502: {retry: true}, 503: {retry: true},
 	} {
 		if got := classify(status); got != want {
 			t.Errorf("classify(%d) = %+v, want %+v", status, got, want)
@@ -39,11 +39,25 @@ func TestNextDelay(t *testing.T) {
 		{"Retry-After bounded", 1, 48 * time.Hour, 0.5, 6 * time.Hour, true},
 		{"Retry-After sooner than the schedule is ignored", 3, time.Second, 0.5, 30 * time.Minute, true},
 		{"schedule spent", 8, 0, 0.5, 0, false},
+		{"overloaded: a minute at least", 1, 0, 0.5, time.Minute, true},
+		{"overloaded, Retry-After later", 1, 2 * time.Minute, 0.5, 2 * time.Minute, true},
+		{"overloaded, a later step as it is", 2, 0, 0.5, 5 * time.Minute, true},
 	} {
-		got, ok := p.next(tc.n, tc.retryAfter, func() float64 { return tc.rnd })
+		overload := strings.HasPrefix(tc.name, "overloaded")
+		got, ok := p.next(tc.n, tc.retryAfter, overload, func() float64 { return tc.rnd })
 		if got != tc.want || ok != tc.ok {
 			t.Errorf("%s: next = %v, %v; want %v, %v", tc.name, got, ok, tc.want, tc.ok)
 		}
+	}
+}
+
+// A webhook that asked for fast retries keeps them when the receiver is
+// swamped: the overload delay is never past its longest step.
+func TestOverloadDelayWithinTheSchedule(t *testing.T) {
+	p := DefaultPolicy()
+	p.Schedule, p.Jitter = []time.Duration{time.Second, 10 * time.Second}, 0
+	if got, _ := p.next(1, 0, true, nil); got != 10*time.Second {
+		t.Errorf("next = %v, want the longest step, 10s", got)
 	}
 }
 

@@ -129,6 +129,7 @@ func (s *Sender) send(ctx context.Context, o *outgoing, p Policy) result {
 	resp, err := s.transport(p.ConnectTimeout).RoundTrip(req)
 	if err != nil {
 		r.attempt.ErrorClass, r.attempt.Error, r.out.retry = classifyError(err, p)
+		r.out.overload = r.attempt.ErrorClass == api.ErrorTimeout
 		r.attempt.Error = o.redact(r.attempt.Error) // a response that is not HTTP is quoted
 		return finish()
 	}
