@@ -116,7 +116,8 @@ func (e *Enqueuer) webhook(ctx context.Context, tx store.Tx, wh api.WebhookRef) 
 	if err == nil && w.DecodeSpec(&spec) == nil && spec.Enabled {
 		info.enabled = true
 		if d := spec.Delivery; d != nil {
-			info.ordered, info.maxInFlight = d.Ordered, d.MaxInFlight
+			// Bounded as a spec saved before the bounds is sent (ForWebhook).
+			info.ordered, info.maxInFlight = d.Ordered, max(0, min(d.MaxInFlight, MaxInFlightLimit))
 		}
 	}
 	e.mu.Lock()
