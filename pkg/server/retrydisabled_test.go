@@ -16,18 +16,20 @@ import (
 // retry leaves such deliveries out, and says how many; one retried by ID
 // is refused and left as it was. Enabled again, the webhook's deliveries
 // are retried as any others. A deleted webhook's deliveries are left out
-// alike, until a webhook of that name and scope is made again.
+// alike (TestRetryLeavesOutDeletedWebhooks), until a webhook of that name
+// and scope is made again.
 func TestRetryLeavesOutDisabledWebhooks(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  func(t *testing.T) server.Config
-	}{
-		{"sqlite", func(t *testing.T) server.Config { return server.Config{} }},
-		{"postgres", func(t *testing.T) server.Config { return server.Config{Store: pgtest.DSN(t)} }},
-	} {
-		t.Run(tc.name, func(t *testing.T) { testRetryLeavesOutDisabledWebhooks(t, tc.cfg(t)) })
-		t.Run(tc.name+"/deleted", func(t *testing.T) { testRetryLeavesOutDeletedWebhooks(t, tc.cfg(t)) })
-	}
+	inBothStores(t, testRetryLeavesOutDisabledWebhooks)
+}
+
+func TestRetryLeavesOutDeletedWebhooks(t *testing.T) {
+	inBothStores(t, testRetryLeavesOutDeletedWebhooks)
+}
+
+// inBothStores runs test on a server with SQLite, then with PostgreSQL.
+func inBothStores(t *testing.T, test func(t *testing.T, cfg server.Config)) {
+	t.Run("sqlite", func(t *testing.T) { test(t, server.Config{}) })
+	t.Run("postgres", func(t *testing.T) { test(t, server.Config{Store: pgtest.DSN(t)}) })
 }
 
 func testRetryLeavesOutDisabledWebhooks(t *testing.T, cfg server.Config) {
@@ -159,30 +161,22 @@ func testRetryLeavesOutDeletedWebhooks(t *testing.T, cfg server.Config) {
 // status code of its last request, which says why the webhook went off,
 // in both stores.
 func TestDisabledKeepsLastStatusCode(t *testing.T) {
-	for _, tc := range []struct {
-		name string
-		cfg  func(t *testing.T) server.Config
-	}{
-		{"sqlite", func(t *testing.T) server.Config { return server.Config{} }},
-		{"postgres", func(t *testing.T) server.Config { return server.Config{Store: pgtest.DSN(t)} }},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			h := start(t, tc.cfg(t))
-			rcv := newReceiver(t, http.StatusServiceUnavailable)
-			spec := map[string]any{"delivery": map[string]any{"retrySchedule": []string{"1s"}}}
-			h.integration("x", rcv.URL, spec, allTypes("Environment", nil))
-			h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
-			h.waitFor("a 503 and a retry due", func() bool {
-				ds := h.deliveries("status=pending")
-				return len(ds) == 1 && ds[0].Attempts == 1
-			})
-			h.must(200, "PUT", mgmt+"/integrations/x/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
-			h.waitFor("the retry to fail", func() bool { return len(h.deliveries("status=failed")) == 1 })
-			var d api.Delivery
-			h.do("GET", "/deliveries/"+h.deliveries("status=failed")[0].ID, nil, &d)
-			if d.LastStatusCode != http.StatusServiceUnavailable || len(d.History) != 2 || d.History[1].ErrorClass != api.ErrorDisabled || rcv.count() != 1 {
-				t.Fatalf("after the webhook was turned off: %+v (%d requests)", d, rcv.count())
-			}
+	inBothStores(t, func(t *testing.T, cfg server.Config) {
+		h := start(t, cfg)
+		rcv := newReceiver(t, http.StatusServiceUnavailable)
+		spec := map[string]any{"delivery": map[string]any{"retrySchedule": []string{"1s"}}}
+		h.integration("x", rcv.URL, spec, allTypes("Environment", nil))
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+		h.waitFor("a 503 and a retry due", func() bool {
+			ds := h.deliveries("status=pending")
+			return len(ds) == 1 && ds[0].Attempts == 1
 		})
-	}
+		h.must(200, "PUT", mgmt+"/integrations/x/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
+		h.waitFor("the retry to fail", func() bool { return len(h.deliveries("status=failed")) == 1 })
+		var d api.Delivery
+		h.do("GET", "/deliveries/"+h.deliveries("status=failed")[0].ID, nil, &d)
+		if d.LastStatusCode != http.StatusServiceUnavailable || len(d.History) != 2 || d.History[1].ErrorClass != api.ErrorDisabled || rcv.count() != 1 {
+			t.Fatalf("after the webhook was turned off: %+v (%d requests)", d, rcv.count())
+		}
+	})
 }
