@@ -32,9 +32,15 @@ type ListOptions struct {
 
 	Filter filter.Filter
 	Output string
+	// Limit is how many deliveries to list at most, the newest; 0 is all.
+	Limit int
 	// PageSize is the number of deliveries asked per request.
 	PageSize int
 }
+
+// DefaultLimit is how many deliveries a list shows without --limit: the log
+// of a busy server holds far more than anyone reads.
+const DefaultLimit = 100
 
 // NewCmdList builds "central deliveries list"; runF replaces the run in tests.
 func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Command {
@@ -44,7 +50,8 @@ func NewCmdList(f *factory.Factory, runF func(*ListOptions) error) *cobra.Comman
 		Aliases: []string{"ls"},
 		Short:   "List webhook deliveries",
 		Long: `List the deliveries of events to webhooks, newest first as the server orders
-them, across all pages.
+them: the newest 100, or --limit N (0 for all of them, across all pages).
+When there are more, a line on stderr says how many.
 
 The table shows each delivery's event, the resource it is about, the webhook
 (as SCOPEKIND/SCOPENAME/NAME), its status, how many attempts were made, the
@@ -55,8 +62,10 @@ its age. -o yaml|json prints the deliveries as the server returns them.
 timestamp such as 2024-05-01T10:00:00.000+0000 (RFC 3339 works too).
 
 Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
-		Example: `  # every delivery
+		Example: `  # the newest 100 deliveries
   central deliveries list
+  # every delivery, as JSON for a script
+  central deliveries list --limit 0 -o json
   # the failed ones of the last hour
   central deliveries list --status failed --since 1h
   # the deliveries of one webhook, as JSON
@@ -76,6 +85,7 @@ Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
 		},
 	}
 	opts.Filter.AddFlags(cmd.Flags(), "only deliveries with this status: pending | succeeded | failed")
+	cmd.Flags().IntVar(&opts.Limit, "limit", DefaultLimit, "list at most this many deliveries, the newest; 0 lists them all")
 	outputflag.Add(cmd, &opts.Output, "output format: yaml, json or table (the default)")
 	return cmd
 }
@@ -85,13 +95,19 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	if err != nil {
 		return err
 	}
+	if o.Limit < 0 {
+		return clierr.Flagf(fmt.Sprintf("invalid --limit %d: a count of deliveries, or 0 for all of them", o.Limit))
+	}
 	c, err := o.Client()
 	if err != nil {
 		return err
 	}
-	all, err := fetchAll(ctx, c, q, o.PageSize)
+	all, total, err := fetch(ctx, c, q, o.PageSize, o.Limit)
 	if err != nil {
 		return err
+	}
+	if total > len(all) {
+		fmt.Fprintf(o.IO.ErrOut, "The newest %d of %d deliveries; --limit 0 lists them all.\n", len(all), total)
 	}
 	if o.Output != "" {
 		p, err := printers.ForFormat(o.Output, printers.Table{})
@@ -108,10 +124,15 @@ func listRun(ctx context.Context, o *ListOptions) error {
 	return t.Print(o.IO.Out, rows(all))
 }
 
-// fetchAll reads every page of GET /deliveries. The total in
+// fetch reads the pages of GET /deliveries until it has limit deliveries
+// (0: all of them), and returns them with how many match in all (as many
+// as it read when the server does not say). The total in
 // X-Axway-Total-Count says when to stop; a server that sends none is read
 // until a page comes back short.
-func fetchAll(ctx context.Context, c *client.Client, q url.Values, pageSize int) ([]api.Delivery, error) {
+func fetch(ctx context.Context, c *client.Client, q url.Values, pageSize, limit int) ([]api.Delivery, int, error) {
+	if limit > 0 {
+		pageSize = min(pageSize, limit)
+	}
 	all := []api.Delivery{}
 	for page := 1; ; page++ {
 		pq := maps.Clone(q)
@@ -120,17 +141,19 @@ func fetchAll(ctx context.Context, c *client.Client, q url.Values, pageSize int)
 		var items []api.Delivery
 		resp, err := c.Do(ctx, http.MethodGet, "/deliveries", pq, nil, &items)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		all = append(all, items...)
 		total, err := strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
+		known := err == nil
+		if !known {
+			total = len(all)
+		}
 		switch {
-		case len(items) == 0:
-			return all, nil
-		case err == nil && len(all) >= total:
-			return all, nil
-		case err != nil && len(items) < pageSize:
-			return all, nil
+		case limit > 0 && len(all) >= limit:
+			return all[:limit], max(total, len(all)), nil
+		case len(items) == 0, known && len(all) >= total, !known && len(items) < pageSize:
+			return all, max(total, len(all)), nil
 		}
 	}
 }

@@ -156,6 +156,47 @@ func TestListReadsEveryPage(t *testing.T) {
 	}
 }
 
+// --limit reads no more pages than it needs, and says on stderr that
+// there are more.
+func TestListLimit(t *testing.T) {
+	var fa fakeAPI
+	const total = 5
+	f := fa.start(t, func(w http.ResponseWriter, r *http.Request) {
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
+		var items []api.Delivery
+		for i := (page-1)*size + 1; i <= min(page*size, total); i++ {
+			items = append(items, delivery(i))
+		}
+		w.Header().Set("X-Axway-Total-Count", strconv.Itoa(total))
+		_ = json.NewEncoder(w).Encode(items)
+	})
+	for _, tt := range []struct {
+		limit, pageSize, want, requests int
+		note                            string
+	}{
+		{3, 2, 3, 2, "The newest 3 of 5 deliveries; --limit 0 lists them all.\n"},
+		{2, 50, 2, 1, "The newest 2 of 5 deliveries; --limit 0 lists them all.\n"},
+		{5, 2, 5, 3, ""},
+		{0, 2, 5, 3, ""},
+	} {
+		fa.queries = nil
+		ios, _, out, errOut := iostreams.Test()
+		opts := &ListOptions{IO: ios, Client: f.Client, Now: f.Now, PageSize: tt.pageSize, Limit: tt.limit, Output: "json"}
+		if err := listRun(context.Background(), opts); err != nil {
+			t.Fatal(err)
+		}
+		var got []api.Delivery
+		if err := json.Unmarshal(out.Bytes(), &got); err != nil {
+			t.Fatalf("%v in %s", err, out)
+		}
+		if len(got) != tt.want || got[0].ID != "d1" || len(fa.queries) != tt.requests || errOut.String() != tt.note {
+			t.Errorf("--limit %d: %d deliveries in %d requests, stderr %q; want %d in %d, %q",
+				tt.limit, len(got), len(fa.queries), errOut.String(), tt.want, tt.requests, tt.note)
+		}
+	}
+}
+
 func TestListWithoutTotalStopsAtShortPage(t *testing.T) {
 	var fa fakeAPI
 	f := fa.start(t, func(w http.ResponseWriter, r *http.Request) {
@@ -198,6 +239,7 @@ func TestListFlagErrors(t *testing.T) {
 		{[]string{"--since", "yesterday"}, "invalid --since"},
 		{[]string{"--until", "-1h"}, "invalid --until"},
 		{[]string{"-o", "xml"}, "allowed: yaml | json"},
+		{[]string{"--limit", "-1"}, "invalid --limit -1"},
 	}
 	for _, tt := range tests {
 		f := &factory.Factory{
