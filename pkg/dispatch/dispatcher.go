@@ -105,6 +105,10 @@ type finished struct {
 	// could start: there is no attempt to record, and the delivery is
 	// claimed again once the store sees the lease has ended.
 	unsent bool
+	// ordered is set when the delivery went to an ordered webhook: the
+	// next delivery about the same resource waited for this one, and is
+	// due now if this one is done.
+	ordered bool
 }
 
 func (d *Dispatcher) now() time.Time { return d.Now() }
@@ -362,7 +366,8 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			}
 		}
 		d.release(f.res.Webhook)
-		if h := (orgHook{f.res.Org, f.res.Webhook}); d.more[h] && !seen[h] {
+		next := f.ordered && f.res.Status != api.DeliveryPending // its successor in order is due
+		if h := (orgHook{f.res.Org, f.res.Webhook}); (d.more[h] || next) && !seen[h] {
 			seen[h] = true
 			refill = append(refill, h)
 		}
@@ -725,7 +730,7 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 		r = d.Sender.send(ctx, o, p)
 	}
 	r.attempt.Number, r.attempt.Trigger = n, trigger
-	f.res.Attempt = r.attempt
+	f.res.Attempt, f.ordered = r.attempt, p.Ordered
 	switch {
 	case r.success:
 		f.res.Status = api.DeliverySucceeded

@@ -61,6 +61,41 @@ func TestOrderedDelivery(t *testing.T) {
 	}
 }
 
+// TestOrderedDeliveryGoesOnAtOnce: an ordered webhook's next event about a
+// resource is sent as soon as the one before it is done, not at the next
+// poll (here an hour away).
+func TestOrderedDeliveryGoesOnAtOnce(t *testing.T) {
+	h := start(t, server.Config{PollInterval: time.Hour})
+	release := make(chan struct{})
+	titles := make(chan string, 3)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var ev api.Event
+		_ = json.NewDecoder(r.Body).Decode(&ev)
+		var res api.ResourceInstance
+		_ = json.Unmarshal(ev.Payload, &res)
+		if res.Title == "v1" {
+			<-release // the later events are written while this one is out
+		}
+		titles <- res.Title
+	}))
+	t.Cleanup(rcv.Close)
+	h.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"ordered": true}}, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e", "title": "v1"})
+	h.must(200, "PUT", mgmt+"/environments/e", map[string]any{"title": "v2"})
+	h.must(200, "PUT", mgmt+"/environments/e", map[string]any{"title": "v3"})
+	close(release)
+	for _, want := range []string{"v1", "v2", "v3"} {
+		select {
+		case got := <-titles:
+			if got != want {
+				t.Fatalf("got %s, want %s", got, want)
+			}
+		case <-time.After(20 * time.Second):
+			t.Fatalf("%s did not arrive: it waits for a poll", want)
+		}
+	}
+}
+
 func TestAutoDisable(t *testing.T) {
 	h := start(t, server.Config{AutoDisableAfter: time.Millisecond, RetrySchedule: []time.Duration{20 * time.Millisecond, 20 * time.Millisecond}})
 	rcv := newReceiver(t, 500, 500, 500)
