@@ -26,7 +26,10 @@ var (
 	// ErrContent means the source is not valid YAML or JSON; SourceError.Detail
 	// says where and why.
 	ErrContent = errors.New("File content is invalid")
-	// ErrEmpty means the source holds no entries, only blank or null documents.
+	// ErrEmpty means the source holds no entries: nothing but blank, null or
+	// "---" documents, or an empty list ("[]", as "central get -o yaml"
+	// prints for no resources). The -f commands take it as nothing to do,
+	// not as a failure; "central edit" takes it as a cancelled edit.
 	ErrEmpty = errors.New("File is empty.")
 	// ErrNoFiles means a directory holds no .yaml, .yml or .json file. Amplify
 	// has no wording for it, as it does not load directories.
@@ -54,9 +57,9 @@ type SourceError struct {
 // path last, as Amplify does; all others start with it.
 func (e *SourceError) Error() string {
 	if e.Err == ErrNotFound || e.Err == ErrNotFile {
-		return e.Err.Error() + ": " + displayName(e.Source)
+		return e.Err.Error() + ": " + DisplayName(e.Source)
 	}
-	msg := displayName(e.Source) + ": " + e.Err.Error()
+	msg := DisplayName(e.Source) + ": " + e.Err.Error()
 	if e.Detail != "" {
 		msg += ": " + e.Detail
 	}
@@ -96,7 +99,7 @@ func (e *EntryError) Error() string {
 	if name == "" {
 		name = "Unknown name"
 	}
-	msg := fmt.Sprintf("%s: Entry %d, %q: %s", displayName(e.Source), e.Index, kind+"/"+name, e.Err)
+	msg := fmt.Sprintf("%s: Entry %d, %q: %s", DisplayName(e.Source), e.Index, kind+"/"+name, e.Err)
 	if e.Reason != "" {
 		msg += " " + e.Reason
 	}
@@ -111,8 +114,9 @@ func (e *EntryError) Unwrap() []error {
 	return []error{e.Err, e.Cause}
 }
 
-// displayName names stdin in messages: "-: File is empty." reads like a typo.
-func displayName(source string) string {
+// DisplayName is a source as messages name it: its path, or "stdin" for
+// Stdin, since "-: File is empty." reads like a typo.
+func DisplayName(source string) string {
 	if source == Stdin {
 		return "stdin"
 	}

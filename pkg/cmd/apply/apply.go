@@ -44,22 +44,36 @@ recursive), or "-" for stdin.
 
 A resource with a name is read first: it is created when it does not exist
 and replaced when it does (metadata.resourceVersion is not sent, so the file
-wins over changes made since it was written). A resource without a name is
+wins over changes made since it was written). When another client creates
+it between the read and the create, as parallel jobs applying one file do,
+it is read again and replaced; when one deletes it before the replace, it
+is created: once each, never in a loop. A resource without a name is
 created, and the server generates its name. Then each subresource in the
-document (status, details, x-* keys...) is written with its own request.
+document (status, details, x-* keys...) is written with its own request,
+unless it holds that value already. A resource is reported as updated even
+when nothing changed, as the Amplify CLI does (the server then makes no new
+version and no event).
 
 --subresource NAME writes only the subresource NAME of each resource,
 which must exist: the resource itself and its other subresources are left as
 they are, and nothing is created. An entry without NAME, without a name, or
 whose resource the server does not have is reported and the others go on.
 
-The whole file is checked first: when any entry is malformed, of a kind the
-server does not have, or without the scope its kind needs, every such entry
-is listed and nothing is applied (exit code 1). Then each resource gets its
-own line on stderr; one the server refuses is reported and the others are
-still applied, and the exit code is then 1. With -o yaml|json the resources
-as the server stored them are printed on stdout as a list, those that
-succeeded, also when others failed.
+The whole file is checked first: when any entry is malformed, is of a kind
+the server does not have, lacks the scope its kind needs, or has a top-level
+key that is neither a field nor a sub-resource of its kind (a typo such as
+"sepc"; any x-* key is a sub-resource; not checked with --subresource),
+every such entry is listed and nothing is applied (exit code 1; with
+-o yaml|json the same error is printed on stdout as an error document).
+Then each resource gets its own line on stderr; one the server refuses is
+reported and the others are still applied, and the exit code is then 1.
+With -o yaml|json the resources as the server stored them are printed on
+stdout as a list, those that succeeded, also when others failed (an empty
+list when none did).
+
+A file or stdin without resources (empty, only "---", or an empty list
+such as "central get -o yaml|json" prints when nothing matches) applies
+nothing and is not an error: a warning, exit code 0.
 
 When the file holds resources without names and a terminal is attached, you
 are asked whether to go on without capturing the generated names (default

@@ -59,13 +59,19 @@ conflict; use "central apply" to create or update. A resource without a name
 gets one from the server. Then each subresource in the document (status,
 details, x-* keys...) is written with its own request.
 
-The whole file is checked first: when any entry is malformed, of a kind the
-server does not have, or without the scope its kind needs, every such entry
-is listed and nothing is created (exit code 1). Then each resource gets its
-own line on stderr; one the server refuses is reported and the others are
+The whole file is checked first: when any entry is malformed, is of a kind
+the server does not have, lacks the scope its kind needs, or has a top-level
+key that is neither a field nor a sub-resource of its kind (a typo such as
+"sepc"; any x-* key is a sub-resource), every such entry is listed and
+nothing is created (exit code 1; with -o yaml|json the same error is
+printed on stdout as an error document). Then each resource gets its own
+line on stderr; one the server refuses is reported and the others are
 still created, and the exit code is then 1. With -o yaml|json the created
 resources are printed on stdout as a list, those that succeeded, also when
-others failed.
+others failed (an empty list when none did).
+
+A file or stdin without resources (empty, only "---", or an empty list)
+creates nothing and is not an error: a warning, exit code 0.
 
 When the file holds resources without names and a terminal is attached, you
 are asked whether to go on without capturing the generated names (default

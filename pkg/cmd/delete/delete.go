@@ -72,7 +72,9 @@ are deleted in REVERSE file order: files usually list a scope before the
 resources in it, and this way those resources go before their scope, each
 with its own message. A file with a bad entry (malformed, unnamed, of an
 unknown kind) deletes nothing. A resource that is not found is an error for
-its entry; the others are still deleted, and the exit code is then 1.`,
+its entry; the others are still deleted, and the exit code is then 1. A file
+or stdin without resources (empty, only "---", or an empty list) deletes
+nothing and is not an error: a warning, exit code 0.`,
 		Example: `  # delete an environment (and everything in it), asking first
   central delete env staging
   # in a script: no terminal to ask on, so confirm with -y

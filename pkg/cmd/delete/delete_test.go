@@ -300,8 +300,8 @@ metadata: {scope: {kind: Environment, name: prod}}
 `), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := d.run("-f", file, "-y"); !errors.Is(err, clierr.ErrSilent) {
-		t.Fatalf("err = %v, want ErrSilent", err)
+	if err := d.run("-f", file, "-y"); !errors.As(err, new(*clierr.Reported)) {
+		t.Fatalf("err = %v, want it Reported", err)
 	}
 	d.wantStderr(t,
 		`✖ Nothing was done: the file has 2 bad entries.`,
@@ -329,4 +329,19 @@ metadata: {scope: {kind: Environment, name: prod}}
 		"DELETE /apis/management/v1/environments/prod/apiservices/ghost",
 		"DELETE /apis/management/v1/environments/prod/apiservices/petstore",
 		"DELETE /apis/management/v1/environments/prod")
+}
+
+// An input without resources, such as the empty list "central get -o yaml"
+// gives, deletes nothing and is no error.
+func TestDeleteEmptyFileIsANoOp(t *testing.T) {
+	d := newDeleteTest(t)
+	d.seedProd()
+	for _, input := range []string{"", "---\n", "[]"} {
+		d.in.WriteString(input)
+		if err := d.run("-f", "-", "-y"); err != nil {
+			t.Fatalf("%q: %v", input, err)
+		}
+		d.wantStderr(t, `⚠ stdin: no resources in it; nothing to delete.`)
+		d.wantCalls(t)
+	}
 }

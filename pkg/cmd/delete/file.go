@@ -16,13 +16,13 @@ var errNoName = errors.New(`The "name" field is missing: only a named resource c
 // deleteFile deletes the resources of o.File in reverse file order, so that
 // the resources in a scope go before the scope when the file lists the scope
 // first (as files that create them do). A file with a bad entry deletes
-// nothing; a deletion that fails does not stop the others.
+// nothing; a deletion that fails does not stop the others. A file without
+// resources is a no-op.
 func deleteFile(ctx context.Context, o *DeleteOptions) error {
-	entries, err := loader.Load(o.File, o.IO.In)
-	if err != nil && len(entries) == 0 {
+	entries, bad, err := resource.LoadFile(o.IO, o.File, "delete")
+	if err != nil || len(entries) == 0 {
 		return err
 	}
-	bad := resource.LoadErrors(err)
 	set, err := o.Definitions(ctx)
 	if err != nil {
 		return err
@@ -36,8 +36,8 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 		}
 		targets = append(targets, t)
 	}
-	if resource.ReportBadEntries(o.IO, bad) {
-		return clierr.ErrSilent
+	if err := resource.ReportBadEntries(o.IO, bad); err != nil {
+		return err
 	}
 	failed := false
 	if err := o.confirm(set, targets); err != nil {

@@ -257,13 +257,13 @@ func changesOf(def discovery.Definition, before *api.ResourceInstance, source st
 	if doc.Kind != before.Kind || doc.Name != before.Name || doc.ScopeName() != before.ScopeName() {
 		return nil, fmt.Errorf("edit cannot change a resource's kind, name or scope (the file names %s): create the new one with \"central apply -f\"", resource.Label(doc))
 	}
-	ch := &changes{doc: doc, main: !sameJSON(mainPart(doc), mainPart(before))}
+	ch := &changes{doc: doc, main: !resource.SameJSON(mainPart(doc), mainPart(before))}
 	for _, k := range slices.Sorted(maps.Keys(doc.SubResources)) {
-		if sameJSON(doc.SubResources[k], before.SubResources[k]) {
+		if resource.SameJSON(doc.SubResources[k], before.SubResources[k]) {
 			continue
 		}
-		if !strings.HasPrefix(k, "x-") && !slices.Contains(def.SubResources, k) {
-			return nil, fmt.Errorf("%q is not a field or sub-resource of %s (its sub-resources are %s, and any x-* name)", k, def.Kind, strings.Join(def.SubResources, ", "))
+		if err := resource.CheckTopLevelKeys(def, []string{k}); err != nil {
+			return nil, err
 		}
 		ch.subs = append(ch.subs, k)
 	}
@@ -330,18 +330,6 @@ func mainPart(r *api.ResourceInstance) json.RawMessage {
 	body.SubResources = nil
 	b, _ := json.Marshal(&body)
 	return b
-}
-
-// sameJSON reports whether a and b hold the same JSON value, however
-// spaced or ordered.
-func sameJSON(a, b json.RawMessage) bool {
-	var va, vb any
-	if json.Unmarshal(a, &va) != nil || json.Unmarshal(b, &vb) != nil {
-		return bytes.Equal(a, b)
-	}
-	ca, _ := json.Marshal(va)
-	cb, _ := json.Marshal(vb)
-	return bytes.Equal(ca, cb)
 }
 
 // unableToRetrieve is the Amplify CLI's message for a resource edit could

@@ -246,7 +246,7 @@ func TestEditRefusesAnUnknownMemberBeforeWriting(t *testing.T) {
 	if !errors.As(err, new(*clierr.Reported)) {
 		t.Fatalf("err = %v, want it reported", err)
 	}
-	if !strings.Contains(e.errOut.String(), `"bogus" is not a field or sub-resource of APIService (its sub-resources are details, and any x-* name)`) {
+	if !strings.Contains(e.errOut.String(), `Unknown top-level key "bogus": neither a field nor a sub-resource of APIService.`) {
 		t.Errorf("stderr:\n%s", e.errOut)
 	}
 	e.keptCopy(t)

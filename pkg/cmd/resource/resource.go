@@ -65,13 +65,11 @@ func Resolve(set *discovery.Set, word string) ([]discovery.Definition, error) {
 // closest returns the plural nearest to a mistyped word (at most two edits
 // away), or "".
 func closest(set *discovery.Set, word string) string {
-	best, bestDist := "", 3
-	for _, d := range set.Definitions {
-		if dist := editDistance(word, d.Plural); dist < bestDist {
-			best, bestDist = d.Plural, dist
-		}
+	plurals := make([]string, len(set.Definitions))
+	for i, d := range set.Definitions {
+		plurals[i] = d.Plural
 	}
-	return best
+	return nearest(word, plurals)
 }
 
 // editDistance is the Levenshtein distance between a and b.

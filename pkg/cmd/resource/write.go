@@ -57,30 +57,45 @@ type WriteFileOptions struct {
 	SubResource string
 }
 
-// WriteFile loads o.File and writes its entries in file order. Every problem
-// is reported on its own line and the other entries are still written; the
-// error is then clierr.ErrSilent. Only a file that yields no entry at all, or
-// a server that cannot be reached, stops the run with that error.
+// WriteFile loads o.File and writes its entries in file order. The whole
+// file is checked first (kinds, scopes, top-level keys): a bad entry stops
+// the run before anything is sent, with a clierr.Reported listing them all.
+// Then every entry the server refuses is reported on its own line and the
+// others are still written; the error is then clierr.ErrSilent. A file
+// without resources is a no-op. Only a file that cannot be read, or a
+// server that cannot be reached, stops the run with that error.
+//
+// Under -o the resources written are printed as a list, also when some
+// failed ("[]" when none was written, or when the file holds none), so
+// stdout holds either that list or, when the file was refused, the error
+// document the root prints.
 func WriteFile(ctx context.Context, o *WriteFileOptions) error {
-	entries, err := loader.Load(o.File, o.IO.In)
-	if err != nil && len(entries) == 0 {
+	entries, bad, err := LoadFile(o.IO, o.File, o.Mode.verb())
+	if err != nil {
 		return err
 	}
-	bad := LoadErrors(err)
 	if err := placeInScope(entries, o.Scope); err != nil {
 		return err
+	}
+	if len(entries) == 0 {
+		return o.print(nil)
 	}
 	set, err := o.Definitions(ctx)
 	if err != nil {
 		return err
 	}
 	for _, e := range entries {
-		if _, _, err := Locate(set, e); err != nil {
+		def, _, err := Locate(set, e)
+		if err == nil && o.SubResource == "" {
+			// --subresource writes that one key and ignores the others.
+			err = checkEntryKeys(def, e)
+		}
+		if err != nil {
 			bad = append(bad, err)
 		}
 	}
-	if ReportBadEntries(o.IO, bad) {
-		return clierr.ErrSilent
+	if err := ReportBadEntries(o.IO, bad); err != nil {
+		return err
 	}
 	if ok, err := o.confirmUnnamed(entries); err != nil || !ok {
 		return err
@@ -94,15 +109,15 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 	if o.Output != "" {
 		// Printed even after a failure: the names the server generated for
 		// the entries that did go through are not lost.
-		if written == nil {
-			written = []*api.ResourceInstance{}
-		}
-		p, perr := printers.ForFormat(o.Output, printers.Table{})
-		if perr == nil {
-			perr = p.Print(o.IO.Out, written)
-		}
-		if err == nil {
+		perr := o.print(written)
+		switch {
+		case err == nil:
 			err = perr
+		case perr == nil:
+			// The list is the document on stdout: the root must not print
+			// an error document after it, so the error is told here.
+			o.IO.Failure("%s", Describe(err))
+			return clierr.ErrSilent
 		}
 	}
 	switch {
@@ -112,6 +127,21 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 		return clierr.ErrSilent
 	}
 	return nil
+}
+
+// print prints the resources written as a list under -o, "[]" for none.
+func (o *WriteFileOptions) print(written []*api.ResourceInstance) error {
+	if o.Output == "" {
+		return nil
+	}
+	if written == nil {
+		written = []*api.ResourceInstance{}
+	}
+	p, err := printers.ForFormat(o.Output, printers.Table{})
+	if err != nil {
+		return err
+	}
+	return p.Print(o.IO.Out, written)
 }
 
 // placeInScope gives the entries without a scope the one from --scope.
@@ -129,43 +159,6 @@ func placeInScope(entries []loader.Entry, scope string) error {
 		}
 	}
 	return nil
-}
-
-// LoadErrors splits the per-source errors of a directory that also yielded
-// entries (loader.Load joins them).
-func LoadErrors(err error) []error {
-	if err == nil {
-		return nil
-	}
-	if _, single := err.(*loader.SourceError); !single {
-		if joined, ok := err.(interface{ Unwrap() []error }); ok {
-			return joined.Unwrap()
-		}
-	}
-	return []error{err}
-}
-
-// ReportBadEntries prints what is wrong with a file's entries under one ✖,
-// each on its own "- " line, as the Amplify CLI prints its CompositeError,
-// and reports whether anything was. A file with a bad entry is written (or
-// deleted) not at all: run again once fixed, it does not meet a file half
-// done, names the server generated included.
-func ReportBadEntries(ios *iostreams.IOStreams, errs []error) bool {
-	if len(errs) == 0 {
-		return false
-	}
-	ios.Failure("Nothing was done: the file has %d bad %s.", len(errs), plural(len(errs), "entry", "entries"))
-	for _, err := range errs {
-		fmt.Fprintf(ios.ErrOut, "  - %s\n", strings.ReplaceAll(err.Error(), "\n", "\n    "))
-	}
-	return true
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // confirmUnnamed asks, as the Amplify CLI does, before creating resources
@@ -250,35 +243,26 @@ func (w *Writer) writeEntry(ctx context.Context, e loader.Entry) (r *api.Resourc
 	body := *doc
 	body.Metadata.ResourceVersion = ""
 	body.SubResources = nil
-	created := true
+	var stored *api.ResourceInstance // as it was before, when it existed
 	if w.Mode == Apply && doc.Name != "" {
-		_, err = w.Client.Get(ctx, p)
-		switch {
-		case err == nil:
-			created = false
-			r, err = w.Client.Update(ctx, p, &body)
-		case client.HasStatus(err, 404):
-			r, err = w.Client.Create(ctx, p, &body)
-		}
+		r, stored, err = w.createOrUpdate(ctx, p, &body)
 	} else {
 		r, err = w.Client.Create(ctx, p, &body)
 	}
 	if err != nil {
 		return nil, false, w.fail(doc, err)
 	}
+	keys := changedSubResources(doc, stored)
 	switch {
 	case doc.Name == "":
 		w.IO.Warning("%s was created with an autogenerated logical name.", Label(r))
-	case created:
+	case stored == nil:
 		w.IO.Success("%s has successfully been created.", Label(r))
 	default:
+		// Also when nothing changed (the server then makes no new version),
+		// as the Amplify CLI prints, so that scripts read the same line.
 		w.IO.Success("%s has successfully been updated.", Label(r))
 	}
-	keys := make([]string, 0, len(doc.SubResources))
-	for k := range doc.SubResources {
-		keys = append(keys, k)
-	}
-	slices.Sort(keys)
 	return w.writeSubResources(ctx, def, doc, r, keys)
 }
 

@@ -107,6 +107,26 @@ func TestApplyCreatesThenUpdates(t *testing.T) {
 		t.Errorf("stdout without -o: %q", r.out)
 	}
 
+	if got := f.Body("PUT", "/apis/management/v1/environments/prod/apiservices/petstore/details"); got != `{"details":{"owner":"blue"}}` {
+		t.Errorf("subresource body = %s", got)
+	}
+
+	// Again: the subresources hold what the file says already, so they are
+	// not written again.
+	f.ClearRequests()
+	if err := r.run(t); err != nil {
+		t.Fatal(err)
+	}
+	assertCalls(t, f,
+		"GET /apis/management/v1/environments/prod",
+		"PUT /apis/management/v1/environments/prod",
+		"GET /apis/management/v1/environments/prod/apiservices/petstore",
+		"PUT /apis/management/v1/environments/prod/apiservices/petstore")
+
+	// Again, with one subresource changed: only that one is written, since
+	// writing a stored value again would only make a new version and an
+	// event.
+	r.opts.File = writeTemp(t, "y.yaml", strings.Replace(prodAndPetstore, "{owner: blue}", "{owner: \"red\", since: 2024}", 1))
 	f.ClearRequests()
 	if err := r.run(t); err != nil {
 		t.Fatal(err)
@@ -117,11 +137,9 @@ func TestApplyCreatesThenUpdates(t *testing.T) {
 	assertCalls(t, f,
 		"GET /apis/management/v1/environments/prod",
 		"PUT /apis/management/v1/environments/prod",
-		"PUT /apis/management/v1/environments/prod/stages",
 		"GET /apis/management/v1/environments/prod/apiservices/petstore",
 		"PUT /apis/management/v1/environments/prod/apiservices/petstore",
-		"PUT /apis/management/v1/environments/prod/apiservices/petstore/details",
-		"PUT /apis/management/v1/environments/prod/apiservices/petstore/x-agent-details")
+		"PUT /apis/management/v1/environments/prod/apiservices/petstore/details")
 
 	// The file's stale resourceVersion would get a 428; subresources travel
 	// only in their own PUTs.
@@ -129,7 +147,7 @@ func TestApplyCreatesThenUpdates(t *testing.T) {
 	if strings.Contains(body, "resourceVersion") || strings.Contains(body, "details") {
 		t.Errorf("PUT body = %s", body)
 	}
-	if got := f.Body("PUT", "/apis/management/v1/environments/prod/apiservices/petstore/details"); got != `{"details":{"owner":"blue"}}` {
+	if got := f.Body("PUT", "/apis/management/v1/environments/prod/apiservices/petstore/details"); got != `{"details":{"owner":"red","since":2024}}` {
 		t.Errorf("subresource body = %s", got)
 	}
 }
@@ -220,8 +238,16 @@ name: c
 name: nokind
 `)
 	r := newWriteRun(t, f, Apply, file)
-	if err := r.run(t); !errors.Is(err, clierr.ErrSilent) {
-		t.Fatalf("err = %v, want ErrSilent", err)
+	err := r.run(t)
+	// Reported: the root adds nothing on stderr, and under -o json|yaml
+	// prints it as the error document on stdout.
+	var reported *clierr.Reported
+	var bad *BadEntriesError
+	if !errors.As(err, &reported) || !errors.As(err, &bad) || len(bad.Errs) != 6 {
+		t.Fatalf("err = %#v, want a Reported BadEntriesError of 6", err)
+	}
+	if got := r.se.String(); got != "✖ "+err.Error()+"\n" {
+		t.Errorf("the error's message differs from the lines printed:\n%s\nand\n%s", got, err)
 	}
 	assertLines(t, r.se.String(),
 		`✖ Nothing was done: the file has 6 bad entries.`,
@@ -372,30 +398,33 @@ func TestWriteFileFromStdinAndDirectory(t *testing.T) {
 		}
 	}
 	r.opts.File = dir
-	if err := r.run(t); !errors.Is(err, clierr.ErrSilent) {
-		t.Fatalf("err = %v, want ErrSilent", err)
-	}
-	assertLines(t, r.se.String(),
-		`✖ Nothing was done: the file has 1 bad entry.`,
-		`  - `+filepath.Join(dir, "2-bad.yaml")+`: File is empty.`)
-	if err := os.Remove(filepath.Join(dir, "2-bad.yaml")); err != nil {
-		t.Fatal(err)
-	}
-	r.se.Reset()
+	// An empty file of a directory adds nothing; the others are written.
 	if err := r.run(t); err != nil {
 		t.Fatal(err)
 	}
 	assertLines(t, r.se.String(),
+		`⚠ `+filepath.Join(dir, "2-bad.yaml")+`: no resources in it; skipped.`,
 		`✔ "Environment/one" has successfully been created.`,
 		`✔ "Environment/three" has successfully been created.`)
+
+	if err := os.WriteFile(filepath.Join(dir, "2-bad.yaml"), []byte("kind: [\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	err := r.run(t)
+	if !errors.As(err, new(*clierr.Reported)) || !errors.Is(err, loader.ErrContent) {
+		t.Fatalf("err = %v, want the directory's bad file, reported", err)
+	}
+	assertLines(t, r.se.String(),
+		`✖ Nothing was done: the file has 1 bad entry.`,
+		`  - `+filepath.Join(dir, "2-bad.yaml")+`: File content is invalid: line 1: did not find expected node content`)
 }
 
 func TestWriteFileSourceError(t *testing.T) {
 	f := cmdtest.NewAPI(t)
-	r := newWriteRun(t, f, Apply, writeTemp(t, "x.yaml", ""))
+	r := newWriteRun(t, f, Apply, writeTemp(t, "x.yaml", "kind: [\n"))
 	err := r.run(t)
 	var se *loader.SourceError
-	if !errors.As(err, &se) || !errors.Is(err, loader.ErrEmpty) {
+	if !errors.As(err, &se) || !errors.Is(err, loader.ErrContent) {
 		t.Fatalf("err = %v, want the loader's SourceError", err)
 	}
 	if len(f.Requests()) != 0 {
