@@ -5,6 +5,7 @@ package storecmd
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -85,7 +86,11 @@ func copyRun(ctx context.Context, o *CopyOptions) error {
 	if _, err := os.Stat(path); err != nil {
 		return fmt.Errorf("no embedded store at %s: give the data dir of the server (or sqlite://PATH)", path)
 	}
-	from, err := sqlite.Open(ctx, path)
+	from, err := sqlite.OpenExclusive(ctx, path)
+	if errors.Is(err, sqlite.ErrInUse) {
+		return fmt.Errorf("%s is in use by a running central server: stop it first, or what it writes after the copy is lost and its "+
+			"pending deliveries are sent by it and by the servers on the copy alike", path)
+	}
 	if err != nil {
 		return err
 	}

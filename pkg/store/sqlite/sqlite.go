@@ -50,6 +50,9 @@ var _ store.Store = (*Store)(nil)
 // Open opens (creating if needed) the database file at path and applies any
 // pending migrations.
 func Open(ctx context.Context, path string) (*Store, error) {
+	if err := ownerOnly(path); err != nil {
+		return nil, err
+	}
 	dsn := func(extra string) string {
 		q := url.Values{}
 		for _, p := range []string{"journal_mode(WAL)", "busy_timeout(10000)", "synchronous(NORMAL)", "foreign_keys(ON)"} {
@@ -205,4 +208,20 @@ func (s *Store) Close() error {
 		return err1
 	}
 	return err2
+}
+
+// ownerOnly makes the database file readable by its owner alone, creating
+// it if needed: it holds Secrets in clear, and a data dir made by a package
+// or by hand is often readable by everyone. SQLite gives its -wal and -shm
+// files the database file's mode.
+func ownerOnly(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return err
+	}
+	f.Close()
+	if info, err := os.Stat(path); err == nil && info.Mode().Perm()&0o077 != 0 {
+		return os.Chmod(path, info.Mode().Perm()&0o700)
+	}
+	return nil
 }

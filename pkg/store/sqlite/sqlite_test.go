@@ -297,3 +297,23 @@ func TestMigrationKeepsResources(t *testing.T) {
 		t.Fatalf("a second prod after migration: got %v, want ErrConflict", err)
 	}
 }
+
+// The database holds Secrets in clear: its files are its owner's alone,
+// whatever the data dir's mode.
+func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.Chmod(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "central.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for _, p := range []string{path, path + "-wal", path + "-shm"} {
+		if info, err := os.Stat(p); err != nil || info.Mode().Perm() != 0o600 {
+			t.Errorf("%s: %v %v, want -rw-------", p, info.Mode(), err)
+		}
+	}
+}
