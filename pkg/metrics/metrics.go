@@ -45,7 +45,7 @@ func New(pending Pending, now func() time.Time) *Metrics {
 	if now == nil {
 		now = time.Now
 	}
-	return &Metrics{pending: pending, now: now,
+	m := &Metrics{pending: pending, now: now,
 		attempts: newCounterVec("central_delivery_attempts_total",
 			"Webhook delivery attempts by error class (empty for success) and trigger.", "error_class", "trigger"),
 		attemptSeconds: newHistogramVec("central_delivery_attempt_duration_seconds",
@@ -61,11 +61,18 @@ func New(pending Pending, now func() time.Time) *Metrics {
 		requestSeconds: newHistogramVec("central_api_request_duration_seconds",
 			"API request latency by route pattern and method.", exponentialBounds(0.0005, 2.5, 12), "route", "method"),
 	}
+	// Published at 0 from the start: an alert on increase() misses the
+	// first failure of a series that is born at 1.
+	for _, outcome := range []string{"succeeded", "retry", "failed"} {
+		m.deliveries.with(nil, outcome)
+	}
+	return m
 }
 
 // Handler serves the metrics in the Prometheus text format. If the queue
-// cannot be read, the scrape fails with status 500 rather than report
-// figures that leave it out.
+// cannot be read, the rest is served all the same, with central_store_up 0
+// in place of the queue's figures: an outage of the store must not take the
+// counters that would show it away with it.
 func (m *Metrics) Handler() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var buf bytes.Buffer
@@ -85,11 +92,14 @@ func (m *Metrics) Write(ctx context.Context, w io.Writer) error {
 		m.events.family(), m.requests.family(), m.requestSeconds.family(),
 	}
 	if m.pending != nil {
-		queue, err := m.queue(ctx)
-		if err != nil {
-			return err
+		up := 1.0
+		if queue, err := m.queue(ctx); err == nil {
+			fams = append(fams, queue...)
+		} else {
+			up = 0
 		}
-		fams = append(fams, queue...)
+		fams = append(fams, gauge("central_store_up",
+			"1 when the store answered this scrape's read of the delivery queue, 0 when it did not.", up))
 	}
 	fams = append(fams, runtimeFamilies()...)
 	fams = append(fams, processFamilies()...)
