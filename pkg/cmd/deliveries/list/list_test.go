@@ -126,10 +126,10 @@ func TestListFiltersAreSent(t *testing.T) {
 	}
 }
 
-func TestListReadsEveryPage(t *testing.T) {
-	var fa fakeAPI
-	const total = 5
-	f := fa.start(t, func(w http.ResponseWriter, r *http.Request) {
+// paged answers GET /deliveries with total deliveries, d1 first, a page
+// at a time.
+func paged(total int) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
 		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
 		size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
 		var items []api.Delivery
@@ -138,7 +138,13 @@ func TestListReadsEveryPage(t *testing.T) {
 		}
 		w.Header().Set("X-Axway-Total-Count", strconv.Itoa(total))
 		_ = json.NewEncoder(w).Encode(items)
-	})
+	}
+}
+
+func TestListReadsEveryPage(t *testing.T) {
+	var fa fakeAPI
+	const total = 5
+	f := fa.start(t, paged(total))
 	ios, _, out, _ := iostreams.Test()
 	opts := &ListOptions{IO: ios, Client: f.Client, Now: f.Now, PageSize: 2, Output: "json"}
 	if err := listRun(context.Background(), opts); err != nil {
@@ -161,16 +167,7 @@ func TestListReadsEveryPage(t *testing.T) {
 func TestListLimit(t *testing.T) {
 	var fa fakeAPI
 	const total = 5
-	f := fa.start(t, func(w http.ResponseWriter, r *http.Request) {
-		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
-		size, _ := strconv.Atoi(r.URL.Query().Get("pageSize"))
-		var items []api.Delivery
-		for i := (page-1)*size + 1; i <= min(page*size, total); i++ {
-			items = append(items, delivery(i))
-		}
-		w.Header().Set("X-Axway-Total-Count", strconv.Itoa(total))
-		_ = json.NewEncoder(w).Encode(items)
-	})
+	f := fa.start(t, paged(total))
 	for _, tt := range []struct {
 		limit, pageSize, want, requests int
 		note                            string
