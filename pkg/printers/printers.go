@@ -37,3 +37,13 @@ func ForFormat(format string, table Table) (Printer, error) {
 	}
 	return nil, ErrUnknownFormat
 }
+
+// Print writes v to w as format, "yaml" or "json": the machine-readable
+// output of a command whose -o was given.
+func Print(w io.Writer, format string, v any) error {
+	p, err := ForFormat(format, Table{})
+	if err != nil {
+		return err
+	}
+	return p.Print(w, v)
+}

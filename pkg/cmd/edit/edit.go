@@ -179,11 +179,7 @@ func editRun(ctx context.Context, o *EditOptions) error {
 	if o.Output == "" {
 		return nil
 	}
-	p, err := printers.ForFormat(o.Output, printers.Table{})
-	if err != nil {
-		return err
-	}
-	return p.Print(o.IO.Out, after)
+	return printers.Print(o.IO.Out, o.Output, after)
 }
 
 // errNoChange is the Amplify CLI's answer to an editor quit without a

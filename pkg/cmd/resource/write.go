@@ -137,11 +137,7 @@ func (o *WriteFileOptions) print(written []*api.ResourceInstance) error {
 	if written == nil {
 		written = []*api.ResourceInstance{}
 	}
-	p, err := printers.ForFormat(o.Output, printers.Table{})
-	if err != nil {
-		return err
-	}
-	return p.Print(o.IO.Out, written)
+	return printers.Print(o.IO.Out, o.Output, written)
 }
 
 // placeInScope gives the entries without a scope the one from --scope.

@@ -84,8 +84,7 @@ func printErrorDocument(ios *iostreams.IOStreams, format string, err error) {
 	case errors.Is(err, clierr.ErrCancelled):
 		doc = cliError{"Error", "Cancelled."}
 	}
-	p, _ := printers.ForFormat(format, printers.Table{})
-	_ = p.Print(ios.Out, doc)
+	_ = printers.Print(ios.Out, format, doc)
 }
 
 // printError writes err the way the Amplify CLI does: "✖ Error: detail".

@@ -114,8 +114,7 @@ func (r *creation) print(ctx context.Context, set *discovery.Set, ref webhookref
 			readErr = err
 		}
 	}
-	pr, _ := printers.ForFormat(r.o.Output, printers.Table{})
-	if err := pr.Print(r.o.IO.Out, r.created); err != nil {
+	if err := printers.Print(r.o.IO.Out, r.o.Output, r.created); err != nil {
 		return err
 	}
 	if readErr != nil {

@@ -140,9 +140,5 @@ func printResult(o *PurgeOptions, res api.CountResult) error {
 	if o.Output == "" {
 		return nil
 	}
-	p, err := printers.ForFormat(o.Output, printers.Table{})
-	if err != nil {
-		return err
-	}
-	return p.Print(o.IO.Out, res)
+	return printers.Print(o.IO.Out, o.Output, res)
 }

@@ -210,11 +210,7 @@ func printResult(o *RetryOptions, v any) error {
 	if o.Output == "" {
 		return nil
 	}
-	p, err := printers.ForFormat(o.Output, printers.Table{})
-	if err != nil {
-		return err
-	}
-	return p.Print(o.IO.Out, v)
+	return printers.Print(o.IO.Out, o.Output, v)
 }
 
 // leftOut says how many matching deliveries a retry leaves alone because

@@ -106,14 +106,8 @@ func rotateRun(ctx context.Context, o *RotateOptions) error {
 	}
 	if o.Output == "" {
 		fmt.Fprintf(o.IO.Out, "Signing secret: %s\n", out.Secret)
-	} else {
-		p, err := printers.ForFormat(o.Output, printers.Table{})
-		if err == nil {
-			err = p.Print(o.IO.Out, out)
-		}
-		if err != nil {
-			return err
-		}
+	} else if err := printers.Print(o.IO.Out, o.Output, out); err != nil {
+		return err
 	}
 	if out.PreviousValidUntil.IsZero() {
 		o.IO.Success("%s has a new signing secret; the old one, if any, no longer signs.", ref.Label())

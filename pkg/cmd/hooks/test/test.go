@@ -115,8 +115,7 @@ func testRun(ctx context.Context, o *TestOptions) error {
 		return err
 	}
 	if o.Output != "" {
-		pr, _ := printers.ForFormat(o.Output, printers.Table{})
-		if err := pr.Print(o.IO.Out, d); err != nil {
+		if err := printers.Print(o.IO.Out, o.Output, d); err != nil {
 			return err
 		}
 	}
