@@ -109,6 +109,12 @@ type finished struct {
 	// next delivery about the same resource waited for this one, and is
 	// due now if this one is done.
 	ordered bool
+	// event is the id of the event the delivery sends, for the log.
+	event string
+	// late is set when the result reached the store after its lease
+	// ended: the store leaves it out if the delivery was claimed again
+	// meanwhile, so the log does not call the delivery failed on its word.
+	late bool
 }
 
 func (d *Dispatcher) now() time.Time { return d.Now() }
@@ -357,10 +363,12 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 	var refill []orgHook
 	seen := map[orgHook]bool{}
 	now := d.now()
-	for _, f := range done {
+	for i := range done {
+		f := &done[i]
 		if !f.unsent {
 			rs = append(rs, f.res)
 			if l := f.res.LeaseUntil; !l.IsZero() && now.After(l) {
+				f.late = true
 				d.Logger.Warn("an attempt's result is recorded after its lease ended; if the delivery was claimed again meanwhile, that claim's attempt stands and this one is left out of its history",
 					"delivery", f.res.DeliveryID, "webhook", label(f.res.Webhook), "late", now.Sub(l))
 			}
@@ -703,7 +711,7 @@ func (d *Dispatcher) giveBack(ctx context.Context, unsent int) {
 
 // attempt reads what the delivery needs, sends it, and decides what follows.
 func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.AttemptTrigger, cache *webhookCache) finished {
-	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, LeaseUntil: c.LeaseUntil}}
+	f := finished{res: store.AttemptResult{Org: c.Org, DeliveryID: c.ID, Webhook: c.Webhook, LeaseUntil: c.LeaseUntil}, event: c.EventID}
 	n := c.Attempts + 1
 	o, p, reason, err := d.prepare(ctx, c, trigger, cache)
 	var r result
@@ -756,12 +764,16 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 	return f
 }
 
-// recorded reports committed results to the observer and turns off the
-// webhooks that must stop: one that answered 410, or one failing for too
-// long (its health is read once per batch).
+// recorded logs committed results and reports them to the observer, and
+// turns off the webhooks that must stop: one that answered 410, or one
+// failing for too long (its health is read once per batch).
 func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 	checked := map[api.WebhookRef]bool{}
+	debug := d.Logger.Enabled(ctx, slog.LevelDebug)
 	for _, f := range batch {
+		if !f.unsent {
+			d.logResult(ctx, &f, debug)
+		}
 		if d.Observer != nil {
 			d.Observer.Attempt(f.res.Webhook, f.res.Attempt, f.res.Status)
 		}
@@ -775,11 +787,51 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 		}
 		if reason != "" && d.Disabler != nil {
 			if off, err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason, since); err != nil {
-				d.Logger.Error("could not disable a webhook", "webhook", f.res.Webhook, "err", err)
+				d.Logger.Error("could not disable a webhook", "webhook", label(f.res.Webhook), "err", err)
 			} else if off {
-				d.Logger.Warn("webhook disabled", "webhook", f.res.Webhook, "reason", reason)
+				d.Logger.Warn("webhook disabled", "webhook", label(f.res.Webhook), "reason", reason)
 			}
 		}
+	}
+}
+
+// logResult logs a recorded attempt: one line at Debug for every attempt,
+// and one at Warn for a delivery that failed for good (no retries left, an
+// answer that is not retried, or its webhook disabled or deleted). A test
+// send is the user's own probe and is logged at Debug alone, and so is a
+// result recorded after its lease ended, which the store may have left out
+// (the line about its lateness names the delivery). A success is never
+// logged above Debug: a server makes thousands a second.
+func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool) {
+	r, a := &f.res, &f.res.Attempt
+	failed := r.Status == api.DeliveryFailed && a.Trigger != api.TriggerTest && !f.late
+	if !debug && !failed {
+		return
+	}
+	attrs := make([]slog.Attr, 0, 12)
+	attrs = append(attrs, slog.String("delivery", r.DeliveryID), slog.String("webhook", label(r.Webhook)))
+	if f.event != "" {
+		attrs = append(attrs, slog.String("event", f.event))
+	}
+	attrs = append(attrs, slog.Int("attempt", a.Number), slog.String("trigger", string(a.Trigger)))
+	if a.StatusCode != 0 {
+		attrs = append(attrs, slog.Int("statusCode", a.StatusCode))
+	}
+	if a.ErrorClass != "" {
+		attrs = append(attrs, slog.String("errorClass", string(a.ErrorClass)), slog.String("error", a.Error))
+	}
+	if debug {
+		line := append(attrs, slog.Int64("durationMs", a.DurationMs), slog.String("status", string(r.Status)))
+		if r.Status == api.DeliveryPending && !r.NextAttemptAt.IsZero() {
+			line = append(line, slog.Time("nextAttemptAt", r.NextAttemptAt))
+		}
+		if f.late {
+			line = append(line, slog.Bool("late", true))
+		}
+		d.Logger.LogAttrs(ctx, slog.LevelDebug, "delivery attempt", line...)
+	}
+	if failed {
+		d.Logger.LogAttrs(ctx, slog.LevelWarn, "delivery failed", attrs...)
 	}
 }
 

@@ -1,0 +1,202 @@
+package server_test
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/server"
+)
+
+// logBuffer collects a server's JSON log lines; the server logs from many
+// goroutines.
+type logBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *logBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+// lines decodes the lines logged so far.
+func (b *logBuffer) lines(t *testing.T) []map[string]any {
+	t.Helper()
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	var out []map[string]any
+	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		var m map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			t.Fatalf("log line %q: %v", sc.Text(), err)
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+// startLogged is start with the server's log kept, at Debug, in logs.
+func startLogged(t *testing.T, cfg server.Config, logs *logBuffer) *harness {
+	t.Helper()
+	cfg.Logger = slog.New(slog.NewJSONHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	return start(t, cfg)
+}
+
+// finish waits for the one delivery to leave pending, then stops the
+// server, so that every log line about it has been written, and returns
+// the delivery.
+func (h *harness) finish(status api.DeliveryStatus) api.Delivery {
+	h.t.Helper()
+	h.waitFor("the delivery to finish", func() bool {
+		ds := h.deliveries("")
+		return len(ds) == 1 && ds[0].Status != api.DeliveryPending
+	})
+	d := h.deliveries("")[0]
+	h.stop()
+	if d.Status != status {
+		h.t.Fatalf("delivery %s, want %s: %+v", d.Status, status, d)
+	}
+	return d
+}
+
+// linesFor returns the lines with message msg about the delivery id.
+func linesFor(lines []map[string]any, msg, id string) []map[string]any {
+	var out []map[string]any
+	for _, l := range lines {
+		if l["msg"] == msg && l["delivery"] == id {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// warnings returns the lines logged at Warn or above about the delivery
+// id, or saying a delivery failed.
+func warnings(lines []map[string]any, id string) []map[string]any {
+	var out []map[string]any
+	for _, l := range lines {
+		if l["level"] == "DEBUG" || l["level"] == "INFO" {
+			continue
+		}
+		if l["delivery"] == id || l["msg"] == "delivery failed" {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// num reads a JSON number attr as an int (-1 when missing).
+func num(l map[string]any, key string) int {
+	if f, ok := l[key].(float64); ok {
+		return int(f)
+	}
+	return -1
+}
+
+func TestDeliveryLogFailedOnce(t *testing.T) {
+	logs := &logBuffer{}
+	h := startLogged(t, server.Config{}, logs)
+	rcv := newReceiver(t, 400) // not retried
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	d := h.finish(api.DeliveryFailed)
+
+	lines := logs.lines(t)
+	failed := linesFor(lines, "delivery failed", d.ID)
+	if len(failed) != 1 {
+		t.Fatalf("%d \"delivery failed\" lines for %s, want 1: %v", len(failed), d.ID, lines)
+	}
+	l := failed[0]
+	if l["level"] != "WARN" || num(l, "statusCode") != 400 || num(l, "attempt") != 1 ||
+		l["errorClass"] != string(api.ErrorHTTP) || !strings.Contains(l["error"].(string), "400") ||
+		l["event"] != d.EventID || !strings.Contains(l["webhook"].(string), "Webhook/wh") ||
+		!strings.Contains(l["webhook"].(string), "Integration/i") {
+		t.Fatalf("delivery failed line: %v", l)
+	}
+	if w := warnings(lines, d.ID); len(w) != 1 {
+		t.Fatalf("warnings, want only the one: %v", w)
+	}
+	if a := linesFor(lines, "delivery attempt", d.ID); len(a) != 1 || a[0]["level"] != "DEBUG" || num(a[0], "statusCode") != 400 {
+		t.Fatalf("attempt lines: %v", a)
+	}
+}
+
+func TestDeliveryLogRetriesThenFailed(t *testing.T) {
+	logs := &logBuffer{}
+	h := startLogged(t, server.Config{}, logs) // two retries: three attempts
+	rcv := newReceiver(t, 500, 503, 500)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	d := h.finish(api.DeliveryFailed)
+
+	lines := logs.lines(t)
+	attempts := linesFor(lines, "delivery attempt", d.ID)
+	if len(attempts) != 3 {
+		t.Fatalf("%d attempt lines, want 3: %v", len(attempts), attempts)
+	}
+	for i, a := range attempts {
+		retried := i < 2
+		if a["level"] != "DEBUG" || num(a, "attempt") != i+1 || num(a, "statusCode") != []int{500, 503, 500}[i] ||
+			a["errorClass"] != string(api.ErrorHTTP) || (a["nextAttemptAt"] != nil) != retried {
+			t.Fatalf("attempt line %d: %v", i+1, a)
+		}
+	}
+	failed := linesFor(lines, "delivery failed", d.ID)
+	if len(failed) != 1 || failed[0]["level"] != "WARN" || num(failed[0], "attempt") != 3 || num(failed[0], "statusCode") != 500 {
+		t.Fatalf("delivery failed lines: %v", failed)
+	}
+	if w := warnings(lines, d.ID); len(w) != 1 {
+		t.Fatalf("warnings, want only the one: %v", w)
+	}
+}
+
+func TestDeliveryLogSuccessAtDebug(t *testing.T) {
+	logs := &logBuffer{}
+	h := startLogged(t, server.Config{}, logs)
+	rcv := newReceiver(t) // 204
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "e"})
+	d := h.finish(api.DeliverySucceeded)
+
+	lines := logs.lines(t)
+	attempts := linesFor(lines, "delivery attempt", d.ID)
+	if len(attempts) != 1 {
+		t.Fatalf("%d attempt lines, want 1: %v", len(attempts), lines)
+	}
+	if a := attempts[0]; a["level"] != "DEBUG" || num(a, "statusCode") != 204 || num(a, "attempt") != 1 ||
+		a["status"] != string(api.DeliverySucceeded) || a["errorClass"] != nil || a["event"] != d.EventID {
+		t.Fatalf("attempt line: %v", a)
+	}
+	for _, l := range lines {
+		if l["delivery"] == d.ID && l["level"] != "DEBUG" {
+			t.Fatalf("a success logged above Debug: %v", l)
+		}
+	}
+	if w := warnings(lines, d.ID); len(w) != 0 {
+		t.Fatalf("warnings for a success: %v", w)
+	}
+}
+
+func TestDeliveryLogTestSendNotWarned(t *testing.T) {
+	logs := &logBuffer{}
+	h := startLogged(t, server.Config{}, logs)
+	rcv := newReceiver(t, 400)
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil)) // no environment is made: the test send is the only delivery
+	var d api.Delivery
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/test", nil, &d); st != 200 || d.Status != api.DeliveryFailed {
+		t.Fatalf("test send: %d %+v", st, d)
+	}
+	h.stop()
+	if w := warnings(logs.lines(t), d.ID); len(w) != 0 {
+		t.Fatalf("a test send logged at Warn: %v", w)
+	}
+}
