@@ -27,6 +27,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -46,6 +47,8 @@ type Store struct {
 	// closed ends Listen when the store is closed.
 	closed context.Context
 	close  context.CancelFunc
+	// migrated: the migrations this Open applied (Migrated).
+	migrated []string
 }
 
 var _ store.Store = (*Store)(nil)
@@ -72,6 +75,9 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 	s.closed, s.close = context.WithCancel(context.Background())
 	if err := s.migrate(ctx); err != nil {
 		s.Close()
+		if newer := (*newerError)(nil); errors.As(err, &newer) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return s, nil
@@ -93,7 +99,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+migrationLock+`)`); err != nil {
 		return err
 	}
-	err = applyMigrations(ctx, conn.Conn())
+	s.migrated, err = applyMigrations(ctx, conn.Conn())
 	// The lock belongs to the session: when unlocking fails, closing the
 	// connection releases it instead.
 	if _, uerr := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+migrationLock+`)`); uerr != nil {
@@ -102,42 +108,86 @@ func (s *Store) migrate(ctx context.Context) error {
 	return err
 }
 
-func applyMigrations(ctx context.Context, conn *pgx.Conn) error {
-	if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    integer     PRIMARY KEY,
-		name       text        NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return err
-	}
-	rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
-	if err != nil {
-		return err
-	}
-	applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
-	if err != nil {
-		return err
-	}
-	done := map[int]bool{}
-	for _, v := range applied {
-		done[int(v)] = true
+// newerError: the schema was migrated by a newer central, whose tables
+// this one does not know; writing to them could corrupt them.
+type newerError struct {
+	database, schema string
+	version, known   int
+}
+
+func (e *newerError) Error() string {
+	return fmt.Sprintf("the store in schema %q of database %q has schema version %d, newer than this central knows (%d): it was used by a newer central; run that version, or restore a backup made before the upgrade",
+		e.schema, e.database, e.version, e.known)
+}
+
+// applyMigrations applies the embedded migrations not yet in
+// schema_migrations and returns the names of those it applied. It refuses,
+// changing nothing, a schema migrated past every embedded migration.
+func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+	type migration struct {
+		version int
+		name    string
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.Strings(names)
+	var list []migration
+	known := 0
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", base)
+			return nil, fmt.Errorf("migration %s: name must start with a number", base)
 		}
-		if done[n] {
+		list = append(list, migration{n, base})
+		known = max(known, n)
+	}
+	// Check before creating anything: a newer central's schema has the
+	// table already, and a refused Open must leave it as it was. The table
+	// is the one in the first schema of the search_path, where CREATE puts
+	// it.
+	var exists bool
+	if err := conn.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
+		return nil, err
+	}
+	done := map[int]bool{}
+	if exists {
+		rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
+		if err != nil {
+			return nil, err
+		}
+		applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+		if err != nil {
+			return nil, err
+		}
+		newest := 0
+		for _, v := range applied {
+			done[int(v)] = true
+			newest = max(newest, int(v))
+		}
+		if newest > known {
+			e := &newerError{version: newest, known: known}
+			if err := conn.QueryRow(ctx, `SELECT current_database(), coalesce(current_schema(), '')`).Scan(&e.database, &e.schema); err != nil {
+				return nil, err
+			}
+			return nil, e
+		}
+	} else if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    integer     PRIMARY KEY,
+		name       text        NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		return nil, err
+	}
+	var ran []string
+	for _, m := range list {
+		if done[m.version] {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
+		body, err := migrations.ReadFile("migrations/" + m.name)
 		if err != nil {
-			return err
+			return ran, err
 		}
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// No arguments: pgx sends it as a simple query, which may hold
@@ -145,14 +195,22 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) error {
 			if _, err := tx.Exec(ctx, string(body)); err != nil {
 				return err
 			}
-			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, n, base)
+			_, err := tx.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, m.version, m.name)
 			return err
 		})
 		if err != nil {
-			return fmt.Errorf("migration %s: %w", base, err)
+			return ran, fmt.Errorf("migration %s: %w", m.name, err)
 		}
+		ran = append(ran, m.name)
 	}
-	return nil
+	return ran, nil
+}
+
+// Migrated returns the names of the migration files this Open applied, in
+// order; none when the schema was already up to date (or another replica
+// migrated it first).
+func (s *Store) Migrated() []string {
+	return slices.Clone(s.migrated)
 }
 
 // Update runs fn in a READ COMMITTED transaction. Claims need READ

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -43,6 +44,8 @@ type Store struct {
 
 	leases leases   // the writer goroutine's alone (lease.go)
 	lock   *os.File // held by OpenExclusive until Close
+
+	migrated []string // the migrations this Open applied (Migrated)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -77,8 +80,11 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	// preparing every statement again.
 	read.SetMaxIdleConns(readers)
 	s := &Store{write: write, read: read, leases: leases{}}
-	if err := s.migrate(ctx); err != nil {
+	if err := s.migrate(ctx, path); err != nil {
 		s.Close()
+		if newer := (*newerError)(nil); errors.As(err, &newer) {
+			return nil, err // names the path already
+		}
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	// The writer's savepoints (group commit) journal the pages they change
@@ -105,47 +111,114 @@ func Open(ctx context.Context, path string) (*Store, error) {
 	return s, nil
 }
 
-// migrate applies the embedded migrations newer than PRAGMA user_version.
-func (s *Store) migrate(ctx context.Context) error {
-	var version int
-	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
-		return err
-	}
+// migration is one embedded migration file.
+type migration struct {
+	version int
+	name    string // the file's name, e.g. "003_manual_retry.sql"
+}
+
+// embedded lists the embedded migrations in order.
+func embedded() ([]migration, error) {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return err
+		return nil, err
 	}
 	sort.Strings(names)
+	list := make([]migration, 0, len(names))
 	for _, name := range names {
 		base := strings.TrimPrefix(name, "migrations/")
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
-			return fmt.Errorf("migration %s: name must start with a number", name)
+			return nil, fmt.Errorf("migration %s: name must start with a number", name)
 		}
-		if n <= version {
+		list = append(list, migration{version: n, name: base})
+	}
+	return list, nil
+}
+
+// newerError: the store was migrated by a newer central, whose schema this
+// one does not know; writing to it could corrupt it.
+type newerError struct {
+	path           string
+	version, known int
+}
+
+func (e *newerError) Error() string {
+	return fmt.Sprintf("the store at %s has schema version %d, newer than this central knows (%d): it was used by a newer central; run that version, or restore a backup made before the upgrade",
+		e.path, e.version, e.known)
+}
+
+// migrate applies the embedded migrations newer than PRAGMA user_version,
+// each in its own transaction, and records their names in s.migrated. It
+// refuses, changing nothing, a store whose user_version is newer than every
+// embedded migration.
+func (s *Store) migrate(ctx context.Context, path string) error {
+	list, err := embedded()
+	if err != nil {
+		return err
+	}
+	known := 0
+	if len(list) > 0 {
+		known = list[len(list)-1].version
+	}
+	var version int
+	if err := s.write.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return err
+	}
+	if version > known {
+		return &newerError{path: path, version: version, known: known}
+	}
+	for _, m := range list {
+		if m.version <= version {
 			continue
 		}
-		body, err := migrations.ReadFile(name)
+		applied, err := s.apply(ctx, m, path, known)
 		if err != nil {
 			return err
 		}
-		tx, err := s.write.BeginTx(ctx, nil)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, string(body)); err != nil {
-			tx.Rollback()
-			return fmt.Errorf("migration %s: %w", base, err)
-		}
-		if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", n)); err != nil {
-			tx.Rollback()
-			return err
-		}
-		if err := tx.Commit(); err != nil {
-			return err
+		if applied {
+			s.migrated = append(s.migrated, m.name)
 		}
 	}
 	return nil
+}
+
+// apply runs one migration in a transaction, unless another process on
+// the same file got there first: the write lock taken at BEGIN IMMEDIATE
+// makes the user_version read inside it the latest.
+func (s *Store) apply(ctx context.Context, m migration, path string, known int) (bool, error) {
+	body, err := migrations.ReadFile("migrations/" + m.name)
+	if err != nil {
+		return false, err
+	}
+	tx, err := s.write.BeginTx(ctx, nil)
+	if err != nil {
+		return false, err
+	}
+	defer tx.Rollback()
+	var version int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&version); err != nil {
+		return false, err
+	}
+	switch {
+	case version > known:
+		return false, &newerError{path: path, version: version, known: known}
+	case version >= m.version:
+		return false, nil
+	}
+	if _, err := tx.ExecContext(ctx, string(body)); err != nil {
+		return false, fmt.Errorf("migration %s: %w", m.name, err)
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", m.version)); err != nil {
+		return false, err
+	}
+	return true, tx.Commit()
+}
+
+// Migrated returns the names of the migration files this Open applied, in
+// order; none when the store was already up to date.
+func (s *Store) Migrated() []string {
+	return slices.Clone(s.migrated)
 }
 
 // Update runs fn in a write transaction, which it may share with other
