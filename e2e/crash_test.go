@@ -3,12 +3,15 @@ package e2e
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"os/exec"
+	"strings"
 	"sync"
 	"syscall"
 	"testing"
@@ -31,7 +34,7 @@ func startServe(t *testing.T, dataDir, addr string, extra ...string) *serveProce
 	args := append([]string{"serve", "--addr", addr, "--data-dir", dataDir,
 		"--retry-schedule", "50ms,50ms,50ms", "--poll-interval", "20ms", "--log-level", "warn"}, extra...)
 	p.cmd = exec.Command("central", args...)
-	p.cmd.Env = append(p.cmd.Environ(), "CENTRAL_ADMIN_TOKEN=crash-token")
+	p.cmd.Env = append(p.cmd.Environ(), "CENTRAL_ADMIN_TOKEN=crash-test-admin-token")
 	p.cmd.Stderr = &p.log
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -54,7 +57,7 @@ func (p *serveProcess) call(t *testing.T, method, path string, body, out any) in
 	t.Helper()
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, p.url+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer crash-token")
+	req.Header.Set("Authorization", "Bearer crash-test-admin-token")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +75,7 @@ func (p *serveProcess) call(t *testing.T, method, path string, body, out any) in
 func (p *serveProcess) try(method, path string, body any) (int, error) {
 	b, _ := json.Marshal(body)
 	req, _ := http.NewRequest(method, p.url+path, bytes.NewReader(b))
-	req.Header.Set("Authorization", "Bearer crash-token")
+	req.Header.Set("Authorization", "Bearer crash-test-admin-token")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		return 0, err
@@ -80,6 +83,25 @@ func (p *serveProcess) try(method, path string, body any) (int, error) {
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, resp.Body)
 	return resp.StatusCode, nil
+}
+
+// hookEnvironments sends every Environment created to url.
+func (p *serveProcess) hookEnvironments(t *testing.T, url string) {
+	t.Helper()
+	for _, c := range []struct {
+		path string
+		body any
+	}{
+		{"/apis/management/v1/integrations", map[string]any{"name": "i"}},
+		{"/apis/management/v1/integrations/i/webhooks", map[string]any{"name": "wh", "spec": map[string]any{"url": url, "enabled": true}}},
+		{"/apis/management/v1/integrations/i/resourcehooks", map[string]any{"name": "h", "spec": map[string]any{
+			"triggers": []map[string]any{{"group": "management", "kind": "Environment", "name": "*", "type": []string{"created"}}},
+			"webhooks": []string{"wh"}}}},
+	} {
+		if st := p.call(t, "POST", c.path, c.body, nil); st != 201 {
+			t.Fatalf("POST %s: %d", c.path, st)
+		}
+	}
 }
 
 func freeAddr(t *testing.T) string {
@@ -114,20 +136,7 @@ func TestKillMidDeliveryLosesNothing(t *testing.T) {
 
 	dataDir, addr := t.TempDir(), freeAddr(t)
 	p := startServe(t, dataDir, addr)
-	for _, c := range []struct {
-		path string
-		body any
-	}{
-		{"/apis/management/v1/integrations", map[string]any{"name": "i"}},
-		{"/apis/management/v1/integrations/i/webhooks", map[string]any{"name": "wh", "spec": map[string]any{"url": rcv.URL, "enabled": true}}},
-		{"/apis/management/v1/integrations/i/resourcehooks", map[string]any{"name": "h", "spec": map[string]any{
-			"triggers": []map[string]any{{"group": "management", "kind": "Environment", "name": "*", "type": []string{"created"}}},
-			"webhooks": []string{"wh"}}}},
-	} {
-		if st := p.call(t, "POST", c.path, c.body, nil); st != 201 {
-			t.Fatalf("POST %s: %d", c.path, st)
-		}
-	}
+	p.hookEnvironments(t, rcv.URL)
 	for i := range events {
 		if st := p.call(t, "POST", "/apis/management/v1/environments", map[string]any{"name": fmt.Sprint("env-", i)}, nil); st != 201 {
 			t.Fatalf("create: %d", st)
@@ -157,6 +166,74 @@ func TestKillMidDeliveryLosesNothing(t *testing.T) {
 		if time.Now().After(deadline) {
 			t.Fatalf("after the restart: %d pending, %d succeeded, %d of %d events received; log:\n%s",
 				len(pending), len(succeeded), distinct, events, p.log.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// TestSecondSignalStopsAtOnce interrupts `central serve` twice while a
+// webhook request hangs: the first signal waits for it (the shutdown and
+// request timeouts are 10 minutes), the second ends the process at once, and the
+// delivery is sent again after a restart.
+func TestSecondSignalStopsAtOnce(t *testing.T) {
+	gate, arrived := make(chan struct{}), make(chan struct{}, 10)
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-gate
+		w.WriteHeader(http.StatusNoContent)
+	}))
+	defer rcv.Close()
+	release := sync.OnceFunc(func() { close(gate) })
+	defer release() // before rcv.Close, which waits for the handler
+	dataDir, addr := t.TempDir(), freeAddr(t)
+	p := startServe(t, dataDir, addr, "--shutdown-timeout", "10m", "--request-timeout", "10m")
+	p.hookEnvironments(t, rcv.URL)
+	if st := p.call(t, "POST", "/apis/management/v1/environments", map[string]any{"name": "e"}, nil); st != 201 {
+		t.Fatalf("create: %d", st)
+	}
+	<-arrived
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	// Two signals sent at once may arrive as one: wait for the first to
+	// take effect, which closes the listener, before sending the second.
+	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		resp, err := http.Get(p.url + "/healthz")
+		if err != nil {
+			break
+		}
+		resp.Body.Close()
+		if time.Now().After(deadline) {
+			t.Fatal("serve still answers after an interrupt")
+		}
+	}
+	if err := p.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- p.cmd.Wait() }()
+	var err error
+	select {
+	case err = <-exited:
+	case <-time.After(30 * time.Second):
+		t.Fatal("serve still waits for the hanging request after a second interrupt")
+	}
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 || !strings.Contains(p.log.String(), "stopping now, on a second signal") {
+		t.Fatalf("serve ended with %v, want exit status 1 and a line saying why; log:\n%s", err, p.log.String())
+	}
+	release()
+
+	p = startServe(t, dataDir, addr)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var succeeded []api.Delivery
+		p.call(t, "GET", "/deliveries?status=succeeded", nil, &succeeded)
+		if len(succeeded) == 1 {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the delivery cut off by the second interrupt was not sent after the restart")
 		}
 		time.Sleep(20 * time.Millisecond)
 	}

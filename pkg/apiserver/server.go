@@ -10,6 +10,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -122,7 +123,7 @@ func (s *Server) maxBody() int64 {
 }
 
 // Handler returns the API's routes behind correlation ids and, except for
-// /healthz, the bearer token.
+// /healthz and /readyz, the bearer token.
 func (s *Server) Handler() http.Handler {
 	api := http.NewServeMux()
 	const (
@@ -172,6 +173,31 @@ func (s *Server) Handler() http.Handler {
 	root.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
+	root.HandleFunc("GET /readyz", s.handleReady)
 	root.Handle("/", s.withAuth(api))
 	return s.withCorrelation(root)
+}
+
+// readyTimeout bounds how long /readyz waits for the store.
+const readyTimeout = 2 * time.Second
+
+// handleReady answers 200 when the store answers a read, else 503, for
+// load balancers and orchestrators. /healthz only says the process answers.
+// The reason is logged, not sent: the endpoint needs no token.
+func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+	defer cancel()
+	err := s.Store.View(ctx, func(tx store.Tx) error {
+		_, err := tx.SettingGet(ctx, "org-id")
+		if errors.Is(err, store.ErrNotFound) {
+			return nil // it answered
+		}
+		return err
+	})
+	if err != nil {
+		s.log().Warn("not ready: the store did not answer", "err", err, "correlationId", correlationID(r.Context()))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store did not answer; the server's log says why"})
+		return
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

@@ -94,6 +94,32 @@ func checkSchedule(entries []string) error {
 	return nil
 }
 
+// CheckDefaultSchedule checks the server's own schedule (--retry-schedule)
+// against a webhook's bounds, except that a delay may be under a second
+// (tests and benchmarks use that). It may not be empty, and no delay may be
+// zero, which retries at once against a receiver that has just failed.
+func CheckDefaultSchedule(sched []time.Duration) error {
+	var span time.Duration
+	for i, d := range sched {
+		switch {
+		case d <= 0:
+			return fmt.Errorf("delay %d is %s: a retry needs a delay, such as 5s", i+1, d)
+		case d > MaxRetryDelay:
+			return fmt.Errorf("delay %d is %s, longer than %s, the longest wait between two attempts: to keep trying for longer, list more delays", i+1, formatDuration(d), formatDuration(MaxRetryDelay))
+		}
+		span += d
+	}
+	switch {
+	case len(sched) == 0:
+		return fmt.Errorf("list at least one delay, such as %s (the default)", formatSchedule(DefaultSchedule))
+	case len(sched) > MaxRetries:
+		return fmt.Errorf("%d delays, more than %d, the most retries a delivery may have: space them out instead", len(sched), MaxRetries)
+	case span > MaxRetrySpan:
+		return fmt.Errorf("the delays add up to %s, longer than %s (8 days), the longest a delivery may keep being retried", formatDuration(span), formatDuration(MaxRetrySpan))
+	}
+	return nil
+}
+
 // boundSchedule cuts a schedule saved before Validate bounded it to the
 // bounds: the first MaxRetries delays, each within [MinRetryDelay,
 // MaxRetryDelay], as many as fit in MaxRetrySpan.

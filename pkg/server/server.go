@@ -13,9 +13,11 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/centralhq/central/pkg/apiserver"
@@ -93,7 +95,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	// database behind, and fixes no organization id.
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("listen on %s: %w (is another central serve running there? --addr picks another address)", cfg.Addr, err)
+		return nil, listenError(cfg.Addr, err)
 	}
 	s, err := open(ctx, cfg, ln, log)
 	if err != nil {
@@ -113,6 +115,9 @@ func open(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (*
 		return nil, err
 	}
 	s := &Server{cfg: cfg, store: st, log: log, ln: ln}
+	if m, ok := st.(interface{ Migrated() []string }); ok && len(m.Migrated()) > 0 {
+		log.Info("store migrated", "store", storeName(cfg), "applied", m.Migrated())
+	}
 	org, err := s.settleOrg(ctx)
 	if err != nil {
 		st.Close()
@@ -149,10 +154,51 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 		return sqlite.OpenExclusive(ctx, filepath.Join(cfg.DataDir, "central.db"))
 	case strings.HasPrefix(dsn, "sqlite://"):
 		return sqlite.OpenExclusive(ctx, strings.TrimPrefix(dsn, "sqlite://"))
-	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+	case isPostgres(dsn):
 		return postgres.Open(ctx, dsn)
 	}
 	return nil, fmt.Errorf("store %q: use postgres://…, sqlite://PATH, or leave it empty for %s", dsn, filepath.Join(cfg.DataDir, "central.db"))
+}
+
+func isPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// storeName names the store for the log: the SQLite file, or the
+// PostgreSQL DSN without its password.
+func storeName(cfg Config) string {
+	switch {
+	case cfg.Store == "":
+		return "sqlite://" + filepath.Join(cfg.DataDir, "central.db")
+	case isPostgres(cfg.Store):
+		u, err := url.Parse(cfg.Store)
+		if err != nil {
+			return "postgres"
+		}
+		q := u.Query()
+		if q.Has("password") {
+			q.Set("password", "xxxxx")
+			u.RawQuery = q.Encode()
+		}
+		return u.Redacted()
+	}
+	return cfg.Store
+}
+
+// listenError explains why the server could not listen on addr.
+func listenError(addr string, err error) error {
+	var hint string
+	switch {
+	case errors.Is(err, syscall.EADDRINUSE):
+		hint = "is another central serve running there? --addr picks another address"
+	case errors.Is(err, syscall.EACCES):
+		hint = "ports below 1024 need privileges: --addr picks another, like 127.0.0.1:8080"
+	case errors.Is(err, syscall.EADDRNOTAVAIL):
+		hint = "no network interface of this machine has that address: --addr takes one of its own, or 0.0.0.0 for all"
+	default:
+		hint = "--addr takes HOST:PORT, like 127.0.0.1:8080 or :8080"
+	}
+	return fmt.Errorf("listen on %s: %w (%s)", addr, err, hint)
 }
 
 // settleOrg keeps the organization id in the store: the first start makes
@@ -193,6 +239,10 @@ func (s *Server) settleToken() (token, hint string, err error) {
 	if s.cfg.AdminToken != "" {
 		return s.cfg.AdminToken, "The token is the server's CENTRAL_ADMIN_TOKEN.", nil
 	}
+	if isPostgres(s.cfg.Store) {
+		s.log.Warn("this replica keeps its own admin token in its data dir, so a client holding another replica's token is refused here: give every replica the same CENTRAL_ADMIN_TOKEN",
+			"tokenFile", filepath.Join(s.cfg.DataDir, datadir.TokenFile))
+	}
 	path := filepath.Join(s.cfg.DataDir, datadir.TokenFile)
 	hint = fmt.Sprintf("The server's token is in %s.", path)
 	if t := datadir.ReadToken(s.cfg.DataDir); t != "" {
@@ -221,21 +271,22 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	if l, ok := s.store.(interface {
-		Listen(ctx context.Context, wake func()) error
+		Listen(ctx context.Context, wake func(), failed func(err error, retryIn time.Duration)) error
 	}); ok {
 		// Other replicas' commits wake this dispatcher at once; the poll
 		// interval stays as the fallback.
 		lctx, stop := context.WithCancel(ctx)
 		defer stop()
 		go func() {
-			if err := l.Listen(lctx, s.Dispatcher.Wake); err != nil {
+			if err := l.Listen(lctx, s.Dispatcher.Wake, s.listenFailed); err != nil {
 				s.log.Error("listening for new deliveries stopped", "err", err)
 			}
 		}()
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
-	s.log.Info("central serve started", "url", s.URL(), "console", s.URL()+console.Prefix, "org", s.API.Org, "dataDir", s.cfg.DataDir)
+	s.log.Info("central serve started", "url", s.URL(), "console", s.URL()+console.Prefix, "org", s.API.Org,
+		"store", storeName(s.cfg), "dataDir", s.cfg.DataDir)
 	select {
 	case err := <-errc:
 		s.Dispatcher.Stop()
@@ -243,13 +294,30 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("stopping")
+	s.log.Info("stopping", "within", s.cfg.ShutdownTimeout.String())
+	// The API's requests and the webhook requests drain side by side, so
+	// the stop takes at most the one shutdown timeout.
+	drained := make(chan struct{})
+	go func() {
+		s.Dispatcher.Stop()
+		close(drained)
+	}()
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
-	s.Dispatcher.Stop()
+	<-drained
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
 	}
+	if err == nil {
+		s.log.Info("stopped")
+	}
 	return err
+}
+
+// listenFailed logs a PostgreSQL LISTEN that failed: until it holds again,
+// other replicas' new deliveries wait for the poll interval.
+func (s *Server) listenFailed(err error, retryIn time.Duration) {
+	s.log.Warn("listening for other replicas' deliveries failed; they are found by polling until it is back",
+		"err", err, "retryIn", retryIn.String(), "pollInterval", s.Dispatcher.PollInterval.String())
 }

@@ -111,11 +111,13 @@ func NewCmdServe(f *factory.Factory, runF func(*ServeOptions) error) *cobra.Comm
 		Use:   "serve",
 		Short: "Run the API server",
 		Long: `Run the central API server in the foreground until interrupted (SIGINT or
-SIGTERM stop it gracefully: requests in flight finish first).
+SIGTERM stop it gracefully: requests in flight finish first, within
+--shutdown-timeout; a second signal stops it at once).
 
 It keeps its data in an embedded SQLite database in the data dir and needs
 nothing else. A web console is served at /console/ (sign in with the token);
-Prometheus metrics at /metrics (behind the token). The admin token is
+Prometheus metrics at /metrics (behind the token); /healthz and /readyz
+(which also asks the store) answer probes without it. The admin token is
 $CENTRAL_ADMIN_TOKEN, or one generated into DATA_DIR/admin-token (mode 0600)
 on first start. The CLI on the same machine, talking to a loopback address,
 reads it by itself from its own default data dir: $CENTRAL_DATA_DIR, else
@@ -156,9 +158,10 @@ than Go's default for about 12 MB more memory; set GOGC in the environment
 			if runF != nil {
 				return runF(opts)
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
-			defer stop()
-			return serveRun(ctx, opts)
+			sigs := make(chan os.Signal, 2)
+			signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+			defer signal.Stop(sigs)
+			return serveRun(cmd.Context(), opts, sigs)
 		},
 	}
 	fl := cmd.Flags()
@@ -180,7 +183,10 @@ than Go's default for about 12 MB more memory; set GOGC in the environment
 	return cmd
 }
 
-func serveRun(ctx context.Context, o *ServeOptions) error {
+// serveRun runs the server until ctx is done or a signal comes on sigs
+// (nil in tests). The first signal stops it gracefully; a second one, for
+// when that takes too long, ends the process at once.
+func serveRun(ctx context.Context, o *ServeOptions, sigs <-chan os.Signal) error {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(strings.ToUpper(o.LogLevel))); err != nil {
 		return clierr.Flagf(fmt.Sprintf("%s must be debug, info, warn or error; got %q", o.source("log-level"), o.LogLevel))
@@ -190,9 +196,23 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 	if o.LogFormat == "json" {
 		h = slog.NewJSONHandler(o.IO.ErrOut, hopts)
 	}
+	if err := o.checkSizes(); err != nil {
+		return err
+	}
 	schedule, err := dispatch.ParseSchedule(o.RetrySchedule)
+	if err == nil {
+		err = dispatch.CheckDefaultSchedule(schedule)
+	}
 	if err != nil {
 		return clierr.Flagf(o.source("retry-schedule") + ": " + err.Error())
+	}
+	token, err := adminToken(os.Getenv("CENTRAL_ADMIN_TOKEN"))
+	if err != nil {
+		return err
+	}
+	org, err := orgID(o.OrgID, o.source("org-id"))
+	if err != nil {
+		return err
 	}
 	var allow []netip.Prefix
 	for _, a := range o.AllowDestinations {
@@ -221,10 +241,31 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 	if autoDisable == 0 {
 		autoDisable = -1 // the flag's 0 means never
 	}
+	log := slog.New(h)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	if sigs != nil {
+		done := make(chan struct{})
+		defer close(done)
+		go func() {
+			select {
+			case <-sigs:
+				cancel()
+			case <-done:
+				return
+			}
+			select {
+			case sig := <-sigs:
+				log.Error("stopping now, on a second signal: requests in flight are cut off, and their deliveries are sent again once the server is back", "signal", sig.String())
+				os.Exit(1)
+			case <-done:
+			}
+		}()
+	}
 	server.TuneGC()
 	s, err := server.New(ctx, server.Config{
-		Addr: o.Addr, DataDir: o.DataDir, Store: o.Store, OrgID: o.OrgID,
-		AdminToken: os.Getenv("CENTRAL_ADMIN_TOKEN"), ShutdownTimeout: o.ShutdownTimeout, Logger: slog.New(h),
+		Addr: o.Addr, DataDir: o.DataDir, Store: o.Store, OrgID: org,
+		AdminToken: token, ShutdownTimeout: o.ShutdownTimeout, Logger: log,
 		RetrySchedule: schedule, ConnectTimeout: o.ConnectTimeout, RequestTimeout: o.RequestTimeout,
 		AllowDestinations: allow, AllowPrivate: allowPrivate, AutoDisableAfter: autoDisable, Workers: o.Workers, PollInterval: o.PollInterval,
 	})
@@ -232,4 +273,62 @@ func serveRun(ctx context.Context, o *ServeOptions) error {
 		return err
 	}
 	return s.Serve(ctx)
+}
+
+// checkSizes refuses the durations and counts that have no meaning at zero
+// or below, rather than let the server read them as "use the default".
+func (o *ServeOptions) checkSizes() error {
+	for _, d := range []struct {
+		flag string
+		v    time.Duration
+	}{
+		{"shutdown-timeout", o.ShutdownTimeout},
+		{"connect-timeout", o.ConnectTimeout},
+		{"request-timeout", o.RequestTimeout},
+		{"poll-interval", o.PollInterval},
+	} {
+		if d.v <= 0 {
+			return clierr.Flagf(fmt.Sprintf("%s must be a positive duration such as 3s; got %s", o.source(d.flag), d.v))
+		}
+	}
+	if o.AutoDisableAfter < 0 {
+		return clierr.Flagf(fmt.Sprintf("%s must be a duration such as 120h, or 0 to never disable a failing webhook; got %s", o.source("auto-disable-after"), o.AutoDisableAfter))
+	}
+	if o.Workers < 1 {
+		return clierr.Flagf(fmt.Sprintf("%s must be at least 1, the webhook requests sent at once; got %d", o.source("workers"), o.Workers))
+	}
+	return nil
+}
+
+// minTokenLen is the shortest CENTRAL_ADMIN_TOKEN serve takes: the token is
+// the only thing between the network and every Secret in the store.
+const minTokenLen = 16
+
+// adminToken checks CENTRAL_ADMIN_TOKEN. Surrounding white space, such as the
+// newline a token read from a file keeps, is dropped: HTTP drops it from the
+// Authorization header too, so a token that kept it would match no client.
+func adminToken(v string) (string, error) {
+	t := strings.TrimSpace(v)
+	switch {
+	case v == "":
+		return "", nil
+	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+		return "", clierr.Flagf("CENTRAL_ADMIN_TOKEN holds a space or a control character, which no client can send in a header: use letters, digits and punctuation, for example the output of: openssl rand -hex 24")
+	case len(t) < minTokenLen:
+		return "", clierr.Flagf(fmt.Sprintf("CENTRAL_ADMIN_TOKEN is %d characters, fewer than %d: anyone who can reach the server could guess it. Use a longer one, for example the output of: openssl rand -hex 24, or unset it to have serve make one", len(t), minTokenLen))
+	}
+	return t, nil
+}
+
+// orgID checks --org-id: it is written into every row and sent in headers,
+// so it is kept to letters, digits, '-' and '_' (Amplify's are digits).
+func orgID(v, source string) (string, error) {
+	t := strings.TrimSpace(v)
+	ok := len(t) <= 64 && strings.IndexFunc(t, func(r rune) bool {
+		return !(r >= '0' && r <= '9' || r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r == '-' || r == '_')
+	}) < 0
+	if !ok || (v != "" && t == "") {
+		return "", clierr.Flagf(fmt.Sprintf("%s must be up to 64 letters, digits, '-' or '_', like 916640157564164; got %q", source, v))
+	}
+	return t, nil
 }

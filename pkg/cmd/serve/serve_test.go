@@ -94,6 +94,17 @@ func TestBadEnvironmentValuesNameTheVariable(t *testing.T) {
 		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.0/8,intranet", `CENTRAL_ALLOW_DESTINATION: "intranet" is not a CIDR range like 10.0.0.0/8 or an address`},
 		{"CENTRAL_ALLOW_DESTINATION", "10.0.0.5,169.254.169.254", "CENTRAL_ALLOW_DESTINATION: 169.254.169.254/32 is the cloud metadata endpoint (AWS, GCP, Azure, OCI and others), which cannot be allowed"},
 		{"CENTRAL_PRIVATE_DESTINATIONS", "no", `CENTRAL_PRIVATE_DESTINATIONS must be allow, refuse or auto; got "no"`},
+		// zero and below are refused, not read as "the default"
+		{"CENTRAL_WORKERS", "0", "CENTRAL_WORKERS must be at least 1"},
+		{"CENTRAL_POLL_INTERVAL", "0s", "CENTRAL_POLL_INTERVAL must be a positive duration such as 3s; got 0s"},
+		{"CENTRAL_SHUTDOWN_TIMEOUT", "-1s", "CENTRAL_SHUTDOWN_TIMEOUT must be a positive duration"},
+		{"CENTRAL_REQUEST_TIMEOUT", "0s", "CENTRAL_REQUEST_TIMEOUT must be a positive duration"},
+		{"CENTRAL_AUTO_DISABLE_AFTER", "-1h", "CENTRAL_AUTO_DISABLE_AFTER must be a duration such as 120h, or 0 to never disable"},
+		{"CENTRAL_RETRY_SCHEDULE", "5s,0s", "CENTRAL_RETRY_SCHEDULE: delay 2 is 0s: a retry needs a delay"},
+		{"CENTRAL_RETRY_SCHEDULE", "5s,25h", "CENTRAL_RETRY_SCHEDULE: delay 2 is 25h, longer than 24h"},
+		{"CENTRAL_ORG_ID", "acme corp", `CENTRAL_ORG_ID must be up to 64 letters, digits, '-' or '_', like 916640157564164; got "acme corp"`},
+		{"CENTRAL_ADMIN_TOKEN", "secret", "CENTRAL_ADMIN_TOKEN is 6 characters, fewer than 16"},
+		{"CENTRAL_ADMIN_TOKEN", "correct horse battery staple", "CENTRAL_ADMIN_TOKEN holds a space or a control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Setenv(tc.name, tc.value)
@@ -102,11 +113,33 @@ func TestBadEnvironmentValuesNameTheVariable(t *testing.T) {
 			// Cancelled, so that a server started by mistake stops at once.
 			ctx, cancel := context.WithCancel(context.Background())
 			cancel()
-			_, err := run(t, func(o *ServeOptions) error { return serveRun(ctx, o) })
+			_, err := run(t, func(o *ServeOptions) error { return serveRun(ctx, o, nil) })
 			var fe *clierr.FlagError
 			if !errors.As(err, &fe) || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("err = %v, want a FlagError with %q", err, tc.want)
 			}
 		})
+	}
+}
+
+func TestEmptyRetryScheduleIsRefused(t *testing.T) {
+	t.Setenv("CENTRAL_DATA_DIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := run(t, func(o *ServeOptions) error { return serveRun(ctx, o, nil) }, "--addr", "127.0.0.1:0", "--retry-schedule", "")
+	if err == nil || !strings.Contains(err.Error(), "--retry-schedule: list at least one delay, such as 5s,5m,30m,2h,5h,10h,10h") {
+		t.Fatalf("err = %v, want the empty schedule refused rather than read as the default", err)
+	}
+}
+
+func TestAdminTokenLosesSurroundingSpace(t *testing.T) {
+	// A token read from a file (a Kubernetes secret, say) keeps its newline;
+	// HTTP drops it from the client's header, so the server must too.
+	got, err := adminToken("0123456789abcdef0123\n")
+	if err != nil || got != "0123456789abcdef0123" {
+		t.Fatalf("adminToken = %q, %v; want the token without its newline", got, err)
+	}
+	if got, err := adminToken(""); err != nil || got != "" {
+		t.Fatalf("no token: %q, %v; want none, so serve makes one", got, err)
 	}
 }

@@ -20,10 +20,11 @@ const (
 //
 // Notifications sent while no connection listens are lost, so wake is also
 // called each time the LISTEN is established, the first time included.
-// When the connection drops Listen reconnects after a short, growing delay.
-// It returns nil when ctx is done or the store is closed; connection errors
-// are retried, not returned.
-func (s *Store) Listen(ctx context.Context, wake func()) error {
+// When the connection drops, or cannot be made, Listen tells failed (when
+// not nil) and reconnects after a short, growing delay. It returns nil when
+// ctx is done or the store is closed; connection errors are retried, not
+// returned.
+func (s *Store) Listen(ctx context.Context, wake func(), failed func(err error, retryIn time.Duration)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.closed, cancel)()
@@ -36,7 +37,13 @@ func (s *Store) Listen(ctx context.Context, wake func()) error {
 	}
 	delay := listenRetryFirst
 	for {
-		_ = listen(ctx, cfg, wake, func() { delay = listenRetryFirst })
+		err := listen(ctx, cfg, wake, func() { delay = listenRetryFirst })
+		if ctx.Err() != nil {
+			return nil
+		}
+		if failed != nil {
+			failed(err, delay)
+		}
 		select {
 		case <-ctx.Done():
 			return nil

@@ -15,10 +15,11 @@ import (
 
 // listener is a running Listen.
 type listener struct {
-	wakes   chan struct{}
-	cancel  context.CancelFunc
-	stopped chan struct{} // closed when Listen returned
-	err     error         // what it returned
+	wakes    chan struct{}
+	failures chan error // what Listen reported failed
+	cancel   context.CancelFunc
+	stopped  chan struct{} // closed when Listen returned
+	err      error         // what it returned
 }
 
 // listen starts Listen and waits for its first wake, sent once the LISTEN
@@ -26,10 +27,10 @@ type listener struct {
 func listen(t *testing.T, s *postgres.Store) *listener {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	l := &listener{wakes: make(chan struct{}, 100), cancel: cancel, stopped: make(chan struct{})}
+	l := &listener{wakes: make(chan struct{}, 100), failures: make(chan error, 100), cancel: cancel, stopped: make(chan struct{})}
 	go func() {
 		defer close(l.stopped)
-		l.err = s.Listen(ctx, func() { l.wakes <- struct{}{} })
+		l.err = s.Listen(ctx, func() { l.wakes <- struct{}{} }, func(err error, _ time.Duration) { l.failures <- err })
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -125,6 +126,14 @@ func TestListenReconnects(t *testing.T) {
 		t.Fatalf("terminated %d listeners: %v", killed, err)
 	}
 	expectWake(t, l.wakes, "when the LISTEN was taken up again")
+	select {
+	case err := <-l.failures:
+		if err == nil {
+			t.Error("the dropped connection was reported with a nil error")
+		}
+	default:
+		t.Error("the dropped connection was not reported, so the server could not log it")
+	}
 	insertDelivery(t, s, "after-reconnect", false)
 	expectWake(t, l.wakes, "after a committed insert on the new connection")
 }

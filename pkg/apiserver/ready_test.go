@@ -1,0 +1,43 @@
+package apiserver_test
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/centralhq/central/pkg/apiserver"
+	"github.com/centralhq/central/pkg/store/sqlite"
+)
+
+func TestReadyzAsksTheStore(t *testing.T) {
+	// A store of its own, which the test closes (the harness closes its own).
+	st, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := newHarness(t, func(s *apiserver.Server) { s.Store = st })
+	get := func() (int, string) {
+		t.Helper()
+		resp, err := http.Get(h.url + "/readyz") // no token: probes have none
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	if code, body := get(); code != 200 || !strings.Contains(body, `"ok"`) {
+		t.Fatalf("/readyz with the store open: %d %s, want 200 ok", code, body)
+	}
+	st.Close()
+	code, body := get()
+	if code != 503 || !strings.Contains(body, "the store did not answer") {
+		t.Fatalf("/readyz with the store closed: %d %s, want 503 naming the store", code, body)
+	}
+	if resp, err := http.Get(h.url + "/healthz"); err != nil || resp.StatusCode != 200 {
+		t.Fatalf("/healthz answers whatever the store does: %v %v", resp, err)
+	}
+}
