@@ -1,7 +1,8 @@
 // Package metrics exposes the server's figures in the Prometheus text
-// format: deliveries by outcome, attempt latency, the queue's depth and age,
-// events appended, API requests by route and status, and failures per
-// webhook, with a few figures of the Go runtime and the process.
+// format: deliveries by outcome, attempt latency, the queue's depth and age
+// (in all and per webhook), events appended, API requests by route and
+// status, and failures per webhook, with a few figures of the Go runtime and
+// the process.
 //
 // It writes the text exposition format (version 0.0.4) itself rather than
 // use the Prometheus client library, whose package initialisation every
@@ -20,6 +21,7 @@ import (
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
 )
 
 // Metrics holds the figures of one server. It is safe for concurrent use.
@@ -35,9 +37,9 @@ type Metrics struct {
 	now             func() time.Time
 }
 
-// Pending reports the queue: how many deliveries are pending and the due
-// time of the oldest.
-type Pending func(ctx context.Context) (int, time.Time, error)
+// Pending reports the queue: each webhook's pending deliveries, for those
+// that have any.
+type Pending func(ctx context.Context) ([]store.PendingCount, error)
 
 // New makes the metrics of one server; pending, if not nil, is read at
 // scrape time.
@@ -107,22 +109,39 @@ func (m *Metrics) Write(ctx context.Context, w io.Writer) error {
 	return writeText(w, fams)
 }
 
-// queue reads the queue from the store.
+// queue reads the queue from the store: in all, and per webhook, so that a
+// webhook held at its maxInFlight, or failing, can be told from a dispatcher
+// that is behind.
 func (m *Metrics) queue(ctx context.Context) ([]family, error) {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
-	n, oldest, err := m.pending(ctx)
+	ps, err := m.pending(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("the delivery queue: %w", err)
 	}
-	age := 0.0
-	if !oldest.IsZero() {
-		age = max(0, m.now().Sub(oldest).Seconds())
+	now := m.now()
+	age := func(oldest time.Time) float64 { return max(0, now.Sub(oldest).Seconds()) }
+	depth := family{name: "central_webhook_queue_depth", kind: "gauge",
+		help: "Pending deliveries per webhook (scope kind, scope name, name); left out for a webhook with none."}
+	ages := family{name: "central_webhook_queue_oldest_age_seconds", kind: "gauge",
+		help: "How long the webhook's most overdue pending delivery has been due (0 when none is overdue); left out for a webhook with none."}
+	total, oldest := 0, 0.0
+	for _, p := range ps {
+		labels := []label{{"scope_kind", p.Webhook.Scope.Kind}, {"scope_name", p.Webhook.Scope.Name}, {"webhook", p.Webhook.Name}}
+		depth.samples = append(depth.samples, sample{labels: labels, value: float64(p.Count)})
+		ages.samples = append(ages.samples, sample{labels: labels, value: age(p.Oldest)})
+		total, oldest = total+p.Count, max(oldest, age(p.Oldest))
+	}
+	for _, f := range []*family{&depth, &ages} {
+		slices.SortFunc(f.samples, func(a, b sample) int {
+			return slices.CompareFunc(a.labels, b.labels, func(x, y label) int { return strings.Compare(x.value, y.value) })
+		})
 	}
 	return []family{
-		gauge("central_delivery_queue_depth", "Deliveries pending (due now or waiting for a retry).", float64(n)),
+		gauge("central_delivery_queue_depth", "Deliveries pending (due now or waiting for a retry).", float64(total)),
 		gauge("central_delivery_queue_oldest_age_seconds",
-			"How long the most overdue pending delivery has been due (0 when none is overdue).", age),
+			"How long the most overdue pending delivery has been due (0 when none is overdue).", oldest),
+		depth, ages,
 	}, nil
 }
 

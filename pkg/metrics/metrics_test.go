@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/store"
 )
 
 // scraped is a parsed exposition: families by name.
@@ -172,8 +173,11 @@ func scrape(t *testing.T, m *Metrics) (int, string) {
 
 func TestExposition(t *testing.T) {
 	now := time.Date(2025, 1, 1, 0, 0, 10, 0, time.UTC)
-	m := New(func(context.Context) (int, time.Time, error) { return 3, now.Add(-4 * time.Second), nil }, func() time.Time { return now })
 	odd := api.WebhookRef{Name: `say "hi"`, Scope: api.ScopeRef{Kind: "Integration", Name: "back\\slash\nnewline"}}
+	other := api.WebhookRef{Name: "later", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
+	m := New(func(context.Context) ([]store.PendingCount, error) {
+		return []store.PendingCount{{Webhook: other, Count: 1, Oldest: now.Add(time.Minute)}, {Webhook: odd, Count: 2, Oldest: now.Add(-4 * time.Second)}}, nil
+	}, func() time.Time { return now })
 	m.Attempt(odd, api.Attempt{ErrorClass: "http", Trigger: "scheduled", DurationMs: 12}, api.DeliveryPending)
 	m.Attempt(odd, api.Attempt{ErrorClass: "http", Trigger: "scheduled", DurationMs: 12}, api.DeliveryFailed)
 	m.Attempt(odd, api.Attempt{Trigger: "manual", DurationMs: 1}, api.DeliverySucceeded)
@@ -188,27 +192,31 @@ func TestExposition(t *testing.T) {
 	}
 	got := parseText(t, body)
 	for key, want := range map[string]float64{
-		`central_deliveries_total{outcome="retry"}`:                                                                       1,
-		`central_deliveries_total{outcome="failed"}`:                                                                      1,
-		`central_deliveries_total{outcome="succeeded"}`:                                                                   1,
-		`central_delivery_attempts_total{error_class="http",trigger="scheduled"}`:                                         2,
-		`central_delivery_attempts_total{error_class="",trigger="manual"}`:                                                1,
-		`central_webhook_failures_total{scope_kind="Integration",scope_name="back\\slash\nnewline",webhook="say \"hi\""}`: 2,
-		`central_events_appended_total{type="ResourceCreated"}`:                                                           2,
-		`central_events_appended_total{type="ResourceUpdated"}`:                                                           1,
-		`central_api_requests_total{code="200",method="GET",route="GET /deliveries"}`:                                     2,
-		`central_api_requests_total{code="404",method="POST",route="unmatched"}`:                                          1,
-		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="0.0005"}`:                   1,
-		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="0.003125"}`:                 2,
-		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="+Inf"}`:                     2,
-		`central_api_request_duration_seconds_sum{method="GET",route="GET /deliveries"}`:                                  0.0035,
-		`central_api_request_duration_seconds_count{method="GET",route="GET /deliveries"}`:                                2,
-		`central_api_request_duration_seconds_bucket{method="POST",route="unmatched",le="+Inf"}`:                          1,
-		`central_delivery_attempt_duration_seconds_bucket{outcome="failure",le="0.015625"}`:                               2,
-		`central_delivery_attempt_duration_seconds_count{outcome="success"}`:                                              1,
-		`central_delivery_queue_depth`:                                                                                    3,
-		`central_delivery_queue_oldest_age_seconds`:                                                                       4,
-		`go_info{version=` + strconv.Quote(runtime.Version()) + `}`:                                                       1,
+		`central_deliveries_total{outcome="retry"}`:                                                                                 1,
+		`central_deliveries_total{outcome="failed"}`:                                                                                1,
+		`central_deliveries_total{outcome="succeeded"}`:                                                                             1,
+		`central_delivery_attempts_total{error_class="http",trigger="scheduled"}`:                                                   2,
+		`central_delivery_attempts_total{error_class="",trigger="manual"}`:                                                          1,
+		`central_webhook_failures_total{scope_kind="Integration",scope_name="back\\slash\nnewline",webhook="say \"hi\""}`:           2,
+		`central_events_appended_total{type="ResourceCreated"}`:                                                                     2,
+		`central_events_appended_total{type="ResourceUpdated"}`:                                                                     1,
+		`central_api_requests_total{code="200",method="GET",route="GET /deliveries"}`:                                               2,
+		`central_api_requests_total{code="404",method="POST",route="unmatched"}`:                                                    1,
+		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="0.0005"}`:                             1,
+		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="0.003125"}`:                           2,
+		`central_api_request_duration_seconds_bucket{method="GET",route="GET /deliveries",le="+Inf"}`:                               2,
+		`central_api_request_duration_seconds_sum{method="GET",route="GET /deliveries"}`:                                            0.0035,
+		`central_api_request_duration_seconds_count{method="GET",route="GET /deliveries"}`:                                          2,
+		`central_api_request_duration_seconds_bucket{method="POST",route="unmatched",le="+Inf"}`:                                    1,
+		`central_delivery_attempt_duration_seconds_bucket{outcome="failure",le="0.015625"}`:                                         2,
+		`central_delivery_attempt_duration_seconds_count{outcome="success"}`:                                                        1,
+		`central_delivery_queue_depth`:                                                                                              3,
+		`central_delivery_queue_oldest_age_seconds`:                                                                                 4,
+		`central_webhook_queue_depth{scope_kind="Integration",scope_name="back\\slash\nnewline",webhook="say \"hi\""}`:              2,
+		`central_webhook_queue_oldest_age_seconds{scope_kind="Integration",scope_name="back\\slash\nnewline",webhook="say \"hi\""}`: 4,
+		`central_webhook_queue_depth{scope_kind="Integration",scope_name="i",webhook="later"}`:                                      1,
+		`central_webhook_queue_oldest_age_seconds{scope_kind="Integration",scope_name="i",webhook="later"}`:                         0,
+		`go_info{version=` + strconv.Quote(runtime.Version()) + `}`:                                                                 1,
 	} {
 		name, _, _ := strings.Cut(key, "{")
 		var fam *parsedFamily
@@ -291,7 +299,7 @@ func TestEscaping(t *testing.T) {
 }
 
 func TestQueueUnreadable(t *testing.T) {
-	m := New(func(context.Context) (int, time.Time, error) { return 0, time.Time{}, errors.New("database is locked") }, nil)
+	m := New(func(context.Context) ([]store.PendingCount, error) { return nil, errors.New("database is locked") }, nil)
 	code, body := scrape(t, m)
 	if got := parseText(t, body); code != 200 || got["central_store_up"] == nil || got["central_store_up"].samples["central_store_up"] != 0 ||
 		got["central_delivery_queue_depth"] != nil || got["central_deliveries_total"] == nil {
@@ -310,7 +318,7 @@ func TestQueueUnreadable(t *testing.T) {
 }
 
 func TestConcurrentUse(t *testing.T) {
-	m := New(func(context.Context) (int, time.Time, error) { return 0, time.Time{}, nil }, time.Now)
+	m := New(func(context.Context) ([]store.PendingCount, error) { return nil, nil }, time.Now)
 	var wg sync.WaitGroup
 	for range 4 {
 		wg.Add(1)

@@ -72,15 +72,14 @@ func (s *Server) wireDelivery(ctx context.Context) error {
 	} else {
 		enq.Room = d.Room
 	}
-	m := metrics.New(func(ctx context.Context) (int, time.Time, error) {
-		var n int
-		var oldest time.Time
+	m := metrics.New(func(ctx context.Context) ([]store.PendingCount, error) {
+		var ps []store.PendingCount
 		err := s.store.View(ctx, func(tx store.Tx) error {
 			var err error
-			n, oldest, err = tx.DeliveryCountPending(ctx)
+			ps, err = tx.DeliveryPendingByWebhook(ctx)
 			return err
 		})
-		return n, oldest, err
+		return ps, err
 	}, now)
 	d.Observer, s.API.Observer, s.API.Extra = m, m, m.Handler()
 	s.API.Sink, s.API.Deliveries = enq, d

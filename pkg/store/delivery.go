@@ -96,6 +96,15 @@ type AttemptResult struct {
 	KeptStatusCode int
 }
 
+// PendingCount is one webhook's pending deliveries (of every organization
+// in the store).
+type PendingCount struct {
+	Webhook api.WebhookRef
+	Count   int
+	// Oldest is the earliest due time among them.
+	Oldest time.Time
+}
+
 // LastStatusCode is the status code the delivery shows after the attempt.
 func (r *AttemptResult) LastStatusCode() int {
 	if r.Attempt.StatusCode == 0 {
@@ -172,9 +181,9 @@ type DeliveryStore interface {
 	// dispatcher may call it (the embedded store's, at Stop, for the
 	// deliveries it claimed ahead and did not send).
 	DeliveryReleaseLeases(ctx context.Context) error
-	// DeliveryCountPending counts pending deliveries and reports the oldest
-	// due time, for metrics.
-	DeliveryCountPending(ctx context.Context) (int, time.Time, error)
+	// DeliveryPendingByWebhook counts the pending deliveries of each webhook
+	// that has any, with the oldest due time, for metrics.
+	DeliveryPendingByWebhook(ctx context.Context) ([]PendingCount, error)
 	// DeliveryExport returns every delivery of the organization as stored,
 	// with its attempts in History (for copying a store).
 	DeliveryExport(ctx context.Context, org string) ([]*Delivery, error)

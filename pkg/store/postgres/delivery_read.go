@@ -163,14 +163,19 @@ func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
 	return err
 }
 
-func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
-	var n int
-	var oldest *int64
-	err := t.tx.QueryRow(ctx, `SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`).Scan(&n, &oldest)
-	if err != nil || oldest == nil {
-		return n, time.Time{}, err
+func (t *tx) DeliveryPendingByWebhook(ctx context.Context) ([]store.PendingCount, error) {
+	rows, err := t.tx.Query(ctx, `SELECT wh_scope_kind, wh_scope_name, wh_name, count(*), min(next_at) FROM deliveries
+		WHERE status = 'pending' GROUP BY wh_scope_kind, wh_scope_name, wh_name`)
+	if err != nil {
+		return nil, err
 	}
-	return n, time.UnixMilli(*oldest), nil
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (store.PendingCount, error) {
+		var p store.PendingCount
+		var oldest int64
+		err := r.Scan(&p.Webhook.Scope.Kind, &p.Webhook.Scope.Name, &p.Webhook.Name, &p.Count, &oldest)
+		p.Oldest = time.UnixMilli(oldest)
+		return p, err
+	})
 }
 
 // WebhookHealthGet locks the row in a write transaction (SQLite's single

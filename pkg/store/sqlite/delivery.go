@@ -221,7 +221,8 @@ var (
 	attemptsGet  = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
 	attemptAdd   = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
 	markManual   = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
-	pendingCount = prepared(`SELECT count(*), min(next_at) FROM deliveries WHERE status = 'pending'`)
+	pendingCount = prepared(`SELECT wh_scope_kind, wh_scope_name, wh_name, count(*), min(next_at) FROM deliveries
+		WHERE status = 'pending' GROUP BY wh_scope_kind, wh_scope_name, wh_name`)
 	deliveryDump = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`)
 )
 
@@ -466,14 +467,23 @@ func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
 	return nil
 }
 
-func (t *tx) DeliveryCountPending(ctx context.Context) (int, time.Time, error) {
-	var n int
-	var oldest sql.NullInt64
-	err := t.queryRow(ctx, pendingCount).Scan(&n, &oldest)
-	if err != nil || !oldest.Valid {
-		return n, time.Time{}, err
+func (t *tx) DeliveryPendingByWebhook(ctx context.Context) ([]store.PendingCount, error) {
+	rows, err := t.query(ctx, pendingCount)
+	if err != nil {
+		return nil, err
 	}
-	return n, time.UnixMilli(oldest.Int64), nil
+	defer rows.Close()
+	var out []store.PendingCount
+	for rows.Next() {
+		var p store.PendingCount
+		var oldest int64
+		if err := rows.Scan(&p.Webhook.Scope.Kind, &p.Webhook.Scope.Name, &p.Webhook.Name, &p.Count, &oldest); err != nil {
+			return nil, err
+		}
+		p.Oldest = time.UnixMilli(oldest)
+		out = append(out, p)
+	}
+	return out, rows.Err()
 }
 
 func (t *tx) WebhookHealthGet(ctx context.Context, org string, w api.WebhookRef) (store.WebhookHealth, error) {

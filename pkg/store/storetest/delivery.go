@@ -533,9 +533,9 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 		t.Fatalf("retried deliveries are not claimable, or not marked manual: %+v", got)
 	}
 	_ = s.View(ctx, func(tx store.Tx) error {
-		n, oldest, err := tx.DeliveryCountPending(ctx)
-		if n != 2 || !oldest.Equal(t0) || err != nil {
-			t.Fatalf("pending count %d oldest %v %v", n, oldest, err)
+		ps, err := tx.DeliveryPendingByWebhook(ctx)
+		if err != nil || len(ps) != 1 || ps[0].Webhook != hookA || ps[0].Count != 2 || !ps[0].Oldest.Equal(t0) {
+			t.Fatalf("pending after the retry: %+v %v, want hook a's 2 due at %v", ps, err, t0)
 		}
 		return nil
 	})
@@ -640,4 +640,37 @@ func testDeliveryFilterWebhooks(t *testing.T, s store.Store) {
 	if got := list(store.DeliveryFilter{Org: org, Status: api.DeliveryFailed}); got != a {
 		t.Fatalf("still failed after a retry leaving out a: %q, want %q", got, a)
 	}
+}
+
+// testDeliveryPendingByWebhook: the queue's figures come per webhook, only
+// for those with pending deliveries.
+func testDeliveryPendingByWebhook(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	queue(t, s, "e1", "", hookA, hookB)
+	queue(t, s, "e2", "", hookA)
+	c := claim(t, s, "r", t0, 10, func(d *store.Delivery) bool { return d.Webhook == hookB })
+	finish(t, s, c[0], api.DeliveryPending, 503, t0.Add(time.Minute))
+	_ = s.View(ctx, func(tx store.Tx) error {
+		ps, err := tx.DeliveryPendingByWebhook(ctx)
+		slices.SortFunc(ps, func(x, y store.PendingCount) int { return strings.Compare(x.Webhook.Name, y.Webhook.Name) })
+		want := []store.PendingCount{{Webhook: hookA, Count: 2, Oldest: t0}, {Webhook: hookB, Count: 1, Oldest: t0.Add(time.Minute)}}
+		same := err == nil && len(ps) == len(want)
+		for i := 0; same && i < len(ps); i++ {
+			same = ps[i].Webhook == want[i].Webhook && ps[i].Count == want[i].Count && ps[i].Oldest.Equal(want[i].Oldest)
+		}
+		if !same {
+			t.Fatalf("pending by webhook: %+v %v, want %+v", ps, err, want)
+		}
+		return nil
+	})
+	c = claim(t, s, "r", t0.Add(time.Hour), 10, nil)
+	for _, d := range c {
+		finish(t, s, d, api.DeliverySucceeded, 204, time.Time{})
+	}
+	_ = s.View(ctx, func(tx store.Tx) error {
+		if ps, err := tx.DeliveryPendingByWebhook(ctx); len(ps) != 0 || err != nil {
+			t.Fatalf("nothing pending, yet: %+v %v", ps, err)
+		}
+		return nil
+	})
 }

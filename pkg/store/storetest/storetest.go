@@ -46,6 +46,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"WebhookHealthRestart", testWebhookHealthRestart},
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
 		{"DeliveryFilterWebhooks", testDeliveryFilterWebhooks},
+		{"DeliveryPendingByWebhook", testDeliveryPendingByWebhook},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
