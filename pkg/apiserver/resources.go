@@ -3,6 +3,7 @@ package apiserver
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -58,7 +59,12 @@ func (s *Server) checkResource(t target, in *api.ResourceInstance) error {
 		}
 		if s.ValidateWebhook != nil {
 			if err := s.ValidateWebhook(&spec); err != nil {
-				return invalid("/spec/delivery", "spec.delivery: %v", err)
+				pointer := "/spec/delivery"
+				var at interface{ Path() string } // the field at fault
+				if errors.As(err, &at) {
+					pointer += "/" + at.Path()
+				}
+				return invalid(pointer, "spec.delivery: %v", err)
 			}
 		}
 	}

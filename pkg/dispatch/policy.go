@@ -70,26 +70,27 @@ const (
 // naming the entry at fault.
 func checkSchedule(entries []string) error {
 	if len(entries) > MaxRetries {
-		return fmt.Errorf("retrySchedule lists %d delays, more than %d, the most retries a webhook may have: "+
-			"space them out instead (the default, %s, keeps trying for about 28 hours in 7 retries)", len(entries), MaxRetries, formatSchedule(DefaultSchedule))
+		return &FieldError{"retrySchedule", fmt.Errorf("retrySchedule lists %d delays, more than %d, the most retries a webhook may have: "+
+			"space them out instead (the default, %s, keeps trying for about 28 hours in 7 retries)", len(entries), MaxRetries, formatSchedule(DefaultSchedule))}
 	}
 	var span time.Duration
 	for i, v := range entries {
 		d, err := time.ParseDuration(strings.TrimSpace(v))
+		field := fmt.Sprint("retrySchedule/", i)
 		switch {
 		case err != nil:
-			return fmt.Errorf("retrySchedule[%d] is %q, not a duration like 5s, 5m or 2h", i, v)
+			return &FieldError{field, fmt.Errorf("retrySchedule[%d] is %q, not a duration like 5s, 5m or 2h", i, v)}
 		case d < MinRetryDelay:
-			return fmt.Errorf("retrySchedule[%d] is %q, shorter than %s, the shortest wait before a retry (the first attempt is already immediate)", i, v, MinRetryDelay)
+			return &FieldError{field, fmt.Errorf("retrySchedule[%d] is %q, shorter than %s, the shortest wait before a retry (the first attempt is already immediate)", i, v, MinRetryDelay)}
 		case d > MaxRetryDelay:
-			return fmt.Errorf("retrySchedule[%d] is %q, longer than %s, the longest wait between two attempts: "+
-				"to keep trying for longer, list more delays", i, v, formatDuration(MaxRetryDelay))
+			return &FieldError{field, fmt.Errorf("retrySchedule[%d] is %q, longer than %s, the longest wait between two attempts: "+
+				"to keep trying for longer, list more delays", i, v, formatDuration(MaxRetryDelay))}
 		}
 		span += d
 	}
 	if span > MaxRetrySpan {
-		return fmt.Errorf("retrySchedule adds up to %s, longer than %s (8 days), the longest a delivery may keep being retried: "+
-			"shorten it, and retry what still fails by hand (central deliveries retry)", formatDuration(span), formatDuration(MaxRetrySpan))
+		return &FieldError{"retrySchedule", fmt.Errorf("retrySchedule adds up to %s, longer than %s (8 days), the longest a delivery may keep being retried: "+
+			"shorten it, and retry what still fails by hand (central deliveries retry)", formatDuration(span), formatDuration(MaxRetrySpan))}
 	}
 	return nil
 }
@@ -207,7 +208,22 @@ func (p Policy) ForWebhook(spec *api.WebhookSpec) (Policy, error) {
 	return p, nil
 }
 
-// Validate checks a webhook's delivery overrides when it is saved.
+// FieldError is a delivery setting Validate refuses. Field is the JSON
+// pointer of the value under spec.delivery, e.g. "retrySchedule/1".
+type FieldError struct {
+	Field string
+	Err   error
+}
+
+func (e *FieldError) Error() string { return e.Err.Error() }
+func (e *FieldError) Unwrap() error { return e.Err }
+
+// Path is Field, for callers that name the pointer without importing this
+// package (the API server).
+func (e *FieldError) Path() string { return e.Field }
+
+// Validate checks a webhook's delivery overrides when it is saved; the error
+// is a *FieldError.
 func Validate(spec *api.WebhookSpec) error {
 	o := spec.Delivery
 	if o == nil {
@@ -216,21 +232,23 @@ func Validate(spec *api.WebhookSpec) error {
 	if err := checkSchedule(o.RetrySchedule); err != nil {
 		return err
 	}
-	if _, err := DefaultPolicy().ForWebhook(spec); err != nil {
-		return err
-	}
-	for _, v := range []string{o.ConnectTimeout, o.RequestTimeout} {
-		if d, _ := time.ParseDuration(v); d > MaxTimeout {
-			return fmt.Errorf("timeout %q is longer than %s, the most a webhook may wait for an answer", v, MaxTimeout)
+	for _, f := range []struct{ name, val string }{{"connectTimeout", o.ConnectTimeout}, {"requestTimeout", o.RequestTimeout}} {
+		d, err := time.ParseDuration(f.val)
+		switch {
+		case f.val == "":
+		case err != nil || d <= 0:
+			return &FieldError{f.name, fmt.Errorf("%s %q is not a positive duration like 3s", f.name, f.val)}
+		case d > MaxTimeout:
+			return &FieldError{f.name, fmt.Errorf("%s %q is longer than %s, the most a webhook may wait for an answer", f.name, f.val, MaxTimeout)}
 		}
 	}
 	switch {
 	case o.MaxInFlight < 0:
-		return fmt.Errorf("maxInFlight is %d; give a number of requests from 1 to %d, or leave it out for the server's default (%d)",
-			o.MaxInFlight, MaxInFlightLimit, DefaultPolicy().MaxInFlight)
+		return &FieldError{"maxInFlight", fmt.Errorf("maxInFlight is %d; give a number of requests from 1 to %d, or leave it out for the server's default (%d)",
+			o.MaxInFlight, MaxInFlightLimit, DefaultPolicy().MaxInFlight)}
 	case o.MaxInFlight > MaxInFlightLimit:
-		return fmt.Errorf("maxInFlight is %d, more than %d, the most requests one webhook may have in flight; "+
-			"each server sends at most its --workers at once (%d by default) whatever the limit", o.MaxInFlight, MaxInFlightLimit, DefaultWorkers)
+		return &FieldError{"maxInFlight", fmt.Errorf("maxInFlight is %d, more than %d, the most requests one webhook may have in flight; "+
+			"each server sends at most its --workers at once (%d by default) whatever the limit", o.MaxInFlight, MaxInFlightLimit, DefaultWorkers)}
 	}
 	return nil
 }

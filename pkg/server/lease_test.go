@@ -122,7 +122,7 @@ func TestWebhookSpecIsCheckedWhenSaved(t *testing.T) {
 		{map[string]any{"headers": map[string]any{"Webhook-Signature": "v1,forged"}}, "/spec/headers/Webhook-Signature", "set by central itself"},
 		{map[string]any{"auth": map[string]any{"secret": map[string]any{"name": "s", "key": "k"}, "location": map[string]any{"in": "header", "name": "webhook-id"}}},
 			"/spec/auth/location/name", "set by central itself"},
-		{map[string]any{"delivery": map[string]any{"requestTimeout": "5m"}}, "/spec/delivery", `"5m" is longer than 1m0s`},
+		{map[string]any{"delivery": map[string]any{"requestTimeout": "5m"}}, "/spec/delivery/requestTimeout", `requestTimeout "5m" is longer than 1m0s`},
 	} {
 		c.spec["url"], c.spec["enabled"] = "http://127.0.0.1:9/hook", true
 		var e api.ErrorResponse

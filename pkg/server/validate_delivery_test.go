@@ -46,11 +46,12 @@ func TestWebhookDeliveryAndURLAreBoundedWhenSaved(t *testing.T) {
 		pointer string
 		detail  string
 	}{
-		{"delivery", map[string]any{"retrySchedule": zeros}, "/spec/delivery", "retrySchedule lists 200 delays, more than 20"},
-		{"delivery", map[string]any{"retrySchedule": []string{"100000h"}}, "/spec/delivery", `retrySchedule[0] is "100000h", longer than 24h`},
-		{"delivery", map[string]any{"retrySchedule": []string{"5s", "0s"}}, "/spec/delivery", `retrySchedule[1] is "0s", shorter than 1s`},
-		{"delivery", map[string]any{"maxInFlight": -1}, "/spec/delivery", "maxInFlight is -1; give a number of requests from 1 to 1000"},
-		{"delivery", map[string]any{"maxInFlight": 1000000}, "/spec/delivery", "maxInFlight is 1000000, more than 1000"},
+		{"delivery", map[string]any{"retrySchedule": zeros}, "/spec/delivery/retrySchedule", "retrySchedule lists 200 delays, more than 20"},
+		{"delivery", map[string]any{"retrySchedule": []string{"100000h"}}, "/spec/delivery/retrySchedule/0", `retrySchedule[0] is "100000h", longer than 24h`},
+		{"delivery", map[string]any{"retrySchedule": []string{"5s", "0s"}}, "/spec/delivery/retrySchedule/1", `retrySchedule[1] is "0s", shorter than 1s`},
+		{"delivery", map[string]any{"connectTimeout": "soon"}, "/spec/delivery/connectTimeout", `connectTimeout "soon" is not a positive duration`},
+		{"delivery", map[string]any{"maxInFlight": -1}, "/spec/delivery/maxInFlight", "maxInFlight is -1; give a number of requests from 1 to 1000"},
+		{"delivery", map[string]any{"maxInFlight": 1000000}, "/spec/delivery/maxInFlight", "maxInFlight is 1000000, more than 1000"},
 		{"url", "http://2852039166/", "/spec/url", "169.254.169.254 written as one number"},
 		{"url", "http://0xa9fea9fe/", "/spec/url", "169.254.169.254 written as one hexadecimal number"},
 		{"url", "http://0251.0376.0251.0376/", "/spec/url", "169.254.169.254 written with octal parts"},
