@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -84,8 +85,22 @@ func asDocument(r *api.ResourceInstance) map[string]any {
 // find lists the target's resources that pass the query, sorted.
 func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceInstance, error) {
 	f := store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: t.kind.Kind, ScopeKind: t.scopeKindName(), ScopeName: t.scopeName}
+	// metadata.scope.owner is the scope's owner, which the resource does
+	// not carry: read the scopes' owners first when the query asks.
+	var scopeOwners map[api.Scope]*api.Owner
 	if p.query.String() != "" {
-		f.Match = func(r *api.ResourceInstance) bool { return p.query.Match(asDocument(r)) }
+		f.Match = func(r *api.ResourceInstance) bool {
+			doc := asDocument(r)
+			if sc := r.Metadata.Scope; sc != nil && scopeOwners[api.Scope{Kind: sc.Kind, Name: sc.Name}] != nil {
+				o := scopeOwners[api.Scope{Kind: sc.Kind, Name: sc.Name}]
+				if meta, ok := doc["metadata"].(map[string]any); ok {
+					if scope, ok := meta["scope"].(map[string]any); ok {
+						scope["owner"] = map[string]any{"type": o.Type, "id": o.ID}
+					}
+				}
+			}
+			return p.query.Match(doc)
+		}
 	}
 	var out []*api.ResourceInstance
 	err := s.Store.View(r.Context(), func(tx store.Tx) error {
@@ -95,6 +110,11 @@ func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceI
 			}
 		}
 		var err error
+		if strings.Contains(p.query.String(), "metadata.scope.owner") {
+			if scopeOwners, err = s.scopeOwners(r.Context(), tx, t); err != nil {
+				return err
+			}
+		}
 		out, err = tx.ResourceList(r.Context(), f)
 		return err
 	})
@@ -124,6 +144,27 @@ func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceI
 		atVersion(res, t.version)
 	}
 	return out, nil
+}
+
+// scopeOwners reads the owners of the scopes the target's resources may
+// live in: the one scope named, or every resource of the kind's scope kinds.
+func (s *Server) scopeOwners(ctx context.Context, tx store.Tx, t target) (map[api.Scope]*api.Owner, error) {
+	owners := map[api.Scope]*api.Owner{}
+	for _, kind := range t.kind.Scopes {
+		if t.scopeKind != nil && t.scopeKind.Kind != kind {
+			continue
+		}
+		scopes, err := tx.ResourceList(ctx, store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: kind})
+		if err != nil {
+			return nil, err
+		}
+		for _, sc := range scopes {
+			if sc.Owner != nil && (t.scopeKind == nil || sc.Name == t.scopeName) {
+				owners[api.Scope{Kind: kind, Name: sc.Name}] = sc.Owner
+			}
+		}
+	}
+	return owners, nil
 }
 
 func (s *Server) handleList(w http.ResponseWriter, r *http.Request) (any, error) {

@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -36,6 +37,8 @@ type GetOptions struct {
 	Title      string
 	Tag        string
 	Attributes []string
+	Team       string
+	NoOwner    bool
 	Output     string
 }
 
@@ -101,10 +104,13 @@ reads back; an empty list prints nothing.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope of the resources: NAME or KIND/NAME")
-	fl.StringVarP(&opts.Query, "query", "q", "", "RSQL query, e.g. 'name==pet*;tags==public' (overrides --title, --tag, --attribute)")
+	fl.StringVarP(&opts.Query, "query", "q", "", "RSQL query, e.g. 'name==pet*;tags==public' (overrides --title, --tag, --attribute, --team, --no-owner)")
 	fl.StringVar(&opts.Title, "title", "", "only resources whose title contains this text")
 	fl.StringVar(&opts.Tag, "tag", "", "only resources with this tag")
 	fl.StringArrayVar(&opts.Attributes, "attribute", nil, "only resources with this attribute, as KEY=VALUE (repeatable)")
+	fl.StringVar(&opts.Team, "team", "", "only resources the team with this id owns, or that are in a scope it owns (central keeps no team directory: give the id)")
+	fl.BoolVar(&opts.NoOwner, "no-owner", false, "only resources without an owner")
+	cmd.MarkFlagsMutuallyExclusive("team", "no-owner")
 	outputflag.Add(cmd, &opts.Output, "output format: yaml, json or table (the default)")
 	cmd.ValidArgsFunction = resource.CompleteTypeThenName(f)
 	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
@@ -126,6 +132,13 @@ func (o *GetOptions) query() (string, error) {
 	}
 	if o.Tag != "" {
 		parts = append(parts, fmt.Sprintf("tags==%q", o.Tag))
+	}
+	if o.Team != "" {
+		id := strconv.Quote(o.Team)
+		parts = append(parts, fmt.Sprintf("owner.id==%s,(owner.id==null;metadata.scope.owner.id==%s)", id, id))
+	}
+	if o.NoOwner {
+		parts = append(parts, "owner.id==null")
 	}
 	if o.Query != "" {
 		if len(parts) > 0 {
