@@ -3,11 +3,13 @@ package apiserver_test
 import (
 	"context"
 	"io"
+	"log/slog"
 	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"github.com/centralhq/central/internal/testlog"
 	"github.com/centralhq/central/pkg/apiserver"
 	"github.com/centralhq/central/pkg/store/sqlite"
 )
@@ -18,7 +20,10 @@ func TestReadyzAsksTheStore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := newHarness(t, func(s *apiserver.Server) { s.Store = st })
+	var logs testlog.Buffer
+	h := newHarness(t, func(s *apiserver.Server) {
+		s.Store, s.Logger = st, slog.New(slog.NewTextHandler(&logs, nil))
+	})
 	get := func() (int, string) {
 		t.Helper()
 		resp, err := http.Get(h.url + "/readyz") // no token: probes have none
@@ -33,9 +38,14 @@ func TestReadyzAsksTheStore(t *testing.T) {
 		t.Fatalf("/readyz with the store open: %d %s, want 200 ok", code, body)
 	}
 	st.Close()
-	code, body := get()
-	if code != 503 || !strings.Contains(body, "the store did not answer") {
-		t.Fatalf("/readyz with the store closed: %d %s, want 503 naming the store", code, body)
+	for range 3 { // probes come often; the log says so once
+		code, body := get()
+		if code != 503 || !strings.Contains(body, "the store did not answer") {
+			t.Fatalf("/readyz with the store closed: %d %s, want 503 naming the store", code, body)
+		}
+	}
+	if n := strings.Count(logs.String(), "not ready"); n != 1 {
+		t.Errorf("%d log lines for three failed probes, want 1:\n%s", n, logs.String())
 	}
 	if resp, err := http.Get(h.url + "/healthz"); err != nil || resp.StatusCode != 200 {
 		t.Fatalf("/healthz answers whatever the store does: %v %v", resp, err)

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
@@ -78,6 +79,9 @@ type Server struct {
 	// Now and NewID are injected so tests control time and ids.
 	Now   func() time.Time
 	NewID func() string
+
+	// notReady is set while /readyz answers 503.
+	notReady atomic.Bool
 }
 
 func (s *Server) now() time.Time {
@@ -194,10 +198,16 @@ func (s *Server) handleReady(w http.ResponseWriter, r *http.Request) {
 		}
 		return err
 	})
+	// Probes come every few seconds: the log says when readiness changes.
 	if err != nil {
-		s.log().Warn("not ready: the store did not answer", "err", err, "correlationId", correlationID(r.Context()))
+		if !s.notReady.Swap(true) {
+			s.log().Warn("not ready: the store did not answer", "err", err, "correlationId", correlationID(r.Context()))
+		}
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": "the store did not answer; the server's log says why"})
 		return
+	}
+	if s.notReady.Swap(false) {
+		s.log().Info("ready again: the store answers")
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }

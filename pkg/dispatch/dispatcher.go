@@ -85,6 +85,11 @@ type Dispatcher struct {
 	cache      *webhookCache
 	cacheUntil time.Time
 
+	// claimFailures counts the claims failed in a row, and claimLogged is
+	// when the last was logged (the loop's alone).
+	claimFailures int
+	claimLogged   time.Time
+
 	// more holds the webhooks that may have more due than was claimed:
 	// slots they free are refilled from them (the loop's alone).
 	more map[orgHook]bool
@@ -182,6 +187,11 @@ func (d *Dispatcher) Stop() {
 	select {
 	case <-d.done:
 	case <-time.After(d.DrainTimeout):
+		d.mu.Lock()
+		out := d.sendingAll
+		d.mu.Unlock()
+		d.Logger.Warn("webhook requests still in flight at the shutdown timeout are cut off; their deliveries stay pending and are sent again",
+			"requests", out, "timeout", d.DrainTimeout.String())
 		d.stopWork()
 		<-d.done
 	}
@@ -370,7 +380,7 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			if l := f.res.LeaseUntil; !l.IsZero() && now.After(l) {
 				f.late = true
 				d.Logger.Warn("an attempt's result is recorded after its lease ended; if the delivery was claimed again meanwhile, that claim's attempt stands and this one is left out of its history",
-					"delivery", f.res.DeliveryID, "webhook", label(f.res.Webhook), "late", now.Sub(l))
+					"delivery", f.res.DeliveryID, webhookAttr(f.res.Webhook), "late", now.Sub(l).String())
 			}
 		}
 		d.release(f.res.Webhook)
@@ -474,12 +484,13 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 			}
 		}
 		if n > 0 && !errors.Is(err, context.Canceled) {
-			d.Logger.Error("claiming deliveries failed", "err", err)
+			d.claimFailed(err)
 		}
 		if len(rs) > 0 && n > 0 {
 			err = d.Store.Update(ctx, finish)
 		}
 	} else {
+		d.claimWorked()
 		for h, empty := range drained {
 			if empty {
 				delete(d.more, h)
@@ -505,6 +516,30 @@ func (d *Dispatcher) turn(ctx context.Context, done []finished, n int, general b
 		}
 	}
 	return out, err != nil || generalFull || len(full) > 0, err
+}
+
+// claimLogEvery is how often a claim that keeps failing (the store is
+// down) is logged again: each turn fails, every poll interval.
+const claimLogEvery = time.Minute
+
+// claimFailed logs a failed claim: the first of a run at once, then one line
+// a minute with the count since the last.
+func (d *Dispatcher) claimFailed(err error) {
+	d.claimFailures++
+	now := d.now()
+	if d.claimFailures > 1 && now.Sub(d.claimLogged) < claimLogEvery {
+		return
+	}
+	d.Logger.Error("claiming deliveries failed; retrying at every poll", "err", err, "failures", d.claimFailures)
+	d.claimLogged = now
+}
+
+// claimWorked ends a run of failed claims, saying so.
+func (d *Dispatcher) claimWorked() {
+	if d.claimFailures > 0 {
+		d.Logger.Info("claiming deliveries works again", "failures", d.claimFailures)
+		d.claimFailures = 0
+	}
 }
 
 // leaseSlack is what a result needs to be recorded after its request: an
@@ -729,7 +764,7 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 			left := c.LeaseUntil.Sub(d.now()) - leaseSlack
 			if left < time.Second {
 				d.Logger.Warn("a claimed delivery waited until its lease nearly ended; it is claimed again",
-					"delivery", c.ID, "webhook", label(c.Webhook))
+					"delivery", c.ID, webhookAttr(c.Webhook))
 				f.unsent = true
 				return f
 			}
@@ -787,12 +822,18 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 		}
 		if reason != "" && d.Disabler != nil {
 			if off, err := d.Disabler.DisableWebhook(ctx, f.res.Webhook, reason, since); err != nil {
-				d.Logger.Error("could not disable a webhook", "webhook", label(f.res.Webhook), "err", err)
+				d.Logger.Error("could not disable a webhook", webhookAttr(f.res.Webhook), "err", err)
 			} else if off {
-				d.Logger.Warn("webhook disabled", "webhook", label(f.res.Webhook), "reason", reason)
+				d.Logger.Warn("webhook disabled", webhookAttr(f.res.Webhook), "reason", reason)
 			}
 		}
 	}
+}
+
+// webhookAttr names a webhook in the log as the metrics do, one field per
+// part: webhook.scopeKind, webhook.scopeName and webhook.name.
+func webhookAttr(w api.WebhookRef) slog.Attr {
+	return slog.Group("webhook", "scopeKind", w.Scope.Kind, "scopeName", w.Scope.Name, "name", w.Name)
 }
 
 // logResult logs a recorded attempt: one line at Debug for every attempt,
@@ -809,7 +850,7 @@ func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool) {
 		return
 	}
 	attrs := make([]slog.Attr, 0, 12)
-	attrs = append(attrs, slog.String("delivery", r.DeliveryID), slog.String("webhook", label(r.Webhook)))
+	attrs = append(attrs, slog.String("delivery", r.DeliveryID), webhookAttr(r.Webhook))
 	if f.event != "" {
 		attrs = append(attrs, slog.String("event", f.event))
 	}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centralhq/central/internal/testlog"
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/server"
 	"github.com/centralhq/central/pkg/store"
@@ -114,4 +115,37 @@ func TestStopCutsOffARequestPastTheDrain(t *testing.T) {
 		ds := h.deliveries("")
 		return len(ds) == 1 && ds[0].Status == api.DeliverySucceeded && ds[0].Attempts == 2
 	})
+}
+
+// TestStopCutsOffAPIRequestsAtTheTimeout: an API request still running at
+// the shutdown timeout (a test send to a receiver that does not answer) is
+// cut off, and the stop ends as a stop, not as an error.
+func TestStopCutsOffAPIRequestsAtTheTimeout(t *testing.T) {
+	arrived, release := make(chan struct{}, 1), make(chan struct{})
+	rcv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		<-release
+	}))
+	defer rcv.Close()
+	defer close(release)
+	var logs testlog.Buffer
+	h := start(t, server.Config{ShutdownTimeout: 200 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	h.integration("i", rcv.URL, nil, allTypes("Environment", nil))
+	go func() {
+		req, _ := http.NewRequest("POST", h.srv.URL()+mgmt+"/integrations/i/webhooks/wh/test", nil)
+		req.Header.Set("Authorization", "Bearer "+h.srv.Token())
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-arrived
+	h.stop() // fails the test if Serve returns an error
+	var cut, stopped bool
+	for _, l := range logs.Lines(t) {
+		cut = cut || l["msg"] == "API requests still in flight at the shutdown timeout are cut off"
+		stopped = stopped || l["msg"] == "stopped"
+	}
+	if !cut || !stopped {
+		t.Errorf("the log does not say the requests were cut off (%v) and the server stopped (%v)", cut, stopped)
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"time"
@@ -73,6 +74,8 @@ type Server struct {
 	http       *http.Server
 	ln         net.Listener
 	log        *slog.Logger
+	// listenDown is set while the LISTEN fails (its goroutine's alone).
+	listenDown bool
 }
 
 // New listens on cfg.Addr, opens the store and settles the organization id
@@ -157,7 +160,7 @@ func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	case isPostgres(dsn):
 		return postgres.Open(ctx, dsn)
 	}
-	return nil, fmt.Errorf("store %q: use postgres://…, sqlite://PATH, or leave it empty for %s", dsn, filepath.Join(cfg.DataDir, "central.db"))
+	return nil, fmt.Errorf("store %q: use postgres://…, sqlite://PATH, or leave it empty for %s", hidePassword(dsn), filepath.Join(cfg.DataDir, "central.db"))
 }
 
 func isPostgres(dsn string) bool {
@@ -184,6 +187,12 @@ func storeName(cfg Config) string {
 	}
 	return cfg.Store
 }
+
+// passwordSetting is a password=… setting in a key=value DSN.
+var passwordSetting = regexp.MustCompile(`(?i)(password\s*=\s*)('(?:[^'\\]|\\.)*'|\S+)`)
+
+// hidePassword hides a key=value DSN's password, for messages.
+func hidePassword(dsn string) string { return passwordSetting.ReplaceAllString(dsn, "${1}xxxxx") }
 
 // listenError explains why the server could not listen on addr.
 func listenError(addr string, err error) error {
@@ -240,7 +249,7 @@ func (s *Server) settleToken() (token, hint string, err error) {
 		return s.cfg.AdminToken, "The token is the server's CENTRAL_ADMIN_TOKEN.", nil
 	}
 	if isPostgres(s.cfg.Store) {
-		s.log.Warn("this replica keeps its own admin token in its data dir, so a client holding another replica's token is refused here: give every replica the same CENTRAL_ADMIN_TOKEN",
+		s.log.Warn("this server keeps its own admin token in its data dir: if other replicas share the store, give every one the same CENTRAL_ADMIN_TOKEN, or a client holding another's token is refused here",
 			"tokenFile", filepath.Join(s.cfg.DataDir, datadir.TokenFile))
 	}
 	path := filepath.Join(s.cfg.DataDir, datadir.TokenFile)
@@ -294,7 +303,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("stopping", "within", s.cfg.ShutdownTimeout.String())
+	s.log.Info("stopping; a second signal stops at once", "within", s.cfg.ShutdownTimeout.String())
 	// The API's requests and the webhook requests drain side by side, so
 	// the stop takes at most the one shutdown timeout.
 	drained := make(chan struct{})
@@ -305,6 +314,12 @@ func (s *Server) Serve(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.ShutdownTimeout)
 	defer cancel()
 	err := s.http.Shutdown(sctx)
+	if errors.Is(err, context.DeadlineExceeded) {
+		// Cut off at the timeout the operator set: that is how this stop
+		// ends, not a failure of it.
+		s.log.Warn("API requests still in flight at the shutdown timeout are cut off", "timeout", s.cfg.ShutdownTimeout.String())
+		err = s.http.Close()
+	}
 	<-drained
 	if cerr := s.store.Close(); err == nil {
 		err = cerr
@@ -315,9 +330,19 @@ func (s *Server) Serve(ctx context.Context) error {
 	return err
 }
 
-// listenFailed logs a PostgreSQL LISTEN that failed: until it holds again,
+// listenFailed logs a PostgreSQL LISTEN that failed, once a run (it is
+// retried every few seconds), and its coming back (err nil): meanwhile
 // other replicas' new deliveries wait for the poll interval.
 func (s *Server) listenFailed(err error, retryIn time.Duration) {
-	s.log.Warn("listening for other replicas' deliveries failed; they are found by polling until it is back",
-		"err", err, "retryIn", retryIn.String(), "pollInterval", s.Dispatcher.PollInterval.String())
+	switch {
+	case err == nil:
+		s.listenDown = false
+		s.log.Info("listening for other replicas' deliveries again")
+	case !s.listenDown:
+		s.listenDown = true
+		s.log.Warn("listening for other replicas' deliveries failed; they are found by polling until it is back",
+			"err", err, "pollInterval", s.Dispatcher.PollInterval.String())
+	default:
+		s.log.Debug("listening for other replicas' deliveries failed again", "err", err, "retryIn", retryIn.String())
+	}
 }

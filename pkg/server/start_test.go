@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/centralhq/central/internal/testlog"
 	"github.com/centralhq/central/pkg/server"
 )
 
@@ -49,7 +50,7 @@ func TestListenErrorsSayWhatToDo(t *testing.T) {
 }
 
 func TestStartAndStopAreLogged(t *testing.T) {
-	var logs logBuffer
+	var logs testlog.Buffer
 	dir := t.TempDir()
 	ctx, cancel := context.WithCancel(t.Context())
 	s, err := server.New(ctx, server.Config{DataDir: dir, Addr: "127.0.0.1:0",
@@ -67,7 +68,7 @@ func TestStartAndStopAreLogged(t *testing.T) {
 		t.Fatal(err)
 	}
 	msgs := map[string]map[string]any{}
-	for _, l := range logs.lines(t) {
+	for _, l := range logs.Lines(t) {
 		msgs[l["msg"].(string)] = l
 	}
 	if m := msgs["store migrated"]; m == nil || len(m["applied"].([]any)) == 0 {
@@ -76,7 +77,7 @@ func TestStartAndStopAreLogged(t *testing.T) {
 	if m := msgs["central serve started"]; m == nil || m["store"] != "sqlite://"+filepath.Join(dir, "central.db") {
 		t.Errorf("the start line does not name the store: %v", m)
 	}
-	if m := msgs["stopping"]; m == nil || m["within"] != "15s" {
+	if m := msgs["stopping; a second signal stops at once"]; m == nil || m["within"] != "15s" {
 		t.Errorf("the stop line does not say how long it may take: %v", m)
 	}
 	if msgs["stopped"] == nil {

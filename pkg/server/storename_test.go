@@ -1,6 +1,9 @@
 package server
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 func TestStoreNameHidesThePassword(t *testing.T) {
 	for dsn, want := range map[string]string{
@@ -11,5 +14,12 @@ func TestStoreNameHidesThePassword(t *testing.T) {
 		if got := storeName(Config{Store: dsn}); got != want {
 			t.Errorf("storeName(%s) = %s, want %s", dsn, got, want)
 		}
+	}
+}
+
+func TestRefusedStoreHidesThePassword(t *testing.T) {
+	_, err := openStore(t.Context(), Config{Store: "host=db user=central password='hun ter2' dbname=c", DataDir: t.TempDir()})
+	if err == nil || strings.Contains(err.Error(), "hun") || !strings.Contains(err.Error(), "password=xxxxx") {
+		t.Fatalf("err = %v, want the DSN refused without its password", err)
 	}
 }

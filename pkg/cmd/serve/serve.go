@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode/utf8"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -183,12 +184,19 @@ than Go's default for about 12 MB more memory; set GOGC in the environment
 	return cmd
 }
 
+// sameSignal is how soon after the first a signal is taken as the same one.
+const sameSignal = time.Second
+
 // serveRun runs the server until ctx is done or a signal comes on sigs
 // (nil in tests). The first signal stops it gracefully; a second one, for
 // when that takes too long, ends the process at once.
 func serveRun(ctx context.Context, o *ServeOptions, sigs <-chan os.Signal) error {
 	var level slog.Level
-	if err := level.UnmarshalText([]byte(strings.ToUpper(o.LogLevel))); err != nil {
+	name := strings.ToUpper(o.LogLevel)
+	if name == "WARNING" {
+		name = "WARN"
+	}
+	if err := level.UnmarshalText([]byte(name)); err != nil || strings.ContainsAny(name, "+-") {
 		return clierr.Flagf(fmt.Sprintf("%s must be debug, info, warn or error; got %q", o.source("log-level"), o.LogLevel))
 	}
 	hopts := &slog.HandlerOptions{Level: level}
@@ -247,20 +255,7 @@ func serveRun(ctx context.Context, o *ServeOptions, sigs <-chan os.Signal) error
 	if sigs != nil {
 		done := make(chan struct{})
 		defer close(done)
-		go func() {
-			select {
-			case <-sigs:
-				cancel()
-			case <-done:
-				return
-			}
-			select {
-			case sig := <-sigs:
-				log.Error("stopping now, on a second signal: requests in flight are cut off, and their deliveries are sent again once the server is back", "signal", sig.String())
-				os.Exit(1)
-			case <-done:
-			}
-		}()
+		go stopOnSignals(sigs, cancel, done, log, os.Exit)
 	}
 	server.TuneGC()
 	s, err := server.New(ctx, server.Config{
@@ -312,10 +307,12 @@ func adminToken(v string) (string, error) {
 	switch {
 	case v == "":
 		return "", nil
+	case t == "":
+		return "", clierr.Flagf("CENTRAL_ADMIN_TOKEN holds only white space: set a token, for example the output of: openssl rand -hex 24, or unset it to have serve make one")
 	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
 		return "", clierr.Flagf("CENTRAL_ADMIN_TOKEN holds a space or a control character, which no client can send in a header: use letters, digits and punctuation, for example the output of: openssl rand -hex 24")
-	case len(t) < minTokenLen:
-		return "", clierr.Flagf(fmt.Sprintf("CENTRAL_ADMIN_TOKEN is %d characters, fewer than %d: anyone who can reach the server could guess it. Use a longer one, for example the output of: openssl rand -hex 24, or unset it to have serve make one", len(t), minTokenLen))
+	case utf8.RuneCountInString(t) < minTokenLen:
+		return "", clierr.Flagf(fmt.Sprintf("CENTRAL_ADMIN_TOKEN is %d characters, fewer than %d: anyone who can reach the server could guess it. Use a longer one, for example the output of: openssl rand -hex 24, or unset it to have serve make one", utf8.RuneCountInString(t), minTokenLen))
 	}
 	return t, nil
 }
@@ -331,4 +328,33 @@ func orgID(v, source string) (string, error) {
 		return "", clierr.Flagf(fmt.Sprintf("%s must be up to 64 letters, digits, '-' or '_', like 916640157564164; got %q", source, v))
 	}
 	return t, nil
+}
+
+// stopOnSignals cancels the server's context on the first signal and calls
+// exit(1) on a second one, until done is closed.
+func stopOnSignals(sigs <-chan os.Signal, cancel func(), done <-chan struct{}, log *slog.Logger, exit func(int)) {
+	var first time.Time
+	select {
+	case <-sigs:
+		first = time.Now()
+		cancel()
+	case <-done:
+		return
+	}
+	for {
+		select {
+		case sig := <-sigs:
+			// A Ctrl-C reaches every process of the terminal's group, so a
+			// wrapper that passes it on (timeout, a shell script) makes it
+			// arrive twice at once: that is still the first.
+			if time.Since(first) < sameSignal {
+				continue
+			}
+			log.Error("stopping now, on a second signal: requests in flight are cut off, and their deliveries are sent again once the server is back", "signal", sig.String())
+			exit(1)
+			return
+		case <-done:
+			return
+		}
+	}
 }

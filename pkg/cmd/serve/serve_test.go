@@ -3,6 +3,10 @@ package serve
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -104,6 +108,9 @@ func TestBadEnvironmentValuesNameTheVariable(t *testing.T) {
 		{"CENTRAL_RETRY_SCHEDULE", "5s,25h", "CENTRAL_RETRY_SCHEDULE: delay 2 is 25h, longer than 24h"},
 		{"CENTRAL_ORG_ID", "acme corp", `CENTRAL_ORG_ID must be up to 64 letters, digits, '-' or '_', like 916640157564164; got "acme corp"`},
 		{"CENTRAL_ADMIN_TOKEN", "secret", "CENTRAL_ADMIN_TOKEN is 6 characters, fewer than 16"},
+		{"CENTRAL_ADMIN_TOKEN", "ééééééééé", "CENTRAL_ADMIN_TOKEN is 9 characters, fewer than 16"},
+		{"CENTRAL_ADMIN_TOKEN", "   ", "CENTRAL_ADMIN_TOKEN holds only white space"},
+		{"CENTRAL_LOG_LEVEL", "info+2", `CENTRAL_LOG_LEVEL must be debug, info, warn or error; got "info+2"`},
 		{"CENTRAL_ADMIN_TOKEN", "correct horse battery staple", "CENTRAL_ADMIN_TOKEN holds a space or a control character"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -141,5 +148,39 @@ func TestAdminTokenLosesSurroundingSpace(t *testing.T) {
 	}
 	if got, err := adminToken(""); err != nil || got != "" {
 		t.Fatalf("no token: %q, %v; want none, so serve makes one", got, err)
+	}
+}
+
+func TestLogLevelWarningIsWarn(t *testing.T) {
+	t.Setenv("CENTRAL_DATA_DIR", t.TempDir())
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := run(t, func(o *ServeOptions) error { return serveRun(ctx, o, nil) }, "--addr", "127.0.0.1:0", "--log-level", "warning")
+	if err != nil && strings.Contains(err.Error(), "--log-level") {
+		t.Fatalf("--log-level warning: %v", err)
+	}
+}
+
+func TestSignalTwiceAtOnceIsOneStop(t *testing.T) {
+	sigs, done := make(chan os.Signal, 2), make(chan struct{})
+	ctx, cancel := context.WithCancel(context.Background())
+	exited := make(chan int, 1)
+	returned := make(chan struct{})
+	go func() {
+		stopOnSignals(sigs, cancel, done, slog.New(slog.NewTextHandler(io.Discard, nil)), func(code int) { exited <- code })
+		close(returned)
+	}()
+	sigs <- os.Interrupt // a Ctrl-C that a wrapper passed on as well
+	sigs <- os.Interrupt
+	<-ctx.Done()
+	for len(sigs) > 0 { // both taken
+		runtime.Gosched()
+	}
+	close(done) // the graceful stop ended
+	<-returned
+	select {
+	case code := <-exited:
+		t.Fatalf("two signals at once ended the process (exit %d) instead of stopping it gracefully", code)
+	default:
 	}
 }

@@ -21,7 +21,8 @@ const (
 // Notifications sent while no connection listens are lost, so wake is also
 // called each time the LISTEN is established, the first time included.
 // When the connection drops, or cannot be made, Listen tells failed (when
-// not nil) and reconnects after a short, growing delay. It returns nil when
+// not nil) and reconnects after a short, growing delay; once the LISTEN
+// holds again it tells failed with a nil error. It returns nil when
 // ctx is done or the store is closed; connection errors are retried, not
 // returned.
 func (s *Store) Listen(ctx context.Context, wake func(), failed func(err error, retryIn time.Duration)) error {
@@ -36,11 +37,19 @@ func (s *Store) Listen(ctx context.Context, wake func(), failed func(err error, 
 		cfg.RuntimeParams["application_name"] = "central-listen"
 	}
 	delay := listenRetryFirst
+	down := false
 	for {
-		err := listen(ctx, cfg, wake, func() { delay = listenRetryFirst })
+		err := listen(ctx, cfg, wake, func() {
+			delay = listenRetryFirst
+			if down && failed != nil {
+				failed(nil, 0)
+			}
+			down = false
+		})
 		if ctx.Err() != nil {
 			return nil
 		}
+		down = true
 		if failed != nil {
 			failed(err, delay)
 		}
