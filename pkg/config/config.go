@@ -132,6 +132,25 @@ func (c *Config) Get(key string) string {
 	return defaults[key]
 }
 
+// Source names where Get(key) finds its value, for messages: "--token" for
+// a flag, "CENTRAL_TOKEN" for a variable, `the config file PATH ("central
+// config set token")` for the file, and "" for a default or nothing.
+func (c *Config) Source(key string) string {
+	key = strings.ToLower(key)
+	if _, ok := c.overrides[key]; ok {
+		return "--" + key
+	}
+	for _, name := range EnvNames(key) {
+		if os.Getenv(name) != "" {
+			return name
+		}
+	}
+	if _, ok := c.file[key]; ok {
+		return fmt.Sprintf("the config file %s (%q)", c.path, "central config set "+key)
+	}
+	return ""
+}
+
 // Override sets a value that wins over everything (a flag the user gave).
 func (c *Config) Override(key, value string) { c.overrides[strings.ToLower(key)] = value }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 
 	"github.com/centralhq/central/pkg/build"
 	"github.com/centralhq/central/pkg/client"
@@ -50,9 +51,9 @@ func New(ios *iostreams.IOStreams) *Factory {
 		if err := checkBaseURL(base); err != nil {
 			return nil, err
 		}
-		token := cfg.Get("token")
-		if token == "" && isLocal(base) {
-			token = datadir.ReadToken(datadir.Default())
+		token, err := resolveToken(cfg, base)
+		if err != nil {
+			return nil, err
 		}
 		return client.New(base, client.Options{Token: token, OrgID: cfg.Get("org"), UserAgent: "central/" + build.Version}), nil
 	})
@@ -87,6 +88,24 @@ func checkBaseURL(base string) error {
 		return fmt.Errorf("base URL %q needs a scheme, like http://%s %s", base, base, from)
 	}
 	return fmt.Errorf("base URL %q is not an http or https URL like http://127.0.0.1:8080 %s", base, from)
+}
+
+// resolveToken returns the token to send: the configured one, else a local
+// server's, with surrounding white space (a file's trailing newline read
+// into a variable) trimmed. One still holding white space or a control
+// character could never go into the Authorization header; the error names
+// where it came from, never the token.
+func resolveToken(cfg *config.Config, base string) (string, error) {
+	token, from := strings.TrimSpace(cfg.Get("token")), cfg.Source("token")
+	if token == "" && isLocal(base) {
+		dir := datadir.Default()
+		token = strings.TrimSpace(datadir.ReadToken(dir))
+		from = "the local server's token file " + filepath.Join(dir, datadir.TokenFile)
+	}
+	if strings.ContainsFunc(token, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return "", fmt.Errorf("the token (from %s) holds a space or control character: set it to the token alone", from)
+	}
+	return token, nil
 }
 
 // isLocal reports whether the server runs on this machine, where the CLI may

@@ -33,6 +33,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/centralhq/central/pkg/store"
@@ -78,6 +79,9 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 		if newer := (*newerError)(nil); errors.As(err, &newer) {
 			return nil, err
 		}
+		if noSchema := (*noSchemaError)(nil); errors.As(err, &noSchema) {
+			return nil, fmt.Errorf("postgres: %w", err)
+		}
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
 	return s, nil
@@ -100,6 +104,9 @@ func (s *Store) migrate(ctx context.Context) error {
 		return err
 	}
 	s.migrated, err = applyMigrations(ctx, conn.Conn())
+	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "3F000" {
+		err = noSchema(ctx, conn.Conn(), pgErr)
+	}
 	// The lock belongs to the session: when unlocking fails, closing the
 	// connection releases it instead.
 	if _, uerr := conn.Exec(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(`+migrationLock+`)`); uerr != nil {
@@ -118,6 +125,30 @@ type newerError struct {
 func (e *newerError) Error() string {
 	return fmt.Sprintf("the store in schema %q of database %q has schema version %d, newer than this central knows (%d): it was used by a newer central; run that version, or restore a backup made before the upgrade",
 		e.schema, e.database, e.version, e.known)
+}
+
+// noSchemaError: the search_path names no schema the role may create the
+// tables in (SQLSTATE 3F000, "no schema has been selected to create in").
+// It names the search_path, never the DSN.
+type noSchemaError struct {
+	searchPath string
+	err        *pgconn.PgError
+}
+
+func (e *noSchemaError) Error() string {
+	return fmt.Sprintf("the search_path (%s) names no schema this role may create tables in: "+
+		"create it (CREATE SCHEMA name), grant the role USAGE and CREATE on it, or set search_path=NAME in the DSN to one that exists", e.searchPath)
+}
+
+func (e *noSchemaError) Unwrap() error { return e.err }
+
+// noSchema explains a 3F000 from migrating with the session's search_path.
+func noSchema(ctx context.Context, conn *pgx.Conn, pgErr *pgconn.PgError) error {
+	e := &noSchemaError{err: pgErr}
+	if err := conn.QueryRow(ctx, `SELECT current_setting('search_path')`).Scan(&e.searchPath); err != nil {
+		return pgErr
+	}
+	return e
 }
 
 // applyMigrations applies the embedded migrations not yet in
