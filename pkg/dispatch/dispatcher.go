@@ -190,8 +190,13 @@ func (d *Dispatcher) Stop() {
 		d.mu.Lock()
 		out := d.sendingAll
 		d.mu.Unlock()
-		d.Logger.Warn("webhook requests still in flight at the shutdown timeout are cut off; their deliveries stay pending and are sent again",
-			"requests", out, "timeout", d.DrainTimeout.String())
+		if out > 0 {
+			d.Logger.Warn("webhook requests still in flight at the shutdown timeout are cut off; their deliveries stay pending and are sent again",
+				"requests", out, "timeout", d.DrainTimeout.String())
+		} else {
+			d.Logger.Warn("the last results were still being written to the store at the shutdown timeout; what is not written is sent again",
+				"timeout", d.DrainTimeout.String())
+		}
 		d.stopWork()
 		<-d.done
 	}
@@ -838,14 +843,15 @@ func webhookAttr(w api.WebhookRef) slog.Attr {
 
 // logResult logs a recorded attempt: one line at Debug for every attempt,
 // and one at Warn for a delivery that failed for good (no retries left, an
-// answer that is not retried, or its webhook disabled or deleted). A test
-// send is the user's own probe and is logged at Debug alone, and so is a
-// result recorded after its lease ended, which the store may have left out
-// (the line about its lateness names the delivery). A success is never
-// logged above Debug: a server makes thousands a second.
+// answer that is not retried, or its webhook disabled or deleted). A result
+// recorded after its lease ended, which the store may have left out, is
+// logged at Debug alone (the line about its lateness names the delivery).
+// A success is never logged above Debug: a server makes thousands a
+// second. Test sends (TestWebhook) do not come here: the user who made one
+// has its answer.
 func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool) {
 	r, a := &f.res, &f.res.Attempt
-	failed := r.Status == api.DeliveryFailed && a.Trigger != api.TriggerTest && !f.late
+	failed := r.Status == api.DeliveryFailed && !f.late
 	if !debug && !failed {
 		return
 	}

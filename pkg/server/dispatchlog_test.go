@@ -151,18 +151,3 @@ func TestDeliveryLogSuccessAtDebug(t *testing.T) {
 		t.Fatalf("warnings for a success: %v", w)
 	}
 }
-
-func TestDeliveryLogTestSendNotWarned(t *testing.T) {
-	logs := &testlog.Buffer{}
-	h := startLogged(t, server.Config{}, logs)
-	rcv := newReceiver(t, 400)
-	h.integration("i", rcv.URL, nil, allTypes("Environment", nil)) // no environment is made: the test send is the only delivery
-	var d api.Delivery
-	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/test", nil, &d); st != 200 || d.Status != api.DeliveryFailed {
-		t.Fatalf("test send: %d %+v", st, d)
-	}
-	h.stop()
-	if w := warnings(logs.Lines(t), d.ID); len(w) != 0 {
-		t.Fatalf("a test send logged at Warn: %v", w)
-	}
-}

@@ -74,8 +74,6 @@ type Server struct {
 	http       *http.Server
 	ln         net.Listener
 	log        *slog.Logger
-	// listenDown is set while the LISTEN fails (its goroutine's alone).
-	listenDown bool
 }
 
 // New listens on cfg.Addr, opens the store and settles the organization id
@@ -280,14 +278,14 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	}
 	if l, ok := s.store.(interface {
-		Listen(ctx context.Context, wake func(), failed func(err error, retryIn time.Duration)) error
+		Listen(ctx context.Context, wake func(), changed func(err error)) error
 	}); ok {
 		// Other replicas' commits wake this dispatcher at once; the poll
 		// interval stays as the fallback.
 		lctx, stop := context.WithCancel(ctx)
 		defer stop()
 		go func() {
-			if err := l.Listen(lctx, s.Dispatcher.Wake, s.listenFailed); err != nil {
+			if err := l.Listen(lctx, s.Dispatcher.Wake, s.listenChanged); err != nil {
 				s.log.Error("listening for new deliveries stopped", "err", err)
 			}
 		}()
@@ -303,7 +301,7 @@ func (s *Server) Serve(ctx context.Context) error {
 		return err
 	case <-ctx.Done():
 	}
-	s.log.Info("stopping; a second signal stops at once", "within", s.cfg.ShutdownTimeout.String())
+	s.log.Info("stopping", "within", s.cfg.ShutdownTimeout.String())
 	// The API's requests and the webhook requests drain side by side, so
 	// the stop takes at most the one shutdown timeout.
 	drained := make(chan struct{})
@@ -330,19 +328,14 @@ func (s *Server) Serve(ctx context.Context) error {
 	return err
 }
 
-// listenFailed logs a PostgreSQL LISTEN that failed, once a run (it is
-// retried every few seconds), and its coming back (err nil): meanwhile
-// other replicas' new deliveries wait for the poll interval.
-func (s *Server) listenFailed(err error, retryIn time.Duration) {
-	switch {
-	case err == nil:
-		s.listenDown = false
+// listenChanged logs a PostgreSQL LISTEN that failed (it is retried every
+// few seconds), and its holding again (err nil): meanwhile other replicas'
+// new deliveries wait for the poll interval.
+func (s *Server) listenChanged(err error) {
+	if err == nil {
 		s.log.Info("listening for other replicas' deliveries again")
-	case !s.listenDown:
-		s.listenDown = true
-		s.log.Warn("listening for other replicas' deliveries failed; they are found by polling until it is back",
-			"err", err, "pollInterval", s.Dispatcher.PollInterval.String())
-	default:
-		s.log.Debug("listening for other replicas' deliveries failed again", "err", err, "retryIn", retryIn.String())
+		return
 	}
+	s.log.Warn("listening for other replicas' deliveries failed; they are found by polling until it is back",
+		"err", err, "pollInterval", s.Dispatcher.PollInterval.String())
 }

@@ -135,7 +135,9 @@ func (o *GetOptions) query() (string, error) {
 	}
 	if o.Team != "" {
 		id := strconv.Quote(o.Team)
-		parts = append(parts, fmt.Sprintf("owner.id==%s,(owner.id==null;metadata.scope.owner.id==%s)", id, id))
+		// In parentheses: ";" binds tighter than ",", and the other
+		// filters must hold either way.
+		parts = append(parts, fmt.Sprintf("(owner.id==%s,(owner.id==null;metadata.scope.owner.id==%s))", id, id))
 	}
 	if o.NoOwner {
 		parts = append(parts, "owner.id==null")

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"syscall"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"github.com/spf13/cobra"
@@ -309,7 +310,7 @@ func adminToken(v string) (string, error) {
 		return "", nil
 	case t == "":
 		return "", clierr.Flagf("CENTRAL_ADMIN_TOKEN holds only white space: set a token, for example the output of: openssl rand -hex 24, or unset it to have serve make one")
-	case strings.IndexFunc(t, func(r rune) bool { return r <= ' ' || r == 0x7f }) >= 0:
+	case strings.ContainsFunc(t, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }): // as the CLI checks its token
 		return "", clierr.Flagf("CENTRAL_ADMIN_TOKEN holds a space or a control character, which no client can send in a header: use letters, digits and punctuation, for example the output of: openssl rand -hex 24")
 	case utf8.RuneCountInString(t) < minTokenLen:
 		return "", clierr.Flagf(fmt.Sprintf("CENTRAL_ADMIN_TOKEN is %d characters, fewer than %d: anyone who can reach the server could guess it. Use a longer one, for example the output of: openssl rand -hex 24, or unset it to have serve make one", utf8.RuneCountInString(t), minTokenLen))
@@ -335,8 +336,9 @@ func orgID(v, source string) (string, error) {
 func stopOnSignals(sigs <-chan os.Signal, cancel func(), done <-chan struct{}, log *slog.Logger, exit func(int)) {
 	var first time.Time
 	select {
-	case <-sigs:
+	case sig := <-sigs:
 		first = time.Now()
+		log.Info("stopping on a signal; a second one, a second or more from now, stops at once", "signal", sig.String())
 		cancel()
 	case <-done:
 		return

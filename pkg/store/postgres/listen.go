@@ -20,12 +20,12 @@ const (
 //
 // Notifications sent while no connection listens are lost, so wake is also
 // called each time the LISTEN is established, the first time included.
-// When the connection drops, or cannot be made, Listen tells failed (when
-// not nil) and reconnects after a short, growing delay; once the LISTEN
-// holds again it tells failed with a nil error. It returns nil when
+// When the connection drops, or cannot be made, Listen reconnects after a
+// short, growing delay. It tells changed (when not nil) of the first
+// failure of a run, and, with a nil error, of the LISTEN holding again. It returns nil when
 // ctx is done or the store is closed; connection errors are retried, not
 // returned.
-func (s *Store) Listen(ctx context.Context, wake func(), failed func(err error, retryIn time.Duration)) error {
+func (s *Store) Listen(ctx context.Context, wake func(), changed func(err error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	defer context.AfterFunc(s.closed, cancel)()
@@ -41,18 +41,18 @@ func (s *Store) Listen(ctx context.Context, wake func(), failed func(err error, 
 	for {
 		err := listen(ctx, cfg, wake, func() {
 			delay = listenRetryFirst
-			if down && failed != nil {
-				failed(nil, 0)
+			if down && changed != nil {
+				changed(nil)
 			}
 			down = false
 		})
 		if ctx.Err() != nil {
 			return nil
 		}
-		down = true
-		if failed != nil {
-			failed(err, delay)
+		if !down && changed != nil {
+			changed(err)
 		}
+		down = true
 		select {
 		case <-ctx.Done():
 			return nil

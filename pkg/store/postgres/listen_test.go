@@ -30,7 +30,7 @@ func listen(t *testing.T, s *postgres.Store) *listener {
 	l := &listener{wakes: make(chan struct{}, 100), failures: make(chan error, 100), cancel: cancel, stopped: make(chan struct{})}
 	go func() {
 		defer close(l.stopped)
-		l.err = s.Listen(ctx, func() { l.wakes <- struct{}{} }, func(err error, _ time.Duration) { l.failures <- err })
+		l.err = s.Listen(ctx, func() { l.wakes <- struct{}{} }, func(err error) { l.failures <- err })
 	}()
 	t.Cleanup(func() {
 		cancel()

@@ -31,6 +31,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -54,6 +55,10 @@ type Store struct {
 
 var _ store.Store = (*Store)(nil)
 
+// DefaultConnectTimeout bounds a connection when the DSN sets no
+// connect_timeout (a variable for tests).
+var DefaultConnectTimeout = 10 * time.Second
+
 // Open connects to the database named by dsn (a postgres:// URL or a
 // key=value string; pool settings such as pool_max_conns are honoured) and
 // applies any pending migrations. Tables live in the first schema of the
@@ -63,6 +68,11 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	cfg, err := pgxpool.ParseConfig(dsn)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		// Without one, a connection to a host that does not answer waits
+		// for the system's timeout, minutes on Linux.
+		cfg.ConnConfig.ConnectTimeout = DefaultConnectTimeout
 	}
 	return openConfig(ctx, cfg)
 }
