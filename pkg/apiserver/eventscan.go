@@ -14,6 +14,13 @@ import (
 // ScannedSequenceHeader tells the client where to go on from.
 const DefaultMaxEventScan = 10000
 
+// emptyScanFactor stretches the cap while a request has found nothing: the
+// agent SDK's harvester does not read ScannedSequenceHeader, takes an empty
+// answer for the end of the log, and would ask from the same place forever
+// behind more non-matching events than the cap. Up to this many times the
+// cap, a request reads on until it finds one.
+const emptyScanFactor = 100
+
 // ScannedSequenceHeader names the sequence id of the last event a request
 // for a WatchTopic's events examined, in the order it read them (the highest
 // for sequenceID,ASC, the lowest for DESC), or the query's N when it
@@ -28,21 +35,24 @@ const eventScanBatch = 500
 
 // scanEvents hands the events after p.after to visit in the order p asks,
 // reading the log in batches, until visit returns true, the log ends or
-// limit events were read. It returns the sequence id of the last event
+// limit() events were read (limit is asked again after every batch). It returns the sequence id of the last event
 // handed to visit, or p.after when none was.
-func (s *Server) scanEvents(ctx context.Context, tx store.Tx, p eventParams, limit int, visit func(*api.Event) bool) (int64, error) {
+func (s *Server) scanEvents(ctx context.Context, tx store.Tx, p eventParams, limit func() int, visit func(*api.Event) bool) (int64, error) {
 	if p.newest {
 		return s.scanEventsNewest(ctx, tx, p, limit, visit)
 	}
 	last := p.after
-	for read := 0; read < limit; {
-		n := min(eventScanBatch, limit-read)
+	for read := 0; read < limit(); {
+		n := min(eventScanBatch, limit()-read)
 		evs, err := tx.EventList(ctx, store.EventFilter{Org: s.Org, AfterSequence: last, Limit: n})
 		if err != nil {
 			return last, err
 		}
-		read += len(evs)
 		for _, ev := range evs {
+			if read >= limit() { // it shrank: something was found
+				return last, nil
+			}
+			read++
 			last = sequenceOf(ev)
 			if visit(ev) {
 				return last, nil
@@ -61,25 +71,28 @@ func (s *Server) scanEvents(ctx context.Context, tx store.Tx, p eventParams, lim
 // order from its bottom: a window (lo, hi] holds at most hi-lo events, as
 // each has its own id, and so is read whole by listing hi-lo events after lo.
 // A listing that reaches past hi (ids with no event) is cut at hi.
-func (s *Server) scanEventsNewest(ctx context.Context, tx store.Tx, p eventParams, limit int, visit func(*api.Event) bool) (int64, error) {
+func (s *Server) scanEventsNewest(ctx context.Context, tx store.Tx, p eventParams, limit func() int, visit func(*api.Event) bool) (int64, error) {
 	last := p.after
 	head, err := tx.EventList(ctx, store.EventFilter{Org: s.Org, AfterSequence: p.after, Limit: 1, Newest: true})
 	if err != nil || len(head) == 0 {
 		return last, err
 	}
 	hi := sequenceOf(head[0])
-	for read := 0; read < limit && hi > p.after; {
-		lo := max(p.after, hi-int64(min(eventScanBatch, limit-read)))
+	for read := 0; read < limit() && hi > p.after; {
+		lo := max(p.after, hi-int64(min(eventScanBatch, limit()-read)))
 		evs, err := tx.EventList(ctx, store.EventFilter{Org: s.Org, AfterSequence: lo, Limit: int(hi - lo)})
 		if err != nil {
 			return last, err
 		}
-		read += len(evs)
 		for i := len(evs) - 1; i >= 0; i-- {
 			seq := sequenceOf(evs[i])
 			if seq > hi {
 				continue
 			}
+			if read >= limit() {
+				return last, nil
+			}
+			read++
 			last = seq
 			if visit(evs[i]) {
 				return last, nil

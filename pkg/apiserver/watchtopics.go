@@ -119,10 +119,18 @@ func (s *Server) handleWatchTopicEvents(w http.ResponseWriter, r *http.Request) 
 		// A skip past what one request may read answers nothing whatever
 		// its size, so it is cut there before it can overflow.
 		skip := min(page-1, s.maxEventScan()) * p.pageSize
-		scanned, err = s.scanEvents(r.Context(), tx, p, s.maxEventScan(), func(ev *api.Event) bool {
+		matched := 0
+		limit := func() int {
+			if matched == 0 {
+				return s.maxEventScan() * emptyScanFactor
+			}
+			return s.maxEventScan()
+		}
+		scanned, err = s.scanEvents(r.Context(), tx, p, limit, func(ev *api.Event) bool {
 			if !m.Match(ev, eventResource(ev)) {
 				return false
 			}
+			matched++
 			if skip > 0 {
 				skip--
 				return false

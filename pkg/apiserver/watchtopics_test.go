@@ -196,48 +196,58 @@ func TestWatchTopicEventsPaging(t *testing.T) {
 	}
 }
 
-// One request reads at most MaxEventScan events of the log; a client that
-// goes on from the scanned sequence id still reaches every event.
+// One request reads at most MaxEventScan events of the log once it has
+// found one; a client that goes on from the scanned sequence id still
+// reaches every event. Until it finds one it reads on, up to 100 times the
+// cap: the agent SDK's harvester takes an empty answer for the end of the
+// log.
 func TestWatchTopicEventsScanCap(t *testing.T) {
 	h := newHarness(t, func(s *apiserver.Server) { s.MaxEventScan = 4 })
-	link := h.topic("late", `[{"kind":"Environment","name":"late","type":["created"]}]`) // 1
+	link := h.topic("envs", `[{"kind":"Environment","type":["created"]}]`) // 1
 	for i := 1; i <= 9; i++ {
-		h.must(201, "POST", mgmt+"/environments", fmt.Sprintf(`{"name":"early%d"}`, i)) // 2..10
+		h.must(201, "POST", mgmt+"/integrations", fmt.Sprintf(`{"name":"early%d"}`, i)) // 2..10
 	}
-	h.must(201, "POST", mgmt+"/environments", `{"name":"late"}`) // 11
+	for i := 11; i <= 17; i++ {
+		h.must(201, "POST", mgmt+"/environments", fmt.Sprintf(`{"name":"env%d"}`, i)) // 11..17
+	}
 
+	// Nothing matches before 11: the first request reads past the cap of 4
+	// to it, and stops there, having read more than the cap; the next ones
+	// read 4 events each, and the client goes on until the header stops.
 	var after int64
 	var steps []string
-	for {
+	for range 5 {
 		got, _, scanned := h.topicEvents(link, fmt.Sprintf("query=sequenceID>%d&pageSize=10", after))
-		steps = append(steps, fmt.Sprintf("%d:%q", scanned, got))
-		if scanned <= after || scanned > after+4 {
-			t.Fatalf("after %d the scan reached %d: not within the cap of 4 (%v)", after, scanned, steps)
-		}
-		after = scanned
-		if got != nil {
+		steps = append(steps, fmt.Sprintf("%d:%d", scanned, len(got)))
+		if scanned == after {
 			break
 		}
+		after = scanned
 	}
-	if want := `4:[] 8:[] 11:["ResourceCreated Environment/late"]`; strings.Join(steps, " ") != want {
-		t.Errorf("steps %v, want %s", steps, want)
+	if want := "11:1 15:4 17:2 17:0"; strings.Join(steps, " ") != want {
+		t.Errorf("steps (scanned:events) %v, want %s", steps, want)
 	}
 
-	// Newest first, the cap counts from the head downwards.
-	if got, _, scanned := h.topicEvents(link, "pageSize=1&sort=sequenceID,DESC"); len(got) != 1 || scanned != 11 {
-		t.Errorf("head: %q, scanned to %d", got, scanned)
-	}
+	// Newest first, the same: nothing matches above 17, and the head is 17.
 	for i := 1; i <= 5; i++ {
-		h.must(201, "POST", mgmt+"/environments", fmt.Sprintf(`{"name":"newer%d"}`, i)) // 12..16
+		h.must(201, "POST", mgmt+"/integrations", fmt.Sprintf(`{"name":"newer%d"}`, i)) // 18..22
 	}
-	if got, _, scanned := h.topicEvents(link, "pageSize=1&sort=sequenceID,DESC"); got != nil || scanned != 13 {
-		t.Errorf("head past the cap: %q, scanned down to %d, want none and 13", got, scanned)
+	if got, _, scanned := h.topicEvents(link, "pageSize=1&sort=sequenceID,DESC"); len(got) != 1 || scanned != 17 {
+		t.Errorf("head below non-matching events: %q, scanned down to %d, want one and 17", got, scanned)
 	}
-	// Paging counts against the cap too: page 2 of a dense topic past it is
+	// Paging counts against the cap: page 2 of a dense topic past it is
 	// empty, and the header still says how far the scan went.
-	dense := h.topic("dense", `[{"kind":"Environment","type":["created"]}]`)
-	if got, _, scanned := h.topicEvents(dense, "pageSize=3&page=2"); got != nil || scanned != 4 {
+	if got, _, scanned := h.topicEvents(link, "pageSize=3&page=2"); got != nil || scanned != 11 {
 		t.Errorf("page 2 past the cap: %q, scanned to %d", got, scanned)
+	}
+	// Past 100 times the cap with nothing found, the request answers none,
+	// and the header says where to go on from.
+	never := h.topic("never", `[{"kind":"Environment","name":"nosuch","type":["created"]}]`)
+	for i := range 400 {
+		h.must(201, "POST", mgmt+"/environments", fmt.Sprintf(`{"name":"filler%d"}`, i)) // 24..423
+	}
+	if got, _, scanned := h.topicEvents(never, "query=sequenceID>0"); got != nil || scanned != 400 {
+		t.Errorf("a topic matching nothing: %q, scanned to %d, want none and 400", got, scanned)
 	}
 }
 
