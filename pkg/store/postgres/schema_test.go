@@ -3,9 +3,7 @@ package postgres_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -14,34 +12,13 @@ import (
 
 	"github.com/centralhq/central/pkg/store"
 	"github.com/centralhq/central/pkg/store/postgres"
+	"github.com/centralhq/central/pkg/store/storetest"
 )
-
-// migrationFiles lists the embedded migrations' names in order, and the
-// highest version among them.
-func migrationFiles(t *testing.T) ([]string, int) {
-	t.Helper()
-	paths, err := filepath.Glob("migrations/*.sql")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("migration files: %v %v", paths, err)
-	}
-	var names []string
-	known := 0
-	for _, p := range paths {
-		name := filepath.Base(p)
-		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		names, known = append(names, name), max(known, n)
-	}
-	slices.Sort(names)
-	return names, known
-}
 
 // TestMigratedReportsAppliedMigrations: a new schema gets every migration
 // and the store says so; opening it again applies none.
 func TestMigratedReportsAppliedMigrations(t *testing.T) {
-	names, _ := migrationFiles(t)
+	names, _ := storetest.MigrationFiles(t)
 	dsn := freshSchema(t)
 	s, err := postgres.Open(context.Background(), dsn)
 	if err != nil {
@@ -59,7 +36,7 @@ func TestMigratedReportsAppliedMigrations(t *testing.T) {
 // TestMigratedWhenRacing: of replicas that start together, each migration
 // is reported by the one replica that applied it.
 func TestMigratedWhenRacing(t *testing.T) {
-	names, _ := migrationFiles(t)
+	names, _ := storetest.MigrationFiles(t)
 	dsn := freshSchema(t)
 	const replicas = 4
 	var wg sync.WaitGroup
@@ -97,7 +74,7 @@ func TestMigratedWhenRacing(t *testing.T) {
 // it changes.
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	_, known := migrationFiles(t)
+	_, known := storetest.MigrationFiles(t)
 	dsn := freshSchema(t)
 	s, err := postgres.Open(ctx, dsn)
 	if err != nil {

@@ -8,41 +8,19 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 
 	"github.com/centralhq/central/pkg/store"
 	"github.com/centralhq/central/pkg/store/sqlite"
+	"github.com/centralhq/central/pkg/store/storetest"
 )
-
-// migrationFiles lists the embedded migrations' names in order, and the
-// highest version among them.
-func migrationFiles(t *testing.T) ([]string, int) {
-	t.Helper()
-	paths, err := filepath.Glob("migrations/*.sql")
-	if err != nil || len(paths) == 0 {
-		t.Fatalf("migration files: %v %v", paths, err)
-	}
-	var names []string
-	known := 0
-	for _, p := range paths {
-		name := filepath.Base(p)
-		n, err := strconv.Atoi(strings.SplitN(name, "_", 2)[0])
-		if err != nil {
-			t.Fatal(err)
-		}
-		names, known = append(names, name), max(known, n)
-	}
-	slices.Sort(names)
-	return names, known
-}
 
 // TestMigratedReportsAppliedMigrations: a new store applies every
 // migration and says so; opening it again applies none.
 func TestMigratedReportsAppliedMigrations(t *testing.T) {
 	ctx := context.Background()
-	names, _ := migrationFiles(t)
+	names, _ := storetest.MigrationFiles(t)
 	path := filepath.Join(t.TempDir(), "central.db")
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
@@ -68,7 +46,7 @@ func TestMigratedReportsAppliedMigrations(t *testing.T) {
 // the migrations it was missing.
 func TestMigratedReportsTheRest(t *testing.T) {
 	ctx := context.Background()
-	names, _ := migrationFiles(t)
+	names, _ := storetest.MigrationFiles(t)
 	if len(names) < 2 {
 		t.Skip("needs two migrations")
 	}
@@ -106,7 +84,7 @@ func TestMigratedReportsTheRest(t *testing.T) {
 // the file is left exactly as it was.
 func TestOpenRefusesNewerSchema(t *testing.T) {
 	ctx := context.Background()
-	_, known := migrationFiles(t)
+	_, known := storetest.MigrationFiles(t)
 	path := filepath.Join(t.TempDir(), "central.db")
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
