@@ -810,9 +810,12 @@ func (d *Dispatcher) attempt(ctx context.Context, c *store.Claimed, trigger api.
 func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 	checked := map[api.WebhookRef]bool{}
 	debug := d.Logger.Enabled(ctx, slog.LevelDebug)
+	// A disabled or deleted webhook's deliveries fail as they come due, a
+	// whole backlog of them: one line per webhook and batch, not each.
+	off := map[api.WebhookRef]int{}
 	for _, f := range batch {
 		if !f.unsent {
-			d.logResult(ctx, &f, debug)
+			d.logResult(ctx, &f, debug, off)
 		}
 		if d.Observer != nil {
 			d.Observer.Attempt(f.res.Webhook, f.res.Attempt, f.res.Status)
@@ -833,6 +836,9 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 			}
 		}
 	}
+	for w, n := range off {
+		d.Logger.Warn("deliveries failed: their webhook is disabled or deleted", webhookAttr(w), "count", n)
+	}
 }
 
 // webhookAttr names a webhook in the log as the metrics do, one field per
@@ -848,10 +854,15 @@ func webhookAttr(w api.WebhookRef) slog.Attr {
 // logged at Debug alone (the line about its lateness names the delivery).
 // A success is never logged above Debug: a server makes thousands a
 // second. Test sends (TestWebhook) do not come here: the user who made one
-// has its answer.
-func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool) {
+// has its answer. A failure because the webhook is off is counted in off
+// instead, for one line per webhook.
+func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool, off map[api.WebhookRef]int) {
 	r, a := &f.res, &f.res.Attempt
 	failed := r.Status == api.DeliveryFailed && !f.late
+	if failed && a.ErrorClass == api.ErrorDisabled {
+		off[r.Webhook]++ // counted for one line (recorded)
+		failed = false
+	}
 	if !debug && !failed {
 		return
 	}

@@ -151,3 +151,31 @@ func TestDeliveryLogSuccessAtDebug(t *testing.T) {
 		t.Fatalf("warnings for a success: %v", w)
 	}
 }
+
+// A disabled webhook's pending deliveries fail as they come due: one line
+// per webhook and batch counts them, not one each.
+func TestDeliveryLogDisabledWebhookCounted(t *testing.T) {
+	logs := &testlog.Buffer{}
+	h := startLogged(t, server.Config{}, logs)
+	rcv := newReceiver(t, 503, 503, 503)
+	h.integration("i", rcv.URL, map[string]any{"delivery": map[string]any{"retrySchedule": []string{"1s"}}}, allTypes("Environment", nil))
+	for _, name := range []string{"a", "b", "c"} {
+		h.must(201, "POST", mgmt+"/environments", map[string]any{"name": name})
+	}
+	h.waitFor("the three first attempts", func() bool { return rcv.count() == 3 })
+	h.must(200, "PUT", mgmt+"/integrations/i/webhooks/wh", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
+	h.waitFor("the three to fail", func() bool { return len(h.deliveries("status=failed")) == 3 })
+	h.stop()
+	counted := 0
+	for _, l := range logs.Lines(t) {
+		switch l["msg"] {
+		case "delivery failed":
+			t.Errorf("a disabled webhook's delivery logged on its own: %v", l)
+		case "deliveries failed: their webhook is disabled or deleted":
+			counted += num(l, "count")
+		}
+	}
+	if counted != 3 {
+		t.Errorf("the lines count %d deliveries, want 3", counted)
+	}
+}
