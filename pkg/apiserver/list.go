@@ -86,32 +86,33 @@ func asDocument(r *api.ResourceInstance) map[string]any {
 func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceInstance, error) {
 	f := store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: t.kind.Kind, ScopeKind: t.scopeKindName(), ScopeName: t.scopeName}
 	// metadata.scope.owner is the scope's owner, which the resource does
-	// not carry: read the scopes' owners first when the query asks.
+	// not carry: the scopes' owners are read first when the query names it.
 	var scopeOwners map[api.Scope]*api.Owner
 	if p.query.String() != "" {
 		f.Match = func(r *api.ResourceInstance) bool {
 			doc := asDocument(r)
-			if sc := r.Metadata.Scope; sc != nil && scopeOwners[api.Scope{Kind: sc.Kind, Name: sc.Name}] != nil {
-				o := scopeOwners[api.Scope{Kind: sc.Kind, Name: sc.Name}]
-				if meta, ok := doc["metadata"].(map[string]any); ok {
-					if scope, ok := meta["scope"].(map[string]any); ok {
-						scope["owner"] = map[string]any{"type": o.Type, "id": o.ID}
-					}
+			if sc := r.Metadata.Scope; sc != nil {
+				if o := scopeOwners[api.Scope{Kind: sc.Kind, Name: sc.Name}]; o != nil {
+					doc["metadata"].(map[string]any)["scope"].(map[string]any)["owner"] = map[string]any{"type": o.Type, "id": o.ID}
 				}
 			}
 			return p.query.Match(doc)
 		}
 	}
+	askOwner := strings.Contains(p.query.String(), "metadata.scope.owner")
 	var out []*api.ResourceInstance
 	err := s.Store.View(r.Context(), func(tx store.Tx) error {
+		var err error
 		if t.scopeKind != nil {
-			if _, err := getResource(r.Context(), tx, s.Org, t.scopeKind, "", "", t.scopeName); err != nil {
+			scope, err := getResource(r.Context(), tx, s.Org, t.scopeKind, "", "", t.scopeName)
+			if err != nil {
 				return err
 			}
-		}
-		var err error
-		if strings.Contains(p.query.String(), "metadata.scope.owner") {
-			if scopeOwners, err = s.scopeOwners(r.Context(), tx, t); err != nil {
+			if askOwner {
+				scopeOwners = map[api.Scope]*api.Owner{{Kind: t.scopeKind.Kind, Name: t.scopeName}: scope.Owner}
+			}
+		} else if askOwner {
+			if scopeOwners, err = s.scopeOwners(r.Context(), tx, t.kind.Scopes); err != nil {
 				return err
 			}
 		}
@@ -146,20 +147,16 @@ func (s *Server) find(r *http.Request, t target, p listParams) ([]*api.ResourceI
 	return out, nil
 }
 
-// scopeOwners reads the owners of the scopes the target's resources may
-// live in: the one scope named, or every resource of the kind's scope kinds.
-func (s *Server) scopeOwners(ctx context.Context, tx store.Tx, t target) (map[api.Scope]*api.Owner, error) {
+// scopeOwners reads the owners of every resource of the given scope kinds.
+func (s *Server) scopeOwners(ctx context.Context, tx store.Tx, kinds []string) (map[api.Scope]*api.Owner, error) {
 	owners := map[api.Scope]*api.Owner{}
-	for _, kind := range t.kind.Scopes {
-		if t.scopeKind != nil && t.scopeKind.Kind != kind {
-			continue
-		}
+	for _, kind := range kinds {
 		scopes, err := tx.ResourceList(ctx, store.ResourceFilter{Org: s.Org, Group: registry.Group, Kind: kind})
 		if err != nil {
 			return nil, err
 		}
 		for _, sc := range scopes {
-			if sc.Owner != nil && (t.scopeKind == nil || sc.Name == t.scopeName) {
+			if sc.Owner != nil {
 				owners[api.Scope{Kind: kind, Name: sc.Name}] = sc.Owner
 			}
 		}

@@ -117,38 +117,34 @@ func Load() (*Config, error) {
 // Get returns a setting's resolved value. Keys are case-insensitive; an
 // environment variable set to "" counts as unset.
 func (c *Config) Get(key string) string {
-	key = strings.ToLower(key)
-	if v, ok := c.overrides[key]; ok {
-		return v
-	}
-	for _, name := range EnvNames(key) {
-		if v := os.Getenv(name); v != "" {
-			return v
-		}
-	}
-	if v, ok := c.file[key]; ok {
-		return v
-	}
-	return defaults[key]
+	v, _ := c.lookup(key)
+	return v
 }
 
 // Source names where Get(key) finds its value, for messages: "--token" for
 // a flag, "CENTRAL_TOKEN" for a variable, `the config file PATH ("central
 // config set token")` for the file, and "" for a default or nothing.
 func (c *Config) Source(key string) string {
+	_, from := c.lookup(key)
+	return from
+}
+
+// lookup finds key's value in order: a flag, the environment, the file, the
+// default; and names where it came from (see Source).
+func (c *Config) lookup(key string) (value, from string) {
 	key = strings.ToLower(key)
-	if _, ok := c.overrides[key]; ok {
-		return "--" + key
+	if v, ok := c.overrides[key]; ok {
+		return v, "--" + key
 	}
 	for _, name := range EnvNames(key) {
-		if os.Getenv(name) != "" {
-			return name
+		if v := os.Getenv(name); v != "" {
+			return v, name
 		}
 	}
-	if _, ok := c.file[key]; ok {
-		return fmt.Sprintf("the config file %s (%q)", c.path, "central config set "+key)
+	if v, ok := c.file[key]; ok {
+		return v, fmt.Sprintf("the config file %s (%q)", c.path, "central config set "+key)
 	}
-	return ""
+	return defaults[key], ""
 }
 
 // Override sets a value that wins over everything (a flag the user gave).

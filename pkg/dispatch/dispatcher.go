@@ -812,10 +812,10 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 	debug := d.Logger.Enabled(ctx, slog.LevelDebug)
 	// A disabled or deleted webhook's deliveries fail as they come due, a
 	// whole backlog of them: one line per webhook and batch, not each.
-	off := map[api.WebhookRef]int{}
+	offFailed := map[api.WebhookRef]int{}
 	for _, f := range batch {
 		if !f.unsent {
-			d.logResult(ctx, &f, debug, off)
+			d.logResult(ctx, &f, debug, offFailed)
 		}
 		if d.Observer != nil {
 			d.Observer.Attempt(f.res.Webhook, f.res.Attempt, f.res.Status)
@@ -836,7 +836,7 @@ func (d *Dispatcher) recorded(ctx context.Context, batch []finished) {
 			}
 		}
 	}
-	for w, n := range off {
+	for w, n := range offFailed {
 		d.Logger.Warn("deliveries failed: their webhook is disabled or deleted", webhookAttr(w), "count", n)
 	}
 }
@@ -848,19 +848,19 @@ func webhookAttr(w api.WebhookRef) slog.Attr {
 }
 
 // logResult logs a recorded attempt: one line at Debug for every attempt,
-// and one at Warn for a delivery that failed for good (no retries left, an
-// answer that is not retried, or its webhook disabled or deleted). A result
+// and one at Warn for a delivery that failed for good (no retries left, or
+// an answer that is not retried). A result
 // recorded after its lease ended, which the store may have left out, is
 // logged at Debug alone (the line about its lateness names the delivery).
 // A success is never logged above Debug: a server makes thousands a
 // second. Test sends (TestWebhook) do not come here: the user who made one
-// has its answer. A failure because the webhook is off is counted in off
-// instead, for one line per webhook.
-func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool, off map[api.WebhookRef]int) {
+// has its answer. A failure because the webhook is disabled or deleted is
+// counted in offFailed instead, for one line per webhook (recorded).
+func (d *Dispatcher) logResult(ctx context.Context, f *finished, debug bool, offFailed map[api.WebhookRef]int) {
 	r, a := &f.res, &f.res.Attempt
 	failed := r.Status == api.DeliveryFailed && !f.late
 	if failed && a.ErrorClass == api.ErrorDisabled {
-		off[r.Webhook]++ // counted for one line (recorded)
+		offFailed[r.Webhook]++
 		failed = false
 	}
 	if !debug && !failed {

@@ -22,9 +22,9 @@ const (
 // called each time the LISTEN is established, the first time included.
 // When the connection drops, or cannot be made, Listen reconnects after a
 // short, growing delay. It tells changed (when not nil) of the first
-// failure of a run, and, with a nil error, of the LISTEN holding again. It returns nil when
-// ctx is done or the store is closed; connection errors are retried, not
-// returned.
+// failure of a run, and, with a nil error, of the LISTEN holding again. It
+// returns nil when ctx is done or the store is closed; connection errors
+// are retried, not returned.
 func (s *Store) Listen(ctx context.Context, wake func(), changed func(err error)) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
