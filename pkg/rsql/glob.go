@@ -12,13 +12,20 @@ import (
 // every row of a list and needs neither compilation nor allocation. On a
 // mismatch it backtracks only to the last '*', letting it swallow one more
 // character, which is enough because a later '*' can absorb whatever an
-// earlier one would have: the cost is O(len(pattern)·len(s)) at worst.
+// earlier one would have. That costs O(len(pattern)·len(s)) at worst, and
+// the worst is easy to write (a long '*aaa…ab' against a long run of 'a'),
+// stored in a hook's filter and met on every write: past a budget linear in
+// the input, globFold hands over to globBits, which is linear in s.
 // There is no escape for a literal '*' or '_': both still match themselves,
 // and === is the operator for exact text.
 func globFold(pattern []rune, s string) bool {
 	px, sx := 0, 0
 	starPx, starSx := -1, 0 // the last '*' and where in s it was tried
+	budget := 8 * (len(pattern) + len(s) + 8)
 	for px < len(pattern) || sx < len(s) {
+		if budget--; budget < 0 {
+			return globBits(pattern, s)
+		}
 		if px < len(pattern) {
 			switch c := pattern[px]; c {
 			case '*':
@@ -49,6 +56,73 @@ func globFold(pattern []rune, s string) bool {
 		px, sx = starPx+1, starSx
 	}
 	return true
+}
+
+// globBits matches as globFold does, by running the pattern's automaton on
+// all its states at once, one bit each (shift-and): state i is "the first i
+// characters of the pattern, '*' left out, are matched", and a '*' lets the
+// state before it stay on any character. Each character of s costs one
+// shift of len(pattern)/64 words, so the whole match is linear in s.
+func globBits(pattern []rune, s string) bool {
+	var chars []rune // the pattern without its '*'
+	for _, c := range pattern {
+		if c != '*' {
+			chars = append(chars, c)
+		}
+	}
+	words := len(chars)/64 + 1
+	bit := func(set []uint64, i int) { set[i/64] |= 1 << (i % 64) }
+	loop := make([]uint64, words) // the states a '*' keeps
+	i := 0
+	for _, c := range pattern {
+		if c == '*' {
+			bit(loop, i)
+		} else {
+			i++
+		}
+	}
+	// next[c] holds bit i+1 when the pattern's i-th character takes c:
+	// worked out for ASCII here and for other characters as they come.
+	ascii := make([]uint64, 128*words)
+	other := map[rune][]uint64{}
+	next := func(r rune) []uint64 {
+		if r < utf8.RuneSelf {
+			return ascii[int(r)*words : int(r+1)*words]
+		}
+		if m, ok := other[r]; ok {
+			return m
+		}
+		m := make([]uint64, words)
+		for i, c := range chars {
+			if c == '_' || foldEqual(r, c) {
+				bit(m, i+1)
+			}
+		}
+		other[r] = m
+		return m
+	}
+	for i, c := range chars {
+		for r := rune(0); r < utf8.RuneSelf; r++ {
+			if c == '_' || foldEqual(r, c) {
+				bit(ascii[int(r)*words:], i+1)
+			}
+		}
+	}
+	states := make([]uint64, words)
+	states[0] = 1
+	for _, r := range s {
+		m, live, carry := next(r), uint64(0), uint64(0)
+		for w := range states {
+			st := states[w]
+			states[w] = (st<<1|carry)&m[w] | st&loop[w]
+			carry = st >> 63
+			live |= states[w]
+		}
+		if live == 0 {
+			return false
+		}
+	}
+	return states[len(chars)/64]&(1<<(len(chars)%64)) != 0
 }
 
 // foldEqual reports whether a and b are the same letter under Unicode
