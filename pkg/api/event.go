@@ -49,3 +49,7 @@ const (
 	EventVersion = "v1"
 	EventProduct = "AmplifyCentral"
 )
+
+// Redacted stands for each value of a Secret's spec.data in an event: the
+// values stay on the server, in the resource only.
+const Redacted = "REDACTED"

@@ -286,3 +286,24 @@ func TestNestingLimit(t *testing.T) {
 	h.must(200, "PUT", mgmt+"/environments/prod/x-deep", `{"x-deep":`+nested(1000)+`}`)
 	h.must(200, "GET", "/events", "")
 }
+
+// TestSecretEventsRedacted: a Secret's values are answered to its readers
+// but never put in an event, which webhooks and the event log carry.
+func TestSecretEventsRedacted(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/integrations", `{"name":"mon"}`)
+	created := h.must(201, "POST", mgmt+"/integrations/mon/secrets", `{"name":"gh","spec":{"data":{"token":"ghp_created"}}}`)
+	h.must(200, "PUT", mgmt+"/integrations/mon/secrets/gh", `{"name":"gh","spec":{"data":{"token":"ghp_updated","user":"bot"}}}`)
+	got := h.must(200, "GET", mgmt+"/integrations/mon/secrets/gh", "")
+	h.must(204, "DELETE", mgmt+"/integrations/mon/secrets/gh", "")
+	if !strings.Contains(created.body, "ghp_created") || !strings.Contains(got.body, "ghp_updated") {
+		t.Fatalf("the API no longer answers a Secret's values:\n%s\n%s", created.body, got.body)
+	}
+	evs := h.must(200, "GET", "/events", "").body
+	if strings.Contains(evs, "ghp_") || strings.Contains(evs, `"bot"`) {
+		t.Fatalf("an event carries a Secret's value: %s", evs)
+	}
+	if n := strings.Count(evs, `"token":"REDACTED"`); n != 3 {
+		t.Fatalf("want the token's key, redacted, in the create, update and delete events; found %d: %s", n, evs)
+	}
+}

@@ -82,6 +82,9 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 		return err
 	}
 	c.last, c.lastJSON = r, payload
+	if payload, err = eventPayload(r, payload); err != nil {
+		return err
+	}
 	ev := &api.Event{
 		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
 		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},
@@ -95,6 +98,32 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 		return c.s.Sink.EventAppended(c.ctx, c.tx, ev, r)
 	}
 	return nil
+}
+
+// eventPayload is what an event carries of r, given r as stored. A
+// Secret's values never leave the server in an event, since every webhook
+// whose trigger matches Secret (or *) would receive them, and the event log
+// keeps them: each value of spec.data reads api.Redacted, and its keys stay,
+// so a receiver still sees what changed.
+func eventPayload(r *api.ResourceInstance, stored []byte) ([]byte, error) {
+	if r.Group != registry.Group || r.Kind != "Secret" {
+		return stored, nil
+	}
+	var spec map[string]json.RawMessage
+	var data map[string]json.RawMessage
+	if json.Unmarshal(r.Spec, &spec) != nil || json.Unmarshal(spec["data"], &data) != nil {
+		spec, data = nil, nil // not what validation lets in: send none of it
+	}
+	for k := range data {
+		data[k] = json.RawMessage(`"` + api.Redacted + `"`)
+	}
+	out := *r
+	out.Spec = json.RawMessage("{}")
+	if data != nil {
+		spec["data"], _ = json.Marshal(data)
+		out.Spec, _ = json.Marshal(spec)
+	}
+	return json.Marshal(out)
 }
 
 // emitTo appends an event whose payload is not a resource (a
