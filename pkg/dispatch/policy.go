@@ -262,8 +262,8 @@ type outcome struct {
 
 // OverloadDelay is the least a retry waits after a 429 or a timeout, which
 // say the receiver is swamped: sooner, it would add to the load. It is
-// never more than the schedule's longest step, so a webhook that asked for
-// fast retries keeps them.
+// never more than the schedule's longest step (before jitter), so a webhook
+// that asked for fast retries keeps them.
 const OverloadDelay = time.Minute
 
 // classify sorts an HTTP status: 2xx succeed; 408, 429 and 5xx are retried,
@@ -288,12 +288,15 @@ func (p Policy) next(n int, retryAfter time.Duration, overload bool, rnd func() 
 	if n-1 >= len(p.Schedule) {
 		return 0, false
 	}
-	d := p.Schedule[n-1]
+	d, spread := p.Schedule[n-1], 0.0
 	if p.Jitter > 0 {
-		d = time.Duration(float64(d) * (1 + p.Jitter*(2*rnd()-1)))
+		spread = p.Jitter * (2*rnd() - 1)
+		d = time.Duration(float64(d) * (1 + spread))
 	}
-	if overload {
-		d = max(d, min(OverloadDelay, slices.Max(p.Schedule)))
+	if floor := min(OverloadDelay, slices.Max(p.Schedule)); overload && d < floor {
+		// jittered upwards only: the receiver's many failed deliveries
+		// would otherwise all come back at the same moment
+		d = time.Duration(float64(floor) * (1 + max(spread, -spread)))
 	}
 	if retryAfter > d {
 		d = min(retryAfter, max(p.MaxRetryAfter, p.Schedule[n-1]))

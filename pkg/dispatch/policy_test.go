@@ -40,6 +40,8 @@ func TestNextDelay(t *testing.T) {
 		{"Retry-After sooner than the schedule is ignored", 3, time.Second, 0.5, 30 * time.Minute, true},
 		{"schedule spent", 8, 0, 0.5, 0, false},
 		{"overloaded: a minute at least", 1, 0, 0.5, time.Minute, true},
+		{"overloaded, jittered upwards", 1, 0, 0, 72 * time.Second, true},
+		{"overloaded, jittered upwards too", 1, 0, 0.75, 66 * time.Second, true},
 		{"overloaded, Retry-After later", 1, 2 * time.Minute, 0.5, 2 * time.Minute, true},
 		{"overloaded, a later step as it is", 2, 0, 0.5, 5 * time.Minute, true},
 	} {

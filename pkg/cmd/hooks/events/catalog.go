@@ -80,7 +80,7 @@ func envelope(id string, t api.EventType, r *api.ResourceInstance, seq int64, su
 	}
 	return api.Event{
 		ID: id, Time: r.Metadata.Audit.ModifyTimestamp, Version: api.EventVersion, Product: api.EventProduct,
-		CorrelationID: "0f3e5a7c-9b1d-4f2a-8c6e-" + id[len(id)-12:],
+		CorrelationID: "0f3e5a7c9b1d4f2a8c6e" + id[len(id)-12:], // 32 hex digits, as the server makes them
 		Organization:  api.Organization{ID: "916640157564164"},
 		Type:          t, Payload: payload,
 		Metadata: &api.EventMetadata{SequenceID: seq, Subresource: subresource},
