@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"math"
 	"net/http"
 	"net/url"
 	"sort"
@@ -46,6 +47,10 @@ func parseListParams(q url.Values) (listParams, error) {
 			return p, invalid("", "pageSize must be a whole number from 1 to %d; got %q.", MaxPageSize, v)
 		}
 	}
+	// Any page past the data is empty, so capping the number changes no
+	// answer; it keeps the offset, (page-1)*pageSize, from overflowing here
+	// and in the stores, which page deliveries with LIMIT and OFFSET.
+	p.page = min(p.page, math.MaxInt/p.pageSize)
 	if v := q.Get("sort"); v != "" {
 		field, dir, _ := strings.Cut(v, ",")
 		ok := false

@@ -211,3 +211,29 @@ func TestDefinitions(t *testing.T) {
 		t.Fatalf("missing group: %d", r.status)
 	}
 }
+
+// A page number so large that (page-1)*pageSize overflows once panicked the
+// handler; it is just a page past the data.
+func TestListHugePage(t *testing.T) {
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/environments", `{"name":"e"}`)
+	for _, path := range []string{
+		mgmt + "/environments?page=9223372036854775807&pageSize=2",
+		mgmt + "/environments?page=4611686018427387905&pageSize=2",
+		"/apis/definitions/v1alpha1/groups/management/commandlines?page=9223372036854775807&pageSize=1000",
+		"/deliveries?page=9223372036854775807&pageSize=2",
+	} {
+		r := h.must(200, "GET", path, "")
+		if strings.TrimSpace(r.body) != "[]" {
+			t.Errorf("%s: body %s, want []", path, r.body)
+		}
+	}
+	if r := h.must(200, "GET", mgmt+"/environments?page=9223372036854775807&pageSize=2", ""); r.header.Get("X-Axway-Total-Count") != "1" {
+		t.Errorf("total: %v", r.header)
+	}
+	for _, page := range []string{"0", "-1", "-9223372036854775808", "9223372036854775808"} {
+		if r := h.do("GET", mgmt+"/environments?page="+page, ""); r.status != 400 {
+			t.Errorf("page=%s: status %d, want 400", page, r.status)
+		}
+	}
+}

@@ -91,7 +91,7 @@ func (c *console) fail(w http.ResponseWriter, r *http.Request, s *session, err e
 		// The server no longer takes the session's token (it restarted with
 		// another): the session is useless.
 		c.sessions.end(s.id)
-		http.SetCookie(w, c.cookie(sessionCookie, "", -1))
+		http.SetCookie(w, c.cookie(r, sessionCookie, "", -1))
 		http.Redirect(w, r, "/console/login?refused=1", http.StatusSeeOther)
 	case errors.As(err, &he):
 		c.renderError(w, r, s, he.status, he.title, he.detail)

@@ -43,7 +43,7 @@ func (c *console) showLogin(w http.ResponseWriter, r *http.Request, p loginPage,
 	} else {
 		p.CSRF = randomToken()
 	}
-	http.SetCookie(w, c.cookie(loginCookie, p.CSRF, 3600))
+	http.SetCookie(w, c.cookie(r, loginCookie, p.CSRF, 3600))
 	c.render(w, r, nil, &view{Template: "login", Title: "Sign in", Data: p, Status: status})
 }
 
@@ -89,15 +89,15 @@ func (c *console) login(w http.ResponseWriter, r *http.Request) {
 	}
 	s := c.sessions.create(api)
 	c.log.Info("console: signed in", "remote", r.RemoteAddr)
-	http.SetCookie(w, c.cookie(sessionCookie, s.id, int(sessionTTL.Seconds())))
-	http.SetCookie(w, c.cookie(loginCookie, "", -1))
+	http.SetCookie(w, c.cookie(r, sessionCookie, s.id, int(sessionTTL.Seconds())))
+	http.SetCookie(w, c.cookie(r, loginCookie, "", -1))
 	http.Redirect(w, r, safeNext(next), http.StatusSeeOther)
 }
 
 func (c *console) logout(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
 	c.sessions.end(s.id)
 	c.log.Info("console: signed out", "remote", r.RemoteAddr)
-	http.SetCookie(w, c.cookie(sessionCookie, "", -1))
+	http.SetCookie(w, c.cookie(r, sessionCookie, "", -1))
 	http.Redirect(w, r, "/console/login?out=1", http.StatusSeeOther)
 	return nil, nil
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -143,12 +144,20 @@ func (c *console) fromRequest(r *http.Request) *session {
 	return c.sessions.get(ck.Value)
 }
 
-// cookie builds one of the console's cookies: HttpOnly, SameSite=Strict,
-// limited to the console's path, Secure when the console is served over
+// cookie builds one of the console's cookies for an answer to r: HttpOnly,
+// SameSite=Strict, limited to the console's path, Secure when r came over
 // HTTPS. maxAge < 0 deletes it.
-func (c *console) cookie(name, value string, maxAge int) *http.Cookie {
+func (c *console) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/console", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.opts.Secure}
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.opts.Secure || overHTTPS(r)}
+}
+
+// overHTTPS says whether r reached the server over TLS, itself or through a
+// reverse proxy saying so in X-Forwarded-Proto. Anyone may send that header,
+// but believing it can only make a cookie stricter.
+func overHTTPS(r *http.Request) bool {
+	proto, _, _ := strings.Cut(r.Header.Get("X-Forwarded-Proto"), ",")
+	return r.TLS != nil || strings.EqualFold(strings.TrimSpace(proto), "https")
 }
 
 // sameToken compares a submitted token with the expected one in constant

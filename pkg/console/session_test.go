@@ -93,6 +93,31 @@ func TestSecureCookie(t *testing.T) {
 	}
 }
 
+// Behind a proxy terminating TLS, the console sees plain HTTP: the proxy's
+// X-Forwarded-Proto makes the cookies Secure, as TLS to the server itself does.
+func TestSecureCookieBehindHTTPSProxy(t *testing.T) {
+	e := newEnv(t)
+	u := e.user()
+	if c := sessionCookie(u.post("/console/login", "/console/login", url.Values{"token": {e.srv.Token()}}).resp); c == nil || c.Secure {
+		t.Fatalf("plain sign-in: %+v", c)
+	}
+	u = e.user()
+	// The sign-in form is fetched over plain HTTP: the jar would not send
+	// its CSRF cookie back over http if it were Secure.
+	form := url.Values{"token": {e.srv.Token()}, "csrf": {u.csrf("/console/login")}}
+	u.header.Set("X-Forwarded-Proto", "https")
+	p := u.do("POST", "/console/login", form)
+	c := sessionCookie(p.resp)
+	if p.status != http.StatusSeeOther || c == nil || !c.Secure || !c.HttpOnly {
+		t.Fatalf("sign-in with X-Forwarded-Proto: https: %d %+v", p.status, c)
+	}
+	for _, ck := range p.resp.Cookies() {
+		if !ck.Secure {
+			t.Errorf("cookie %s is not Secure", ck.Name)
+		}
+	}
+}
+
 func TestSessionRequired(t *testing.T) {
 	e := newEnv(t)
 	u := e.user()

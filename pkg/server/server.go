@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"math/big"
 	"net"
@@ -42,6 +43,9 @@ type Config struct {
 	OrgID string
 	// AdminToken, when set, is the token instead of the one in DataDir.
 	AdminToken string
+	// IdleTimeout closes a keep-alive connection idle that long (default 2
+	// minutes), so idle clients cannot hold connections open for ever.
+	IdleTimeout time.Duration
 	// ShutdownTimeout bounds the graceful stop.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
@@ -87,6 +91,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 15 * time.Second
+	}
+	if cfg.IdleTimeout == 0 {
+		cfg.IdleTimeout = 2 * time.Minute
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -143,9 +150,45 @@ func open(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (*
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, console.New(console.Options{API: api, Logger: log, Now: cfg.Now}))
 	mux.Handle("/", api)
-	s.http = &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second,
+	s.http = &http.Server{Handler: boundBodyRead(mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: cfg.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	return s, nil
+}
+
+// bodyReadTimeout is how long a client may take to send a request's body.
+const bodyReadTimeout = time.Minute
+
+// boundBodyRead stops a client trickling a body from holding a connection
+// and a handler for ever. It is not http.Server.ReadTimeout: when that
+// deadline passes while a handler still runs, net/http cancels the request's
+// context, and a webhook test runs as long as the webhook's requestTimeout.
+// So the deadline covers the body alone and is lifted once it is read.
+func boundBodyRead(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body != nil && r.Body != http.NoBody {
+			rc := http.NewResponseController(w)
+			if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
+				r.Body = &deadlineBody{ReadCloser: r.Body, lift: func() { _ = rc.SetReadDeadline(time.Time{}) }}
+			}
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// deadlineBody lifts the read deadline at the body's end. Only there: after
+// a handler stops early, the deadline still bounds net/http's discarding
+// the rest of the body.
+type deadlineBody struct {
+	io.ReadCloser
+	lift func()
+}
+
+func (b *deadlineBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p)
+	if err == io.EOF {
+		b.lift()
+	}
+	return n, err
 }
 
 func openStore(ctx context.Context, cfg Config) (store.Store, error) {

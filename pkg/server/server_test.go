@@ -1,10 +1,16 @@
 package server_test
 
 import (
+	"bufio"
+	"errors"
+	"io"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/server"
 )
@@ -45,5 +51,34 @@ func TestOrgMismatchIsRefused(t *testing.T) {
 	_, err := server.New(t.Context(), server.Config{DataDir: dir, OrgID: "222", Addr: "127.0.0.1:0"})
 	if err == nil || !strings.Contains(err.Error(), "belongs to organization 111") {
 		t.Fatalf("another org on the same store: %v", err)
+	}
+}
+
+// An idle keep-alive connection is closed, so idle clients cannot pile up
+// open connections.
+func TestIdleConnectionIsClosed(t *testing.T) {
+	h := start(t, server.Config{IdleTimeout: 50 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	if _, err := io.WriteString(conn, "GET /healthz HTTP/1.1\r\nHost: central\r\n\r\n"); err != nil {
+		t.Fatal(err)
+	}
+	br := bufio.NewReader(conn)
+	resp, err := http.ReadResponse(br, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	if resp.Close {
+		t.Fatal("the server did not keep the connection alive")
+	}
+	// The generous bound only keeps a broken server from hanging the test.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := br.ReadByte(); !errors.Is(err, io.EOF) {
+		t.Fatalf("idle connection still open: read gave %v, want EOF", err)
 	}
 }

@@ -59,7 +59,7 @@ func Verify(secrets []string, h http.Header, body []byte, now time.Time, toleran
 	if err := matchSignature(keys, msgID, timestamp, body, sigHeaders); err != nil {
 		return err
 	}
-	return checkTimestamp(time.Unix(sent, 0), now, tolerance)
+	return checkTimestamp(sent, now, tolerance)
 }
 
 // requiredHeaders returns the three headers, naming every missing one.
@@ -117,20 +117,25 @@ func matchSignature(keys [][]byte, msgID, timestamp string, body []byte, sigHead
 		"and that the body is verified byte for byte as received, before any parsing", ErrNoMatchingSignature, len(candidates), len(keys))
 }
 
-func checkTimestamp(sent, now time.Time, tolerance time.Duration) error {
+// checkTimestamp compares whole unix seconds rather than durations: a
+// time.Duration saturates about 292 years out, so now.Sub of a far-future
+// timestamp pinned at the minimum and negating it overflowed, accepting it.
+// Only now and the tolerance enter the arithmetic, so no sent value overflows.
+func checkTimestamp(sent int64, now time.Time, tolerance time.Duration) error {
 	if tolerance <= 0 {
 		tolerance = DefaultTolerance
 	}
 	if now.IsZero() {
 		now = time.Now()
 	}
-	switch age := now.Sub(sent); {
-	case age > tolerance:
+	tol, at := int64(tolerance/time.Second), time.Unix(sent, 0)
+	switch {
+	case sent < now.Unix()-tol:
 		return fmt.Errorf("%w: signed at %s, %s before now, beyond the %s tolerance; a replay or a late delivery, or this receiver's clock runs fast (check NTP)",
-			ErrTimestampTooOld, sent.UTC().Format(time.RFC3339), age.Round(time.Second), tolerance)
-	case -age > tolerance:
+			ErrTimestampTooOld, at.UTC().Format(time.RFC3339), now.Sub(at).Round(time.Second), tolerance)
+	case sent > now.Unix()+tol:
 		return fmt.Errorf("%w: signed at %s, %s after now, beyond the %s tolerance; the sender's and this receiver's clocks disagree (check NTP)",
-			ErrTimestampTooNew, sent.UTC().Format(time.RFC3339), (-age).Round(time.Second), tolerance)
+			ErrTimestampTooNew, at.UTC().Format(time.RFC3339), at.Sub(now).Round(time.Second), tolerance)
 	}
 	return nil
 }

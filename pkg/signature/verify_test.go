@@ -139,3 +139,29 @@ func TestVerifyRequestWithoutBody(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A time.Duration saturates about 292 years out; timestamps beyond that once
+// slipped past the future check.
+func TestVerifyFarFutureTimestamp(t *testing.T) {
+	s, _ := NewSigner(specSecret)
+	body := []byte(specBody)
+	for _, tt := range []struct {
+		name string
+		sent int64
+		want error
+	}{
+		{"within tolerance", specTimestamp + 60, nil},
+		{"an hour ahead", specTimestamp + 3600, ErrTimestampTooNew},
+		{"year 2426", 14409854765, ErrTimestampTooNew},
+		{"2^40 seconds", 1 << 40, ErrTimestampTooNew},
+		{"2^62 seconds", 1 << 62, ErrTimestampTooNew},
+		{"-2^62 seconds", -1 << 62, ErrTimestampTooOld},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := s.Headers("msg_future", time.Unix(tt.sent, 0), body)
+			if err := Verify([]string{specSecret}, h, body, specTime, 0); !errors.Is(err, tt.want) {
+				t.Fatalf("Verify = %v, want %v", err, tt.want)
+			}
+		})
+	}
+}

@@ -30,6 +30,15 @@ const forwardTimeout = 10 * time.Second
 // shutdownTimeout is how long a stop waits for requests in flight.
 const shutdownTimeout = 5 * time.Second
 
+// readTimeout bounds reading a request, body included, and idleTimeout a
+// kept-alive connection's wait for the next, so a slow or idle client cannot
+// hold a connection for ever. A handler outliving readTimeout would have its
+// request's context cancelled, but it runs at most forwardTimeout past the body.
+const (
+	readTimeout = time.Minute
+	idleTimeout = 2 * time.Minute
+)
+
 // ListenOptions are the dependencies and flags of one listen.
 type ListenOptions struct {
 	IO  *iostreams.IOStreams
@@ -144,7 +153,7 @@ func listenRun(ctx context.Context, o *ListenOptions) error {
 	if err != nil {
 		return fmt.Errorf("can't listen on %s: %w", o.Addr, err)
 	}
-	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 10 * time.Second}
+	srv := &http.Server{Handler: rc, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: readTimeout, IdleTimeout: idleTimeout}
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
 
