@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -61,7 +62,16 @@ several types, or for a name found in two scopes called alike (-s prod
 matching Environment/prod and Integration/prod): a script that reads one
 object gives -s as KIND/NAME, which matches one scope. As YAML a list is one
 document per resource, each after a "---" line, which "central apply -f -"
-reads back; an empty list prints nothing.`,
+reads back; an empty list prints nothing.
+
+Exit codes: 0 on success, 1 on any error. With several types, a type all
+of whose requests failed (an unknown scope, a name not found) gets a "✖"
+line on stderr and makes the exit code 1, while the others are still
+printed on stdout, without an error document. A type found in one scope
+kind is not failed by the others: with -s prod, webhooks are read in
+Environment/prod and Integration/prod, and a 404 of the one that does not
+exist is expected. When every request failed, the first error is printed
+as for any command.`,
 		Example: `  # every environment, as a table
   central get envs
   # the APIServices of one environment, as YAML
@@ -155,6 +165,9 @@ func (o *GetOptions) query() (string, error) {
 type call struct {
 	def   discovery.Definition
 	scope string
+	// word is the TYPE it came from, as typed: a word may make several
+	// calls, one per scope kind.
+	word string
 }
 
 // errNoType is get's error without a TYPE; the command prints it with the
@@ -192,37 +205,72 @@ func getRun(ctx context.Context, o *GetOptions) error {
 		return err
 	}
 	results := make([][]*api.ResourceInstance, len(calls))
-	var firstErr error
-	ok := 0
+	errs := make([]error, len(calls))
 	for i, cl := range calls {
 		path := set.Path(cl.def, cl.scope, o.Name)
 		if o.Name != "" {
-			r, err := c.Get(ctx, path)
-			if err == nil {
+			var r *api.ResourceInstance
+			if r, errs[i] = c.Get(ctx, path); errs[i] == nil {
 				results[i] = []*api.ResourceInstance{r}
 			}
-			firstErr = keepFirst(firstErr, err, &ok)
 			continue
 		}
-		rs, err := c.List(ctx, path, client.ListOptions{Query: query})
-		results[i] = rs
-		firstErr = keepFirst(firstErr, err, &ok)
+		results[i], errs[i] = c.List(ctx, path, client.ListOptions{Query: query})
 	}
-	if ok == 0 {
-		return firstErr // nothing answered: say why
+	if len(errs) > 0 && !slices.Contains(errs, nil) {
+		return errs[0] // nothing answered: say why
 	}
-	return o.print(calls, results)
-}
-
-func keepFirst(first, err error, ok *int) error {
-	if err == nil {
-		*ok++
-		return first
-	}
-	if first == nil {
+	if err := o.print(calls, results); err != nil {
 		return err
 	}
-	return first
+	failed := failedWords(calls, errs)
+	if len(failed) == 0 {
+		return nil
+	}
+	// The data of the other types is the output on stdout, so the root
+	// must print no error document after it: the failures are told here.
+	for _, f := range failed {
+		o.IO.Failure("Error: %s: %s", f.word, errorDetail(f.err))
+	}
+	return clierr.ErrSilent
+}
+
+// wordError is the first error of a TYPE none of whose calls succeeded.
+type wordError struct {
+	word string
+	err  error
+}
+
+// failedWords returns, in the order typed, the TYPEs all of whose calls
+// failed. A TYPE with one call that succeeded is fine: with -s prod,
+// webhooks are asked for in Environment/prod and Integration/prod, and the
+// 404 of the scope that does not exist is expected.
+func failedWords(calls []call, errs []error) []wordError {
+	var failed []wordError
+	ok := map[string]bool{}
+	for i, cl := range calls {
+		if errs[i] == nil {
+			ok[cl.word] = true
+		}
+	}
+	seen := map[string]bool{}
+	for i, cl := range calls {
+		if !ok[cl.word] && !seen[cl.word] {
+			seen[cl.word] = true
+			failed = append(failed, wordError{cl.word, errs[i]})
+		}
+	}
+	return failed
+}
+
+// errorDetail is what the root prints after "Error: " for err: an API
+// error's detail, or the error's own message.
+func errorDetail(err error) string {
+	var apiErr *client.APIError
+	if errors.As(err, &apiErr) {
+		return apiErr.Detail()
+	}
+	return err.Error()
 }
 
 // plan turns the typed words into requests, following the Amplify CLI: with
@@ -243,7 +291,7 @@ func plan(set *discovery.Set, types []string, name string, scope resource.Scope)
 			for _, d := range defs {
 				if !seen[d.Group+"/"+d.Plural] {
 					seen[d.Group+"/"+d.Plural] = true
-					calls = append(calls, call{def: d})
+					calls = append(calls, call{def: d, word: word})
 				}
 			}
 			continue
@@ -263,7 +311,7 @@ func plan(set *discovery.Set, types []string, name string, scope resource.Scope)
 			if !d.Scoped() {
 				sc = ""
 			}
-			calls = append(calls, call{def: d, scope: sc})
+			calls = append(calls, call{def: d, scope: sc, word: word})
 		}
 	}
 	return calls, nil

@@ -213,3 +213,46 @@ func TestGetNoTypeIsReported(t *testing.T) {
 		t.Errorf("stdout %q, stderr %q", out, errOut)
 	}
 }
+
+// TestGetReportsAFailedType: of several types, one whose every request
+// failed is told on stderr, naming it, and fails the command, while the
+// others are still printed on stdout, with no error document after them.
+func TestGetReportsAFailedType(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	seedSameName(f)
+	// As the real server answers a list in a scope that does not exist.
+	f.Fail("GET /apis/management/v1/environments/nope/apiservices", 404)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
+	err := cmdtest.Execute(NewCmdGet(fac, nil), "envs,apis", "-s", "nope", "-o", "json")
+	if !errors.Is(err, clierr.ErrSilent) {
+		t.Errorf("err = %v, want clierr.ErrSilent (exit 1, nothing more printed)", err)
+	}
+	got, derr := decodeList("json", out.Bytes())
+	if derr != nil || len(got) != 1 || got[0].Kind != "Environment" || got[0].Name != "prod" {
+		t.Errorf("stdout %q (%v), want the environment alone", out, derr)
+	}
+	if want := "✖ Error: apis: forced by the test.\n"; errOut.String() != want {
+		t.Errorf("stderr %q, want %q", errOut, want)
+	}
+}
+
+// TestGetScopeKindNotFoundIsSilent: a type read in a scope name that
+// exists for one of its scope kinds only is found, and the other kind's
+// 404 is expected: exit 0, nothing on stderr but the success line.
+func TestGetScopeKindNotFoundIsSilent(t *testing.T) {
+	f := cmdtest.NewAPI(t)
+	f.Seed(&api.ResourceInstance{Kind: "Environment", Name: "prod"})
+	f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "jira",
+		Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
+	f.Fail("GET /apis/management/v1/integrations/prod/webhooks", 404)
+	fac, _, out, errOut := cmdtest.NewFactory(f)
+	if err := cmdtest.Execute(NewCmdGet(fac, nil), "webhooks", "-s", "prod"); err != nil {
+		t.Fatal(err)
+	}
+	if out.String() != "\nNAME\njira\n" || errOut.String() != "✔ Resource(s) successfully retrieved\n" {
+		t.Errorf("stdout %q, stderr %q", out, errOut)
+	}
+	if calls := f.Calls(); len(calls) != 2 {
+		t.Errorf("requests %q, want one per scope kind", calls)
+	}
+}
