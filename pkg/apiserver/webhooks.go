@@ -132,7 +132,9 @@ func (s *Server) handleAction(w http.ResponseWriter, r *http.Request) (any, erro
 		if s.Deliveries == nil {
 			return nil, errorf(http.StatusNotFound, "This server does not deliver webhooks.")
 		}
-		return s.Deliveries.TestWebhook(r.Context(), s.Org, ref, typ)
+		// Not cancelled with the request: the attempt runs to its own
+		// requestTimeout and is recorded even when the client gave up first.
+		return s.Deliveries.TestWebhook(context.WithoutCancel(r.Context()), s.Org, ref, typ)
 	case "rotatesecret":
 		return s.rotateSecret(r, t)
 	}

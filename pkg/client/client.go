@@ -101,3 +101,25 @@ func correlationID(ctx context.Context) string {
 	id, _ := ctx.Value(correlationKey{}).(string)
 	return id
 }
+
+type timeoutKey struct{}
+
+// WithTimeout returns a context whose requests may each take up to d
+// instead of the client's own timeout (Options.Timeout, DefaultTimeout):
+// for a request slow by design, such as a webhook test, which the server
+// answers only once the receiver has.
+func WithTimeout(ctx context.Context, d time.Duration) context.Context {
+	return context.WithValue(ctx, timeoutKey{}, d)
+}
+
+// httpClient returns the client to send a request of ctx with: c's own,
+// or a copy with the timeout WithTimeout set.
+func (c *Client) httpClient(ctx context.Context) *http.Client {
+	d, ok := ctx.Value(timeoutKey{}).(time.Duration)
+	if !ok || d <= 0 {
+		return c.hc
+	}
+	hc := *c.hc // shares the transport and its connections
+	hc.Timeout = d
+	return &hc
+}

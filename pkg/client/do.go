@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptrace"
 	"net/url"
 	"strings"
+	"sync/atomic"
 )
 
 // Do sends one request and decodes a JSON answer into out. It is the escape
@@ -53,7 +55,11 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 		}
 		r = bytes.NewReader(b)
 	}
-	req, err := http.NewRequestWithContext(ctx, method, u, r)
+	// Whether a connection was made tells a server that took too long to
+	// answer from one that could not be reached.
+	var connected atomic.Bool
+	trace := &httptrace.ClientTrace{GotConn: func(httptrace.GotConnInfo) { connected.Store(true) }}
+	req, err := http.NewRequestWithContext(httptrace.WithClientTrace(ctx, trace), method, u, r)
 	if err != nil {
 		return nil, c.transportError(err)
 	}
@@ -69,9 +75,17 @@ func (c *Client) send(ctx context.Context, method, path string, query url.Values
 	for k, v := range header {
 		req.Header[k] = v
 	}
-	resp, err := c.hc.Do(req)
+	hc := c.httpClient(ctx)
+	resp, err := hc.Do(req)
 	if err != nil {
-		return nil, c.transportError(err)
+		err = c.transportError(err)
+		var ce *ConnectionError
+		// The client's own timeout, not the caller's deadline, which may
+		// be shorter.
+		if errors.As(err, &ce) && connected.Load() && ctx.Err() == nil && timedOut(err) {
+			ce.Waited = hc.Timeout
+		}
+		return nil, err
 	}
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {
 		defer resp.Body.Close()

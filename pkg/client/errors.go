@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"net/url"
 	"syscall"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 )
@@ -105,11 +106,17 @@ type ConnectionError struct {
 	// URL is the server's base URL.
 	URL string
 	Err error
+	// Waited is, when the client connected but gave up waiting for the
+	// answer, its timeout; zero otherwise.
+	Waited time.Duration
 }
 
 // Error names the server and the cause and, when nothing listens there, how
 // to start one.
 func (e *ConnectionError) Error() string {
+	if e.Waited > 0 {
+		return fmt.Sprintf("the central server at %s sent no answer within %s.", e.URL, e.Waited)
+	}
 	msg := fmt.Sprintf("couldn't connect to the central server at %s: %s.", e.URL, connectionReason(e.Err))
 	if errors.Is(e.Err, syscall.ECONNREFUSED) {
 		msg += ` Is it running? Start one with "central serve".`
@@ -125,13 +132,12 @@ func (e *ConnectionError) Unwrap() error { return e.Err }
 // and URL, which the message already names.
 func connectionReason(err error) string {
 	var dns *net.DNSError
-	var ne net.Error
 	switch {
 	case errors.Is(err, syscall.ECONNREFUSED):
 		return "connection refused"
 	case errors.As(err, &dns):
 		return "no such host " + dns.Name
-	case errors.Is(err, context.DeadlineExceeded), errors.As(err, &ne) && ne.Timeout():
+	case timedOut(err):
 		return "no answer in time"
 	}
 	var ue *url.Error
@@ -139,6 +145,12 @@ func connectionReason(err error) string {
 		return ue.Err.Error()
 	}
 	return err.Error()
+}
+
+// timedOut reports whether err is a deadline or a timeout.
+func timedOut(err error) bool {
+	var ne net.Error
+	return errors.Is(err, context.DeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
 }
 
 // transportError classifies a failure to get any response. A cancelled

@@ -127,14 +127,48 @@ func TestConnectionRefused(t *testing.T) {
 	}
 }
 
+// TestTimeoutIsConnectionError: a server that took the connection but did
+// not answer within the client's timeout is said to be slow, not out of
+// reach.
 func TestTimeoutIsConnectionError(t *testing.T) {
-	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+	c, srv := newServer(t, func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done() // answer only once the client gives up
 	}, Options{Timeout: 50 * time.Millisecond})
 	_, err := c.Get(context.Background(), envPath)
 	var ce *ConnectionError
-	if !errors.As(err, &ce) || !strings.Contains(ce.Error(), "no answer in time") {
+	if !errors.As(err, &ce) || ce.Waited != 50*time.Millisecond {
 		t.Fatalf("err = %v, want a timeout *ConnectionError", err)
+	}
+	if want := "the central server at " + srv.URL + " sent no answer within 50ms."; ce.Error() != want {
+		t.Errorf("Error() = %q\nwant      %q", ce.Error(), want)
+	}
+}
+
+// TestWithTimeout: a request's own timeout replaces the client's, here a
+// long one that alone would keep the test waiting.
+func TestWithTimeout(t *testing.T) {
+	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}, Options{Timeout: time.Hour})
+	_, err := c.Get(WithTimeout(context.Background(), 50*time.Millisecond), envPath)
+	var ce *ConnectionError
+	if !errors.As(err, &ce) || ce.Waited != 50*time.Millisecond || !strings.Contains(ce.Error(), "no answer within 50ms") {
+		t.Fatalf("err = %v, want a timeout *ConnectionError after 50ms", err)
+	}
+}
+
+// TestCallerDeadlineIsNotTheClientTimeout: when the caller's own deadline
+// ends the wait, the client's timeout is not named.
+func TestCallerDeadlineIsNotTheClientTimeout(t *testing.T) {
+	c, _ := newServer(t, func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}, Options{Timeout: time.Hour})
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err := c.Get(ctx, envPath)
+	var ce *ConnectionError
+	if !errors.As(err, &ce) || ce.Waited != 0 || !strings.Contains(ce.Error(), "no answer in time") {
+		t.Fatalf("err = %v, want a *ConnectionError with no answer in time", err)
 	}
 }
 

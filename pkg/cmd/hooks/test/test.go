@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -21,12 +22,18 @@ import (
 	"github.com/centralhq/central/pkg/cmd/hooks/webhookref"
 	"github.com/centralhq/central/pkg/cmd/outputflag"
 	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/iostreams"
 	"github.com/centralhq/central/pkg/printers"
 )
 
 // EventTypes are the events a test can send: those about a resource.
 var EventTypes = []api.EventType{api.ResourceCreated, api.ResourceUpdated, api.ResourceDeleted, api.SubResourceUpdated}
+
+// answerTimeout bounds the wait for the server's answer: the longest
+// requestTimeout a webhook may have, and a margin for the server to reach
+// the receiver and record the attempt.
+const answerTimeout = dispatch.MaxTimeout + 30*time.Second
 
 // TestOptions are the dependencies and flags of one test.
 type TestOptions struct {
@@ -111,6 +118,9 @@ func testRun(ctx context.Context, o *TestOptions) error {
 	}
 	var d api.Delivery
 	q := url.Values{"eventType": {o.Event}}
+	// The server answers once the receiver has, or once the webhook's
+	// requestTimeout is over, which may be longer than the client's own.
+	ctx = client.WithTimeout(ctx, answerTimeout)
 	if _, err := c.Do(ctx, http.MethodPost, p.String()+"/test", q, nil, &d); err != nil {
 		return err
 	}

@@ -10,12 +10,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/client"
 	"github.com/centralhq/central/pkg/cmd/clierr"
 	"github.com/centralhq/central/pkg/cmd/factory"
 	"github.com/centralhq/central/pkg/discovery"
+	"github.com/centralhq/central/pkg/dispatch"
 	"github.com/centralhq/central/pkg/iostreams"
 )
 
@@ -165,5 +167,39 @@ func TestTestFlagErrors(t *testing.T) {
 		if len(a.requests) != 0 {
 			t.Errorf("%v: %d requests made", tt.args, len(a.requests))
 		}
+	}
+}
+
+// roundTripper records the deadline of each request it passes on.
+type roundTripper struct {
+	mu        sync.Mutex
+	deadlines []time.Time
+}
+
+func (rt *roundTripper) RoundTrip(r *http.Request) (*http.Response, error) {
+	dl, _ := r.Context().Deadline()
+	rt.mu.Lock()
+	rt.deadlines = append(rt.deadlines, dl)
+	rt.mu.Unlock()
+	return http.DefaultTransport.RoundTrip(r)
+}
+
+// TestTestWaitsLongerThanAWebhook: the server answers a test once the
+// receiver has, which may take a webhook's longest requestTimeout: the
+// request may last longer than that, not the client's own 30 s.
+func TestTestWaitsLongerThanAWebhook(t *testing.T) {
+	a := &fakeAPI{attempt: api.Attempt{Number: 1, Trigger: api.TriggerTest, StatusCode: 200}}
+	f := a.factory(t)
+	c, _ := f.Client()
+	rt := &roundTripper{}
+	f.Client = func() (*client.Client, error) {
+		return client.New(c.BaseURL(), client.Options{Token: "tok", HTTPClient: &http.Client{Transport: rt}}), nil
+	}
+	start := time.Now()
+	if r := run(t, f, "jira", "-s", "Integration/monitor"); r.err != nil {
+		t.Fatal(r.err)
+	}
+	if len(rt.deadlines) != 1 || rt.deadlines[0].Before(start.Add(dispatch.MaxTimeout)) {
+		t.Errorf("deadlines %v, want one later than %v from %v", rt.deadlines, dispatch.MaxTimeout, start)
 	}
 }
