@@ -52,8 +52,10 @@ Exit codes: 0 on success (also when nothing matches or with --dry-run), 1 on
 any error, when the question is answered No, or without a terminal and
 without -y.
 
--o yaml|json prints the server's answer on stdout, dry run or not: its count
-({count, dryRun, until}). The status lines stay on stderr.`,
+-o yaml|json prints the server's answer on stdout, with the same keys on a
+dry run and a real one: {count, dryRun, until}, until being the bound of
+creation times counted under or purged under (null when a purge has none).
+The status lines stay on stderr.`,
 		Example: `  # how many succeeded deliveries are older than a week?
   central deliveries purge --status succeeded --until 7d --dry-run
   # delete them, without asking (e.g. from cron)
@@ -102,6 +104,9 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 	if err != nil {
 		return err
 	}
+	// The filter's own until, before a count binds the purge to the
+	// deliveries counted.
+	given := q.Get("until")
 	if o.DryRun || ask {
 		res, err := filter.Bulk(ctx, c, http.MethodDelete, "/deliveries", q, true)
 		if err != nil {
@@ -112,11 +117,11 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 			if o.Output == "" {
 				fmt.Fprintf(o.IO.Out, "%s would be purged.\n", filter.Count(n, ""))
 			}
-			return printResult(o, res)
+			return printResult(o, res, given)
 		}
 		if n == 0 {
 			fmt.Fprintf(o.IO.ErrOut, "No %s deliveries match.\n", o.Filter.Status)
-			return printResult(o, filter.NothingDone(res))
+			return printResult(o, filter.NothingDone(res), given)
 		}
 		ok, err := o.IO.Confirm(fmt.Sprintf("Purge %s? This cannot be undone.", filter.Count(n, o.Filter.Status)), false)
 		if err != nil {
@@ -131,14 +136,33 @@ func purgeRun(ctx context.Context, o *PurgeOptions) error {
 		return err
 	}
 	o.IO.Success("Purged %s.", filter.Count(res.Count, ""))
-	return printResult(o, res)
+	return printResult(o, res, q.Get("until"))
 }
 
-// printResult writes the server's answer to stdout under -o yaml|json; the
-// text output says it all on its own.
-func printResult(o *PurgeOptions, res api.CountResult) error {
+// output is what -o prints: the same keys on a dry run and a real one, so
+// that a script reads .dryRun and .until without checking they are there.
+type output struct {
+	Count  int  `json:"count"`
+	DryRun bool `json:"dryRun"`
+	// Until is the bound of creation times: on a dry run the server's
+	// answer, else the until the purge was sent with, null for none.
+	Until *api.Time `json:"until"`
+}
+
+// printResult writes the server's answer to stdout under -o yaml|json,
+// with until, the bound the request was sent with, where the server gave
+// none (it does on dry runs only); the text output says it all on its own.
+func printResult(o *PurgeOptions, res api.CountResult, until string) error {
 	if o.Output == "" {
 		return nil
 	}
-	return printers.Print(o.IO.Out, o.Output, res)
+	out := output{Count: res.Count, DryRun: res.DryRun, Until: res.Until}
+	if out.Until == nil && until != "" {
+		t, err := api.ParseTime(until)
+		if err != nil {
+			return err
+		}
+		out.Until = &t
+	}
+	return printers.Print(o.IO.Out, o.Output, out)
 }
