@@ -50,3 +50,37 @@ func TestDisableWebhookOnlyWhileStillFailing(t *testing.T) {
 		t.Fatalf("disabled again: %v %v", off, err)
 	}
 }
+
+// TestEnableClearsDisabledStatus: a webhook turned back on no longer has a
+// status saying the dispatcher turned it off; other reasons stay.
+func TestEnableClearsDisabledStatus(t *testing.T) {
+	ctx := context.Background()
+	h := newHarness(t)
+	h.must(201, "POST", mgmt+"/integrations", `{"name":"i"}`)
+	const path = mgmt + "/integrations/i/webhooks/wh"
+	const on = `{"name":"wh","spec":{"url":"https://example.com/hook","enabled":true}}`
+	h.must(201, "POST", mgmt+"/integrations/i/webhooks", on)
+	wh := api.WebhookRef{Name: "wh", Scope: api.ScopeRef{Kind: "Integration", Name: "i"}}
+	disable := func() {
+		t.Helper()
+		if off, err := h.srv.DisableWebhook(ctx, wh, "the receiver answered 410 Gone", time.Time{}); !off || err != nil {
+			t.Fatalf("disabled: %v %v", off, err)
+		}
+	}
+
+	disable()
+	h.must(200, "PUT", path, on)
+	if got := h.must(200, "GET", path, "").resource(t); got.SubResources["status"] != nil {
+		t.Fatalf("enabled again, still with its status: %s", got.SubResources["status"])
+	}
+
+	disable()
+	st := h.must(200, "GET", path, "").resource(t).SubResources["status"]
+	withOther := strings.Replace(string(st), `"reasons":[`, `"reasons":[{"type":"Checked","detail":"by hand","timestamp":"2026-01-01T00:00:00.000+0000"},`, 1)
+	h.must(200, "PUT", path+"/status", `{"status":`+withOther+`}`)
+	h.must(200, "PUT", path, on)
+	got := string(h.must(200, "GET", path, "").resource(t).SubResources["status"])
+	if strings.Contains(got, "Disabled") || !strings.Contains(got, "Checked") {
+		t.Fatalf("enabled again: status %s, want the Checked reason alone", got)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
@@ -93,12 +94,32 @@ func isEnabledWebhook(r *api.ResourceInstance) bool {
 // enabled when it was not (wasEnabled; false for a create). Failures from
 // before no longer count towards auto-disable: a webhook enabled again once
 // its receiver is fixed, or made anew under an old name, gets the whole
-// AutoDisableAfter before its first new failure can turn it off.
+// AutoDisableAfter before its first new failure can turn it off. The
+// Disabled reason DisableWebhook put in its status is taken out.
 func (c *change) webhookEnabled(wasEnabled bool, r *api.ResourceInstance) error {
 	if wasEnabled || !isEnabledWebhook(r) {
 		return nil
 	}
-	return c.tx.WebhookHealthRestart(c.ctx, c.s.Org, api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}})
+	if err := c.tx.WebhookHealthRestart(c.ctx, c.s.Org, api.WebhookRef{Name: r.Name, Scope: api.ScopeRef{Kind: r.ScopeKind(), Name: r.ScopeName()}}); err != nil {
+		return err
+	}
+	// The reason DisableWebhook gave in the status would go on saying the
+	// webhook is off.
+	var st status
+	if json.Unmarshal(r.SubResources["status"], &st) != nil {
+		return nil
+	}
+	kept := slices.DeleteFunc(slices.Clone(st.Reasons), func(x statusReason) bool { return x.Type == "Disabled" })
+	switch {
+	case len(kept) == len(st.Reasons):
+		return nil
+	case len(kept) == 0:
+		delete(r.SubResources, "status")
+	default:
+		st.Reasons = kept
+		r.SubResources["status"], _ = json.Marshal(st)
+	}
+	return c.write(api.SubResourceUpdated, r, "status")
 }
 
 // handleAction serves POST on a resource's action: webhooks' "test" and
