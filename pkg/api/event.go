@@ -50,6 +50,27 @@ const (
 	EventProduct = "AmplifyCentral"
 )
 
-// Redacted stands for each value of a Secret's spec.data in an event: the
-// values stay on the server, in the resource only.
+// Redacted stands for each value of a Secret's spec.data where it is shown
+// to others than its readers through the API: in events and in the console.
 const Redacted = "REDACTED"
+
+// RedactSecret returns a copy of the Secret r with each value of spec.data
+// reading Redacted. The keys stay, so what changed still shows. A spec that
+// is not a Secret's is left out whole.
+func RedactSecret(r *ResourceInstance) *ResourceInstance {
+	var spec map[string]json.RawMessage
+	var data map[string]json.RawMessage
+	if json.Unmarshal(r.Spec, &spec) != nil || json.Unmarshal(spec["data"], &data) != nil {
+		spec, data = nil, nil
+	}
+	for k := range data {
+		data[k] = json.RawMessage(`"` + Redacted + `"`)
+	}
+	out := *r
+	out.Spec = json.RawMessage("{}")
+	if data != nil {
+		spec["data"], _ = json.Marshal(data)
+		out.Spec, _ = json.Marshal(spec)
+	}
+	return &out
+}

@@ -100,30 +100,15 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 	return nil
 }
 
-// eventPayload is what an event carries of r, given r as stored. A
+// eventPayload is what an event carries of r, given r as stored: a
 // Secret's values never leave the server in an event, since every webhook
-// whose trigger matches Secret (or *) would receive them, and the event log
-// keeps them: each value of spec.data reads api.Redacted, and its keys stay,
-// so a receiver still sees what changed.
+// whose trigger matches Secret (or *) would receive them and the event log
+// would keep them (api.RedactSecret).
 func eventPayload(r *api.ResourceInstance, stored []byte) ([]byte, error) {
 	if r.Group != registry.Group || r.Kind != "Secret" {
 		return stored, nil
 	}
-	var spec map[string]json.RawMessage
-	var data map[string]json.RawMessage
-	if json.Unmarshal(r.Spec, &spec) != nil || json.Unmarshal(spec["data"], &data) != nil {
-		spec, data = nil, nil // not what validation lets in: send none of it
-	}
-	for k := range data {
-		data[k] = json.RawMessage(`"` + api.Redacted + `"`)
-	}
-	out := *r
-	out.Spec = json.RawMessage("{}")
-	if data != nil {
-		spec["data"], _ = json.Marshal(data)
-		out.Spec, _ = json.Marshal(spec)
-	}
-	return json.Marshal(out)
+	return json.Marshal(api.RedactSecret(r))
 }
 
 // emitTo appends an event whose payload is not a resource (a
