@@ -102,6 +102,9 @@ func correlationID(ctx context.Context) string {
 	return id
 }
 
+// Timeout is how long a request may take, unless WithTimeout says otherwise.
+func (c *Client) Timeout() time.Duration { return c.hc.Timeout }
+
 type timeoutKey struct{}
 
 // WithTimeout returns a context whose requests may each take up to d

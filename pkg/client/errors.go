@@ -115,7 +115,7 @@ type ConnectionError struct {
 // to start one.
 func (e *ConnectionError) Error() string {
 	if e.Waited > 0 {
-		return fmt.Sprintf("the central server at %s sent no answer within %s.", e.URL, e.Waited)
+		return fmt.Sprintf("the central server at %s sent no answer within %s (--timeout or CENTRAL_TIMEOUT waits longer).", e.URL, e.Waited)
 	}
 	msg := fmt.Sprintf("couldn't connect to the central server at %s: %s.", e.URL, connectionReason(e.Err))
 	if errors.Is(e.Err, syscall.ECONNREFUSED) {

@@ -139,7 +139,7 @@ func TestTimeoutIsConnectionError(t *testing.T) {
 	if !errors.As(err, &ce) || ce.Waited != 50*time.Millisecond {
 		t.Fatalf("err = %v, want a timeout *ConnectionError", err)
 	}
-	if want := "the central server at " + srv.URL + " sent no answer within 50ms."; ce.Error() != want {
+	if want := "the central server at " + srv.URL + " sent no answer within 50ms (--timeout or CENTRAL_TIMEOUT waits longer)."; ce.Error() != want {
 		t.Errorf("Error() = %q\nwant      %q", ce.Error(), want)
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"time"
 )
 
 // Keys are the settings the config file holds, with what each means.
@@ -22,6 +23,7 @@ var Keys = map[string]string{
 	"token":    "the API token (a local server's token is found by itself)",
 	"org":      "the organization id sent as X-Axway-Tenant-Id",
 	"output":   "the default output format: table, yaml or json",
+	"timeout":  "how long a request waits for the server's answer, as 30s or 2m (default 30s)",
 }
 
 // DefaultBaseURL is where `central serve` listens by default.
@@ -174,3 +176,26 @@ func (c *Config) Write(values map[string]string) error {
 
 // FilePath is where the config file is.
 func (c *Config) FilePath() string { return c.path }
+
+// ParseTimeout reads a timeout setting: a positive duration such as 30s or 2m.
+func ParseTimeout(v string) (time.Duration, error) {
+	d, err := time.ParseDuration(strings.TrimSpace(v))
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("timeout %q is not a positive duration such as 30s or 2m", v)
+	}
+	return d, nil
+}
+
+// Timeout is the timeout setting, zero when nothing sets it; an error
+// names where a value it cannot read came from.
+func (c *Config) Timeout() (time.Duration, error) {
+	v, from := c.lookup("timeout")
+	if v == "" {
+		return 0, nil
+	}
+	d, err := ParseTimeout(v)
+	if err != nil {
+		return 0, fmt.Errorf("%w (from %s)", err, from)
+	}
+	return d, nil
+}

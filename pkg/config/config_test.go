@@ -166,3 +166,25 @@ func TestBadFile(t *testing.T) {
 		t.Fatalf("got %v", err)
 	}
 }
+
+func TestTimeout(t *testing.T) {
+	useFile(t, "timeout: 2m\n")
+	cfg := load(t)
+	if d, err := cfg.Timeout(); d.String() != "2m0s" || err != nil {
+		t.Fatalf("from the file: %v %v", d, err)
+	}
+	t.Setenv("CENTRAL_TIMEOUT", "soon")
+	_, err := cfg.Timeout()
+	if want := `timeout "soon" is not a positive duration such as 30s or 2m (from CENTRAL_TIMEOUT)`; err == nil || err.Error() != want {
+		t.Fatalf("error %v, want %q", err, want)
+	}
+	for _, v := range []string{"0s", "-5s", "30"} {
+		if _, err := config.ParseTimeout(v); err == nil {
+			t.Errorf("ParseTimeout(%q) took it", v)
+		}
+	}
+	useFile(t, "")
+	if d, err := load(t).Timeout(); d != 0 || err != nil {
+		t.Fatalf("unset: %v %v", d, err)
+	}
+}

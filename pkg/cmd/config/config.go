@@ -153,6 +153,10 @@ func checkValue(key, value string) error {
 		if !slices.Contains(outputflag.Formats, value) {
 			return clierr.Flagf(`invalid "output" value provided, allowed: yaml | json | table`)
 		}
+	case "timeout":
+		if _, err := cfgpkg.ParseTimeout(value); err != nil {
+			return clierr.Flagf(err.Error())
+		}
 	case "base-url":
 		if u, err := url.Parse(value); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return clierr.Flagf(fmt.Sprintf("base-url must be a URL like http://127.0.0.1:8080; got %q", value))

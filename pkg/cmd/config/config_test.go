@@ -50,7 +50,24 @@ func TestUnknownKey(t *testing.T) {
 	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
 	ios, _, _, _ := iostreams.Test()
 	err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), "set", "bogus", "1")
-	if want := "central configuration doesn't support the \"bogus\" key.\nSupported keys: base-url (or baseUrl), org, output, token"; err == nil || err.Error() != want {
+	if want := "central configuration doesn't support the \"bogus\" key.\nSupported keys: base-url (or baseUrl), org, output, timeout, token"; err == nil || err.Error() != want {
 		t.Errorf("err = %v, want %q", err, want)
+	}
+}
+
+// A timeout is saved only as a duration the client can use.
+func TestSetTimeout(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.yaml")
+	t.Setenv("CENTRAL_CONFIG", path)
+	ios, _, _, _ := iostreams.Test()
+	err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), "set", "timeout", "90")
+	if want := `timeout "90" is not a positive duration such as 30s or 2m`; err == nil || err.Error() != want {
+		t.Errorf("set timeout 90: %v, want %s", err, want)
+	}
+	if err := cmdtest.Execute(configcmd.NewCmdConfig(factory.New(ios)), "set", "timeout", "90s"); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(path); err != nil || string(b) != "timeout: 90s\n" {
+		t.Errorf("file: %q, %v", b, err)
 	}
 }

@@ -55,7 +55,11 @@ func New(ios *iostreams.IOStreams) *Factory {
 		if err != nil {
 			return nil, err
 		}
-		return client.New(base, client.Options{Token: token, OrgID: cfg.Get("org"), UserAgent: "central/" + build.Version}), nil
+		timeout, err := cfg.Timeout()
+		if err != nil {
+			return nil, err
+		}
+		return client.New(base, client.Options{Token: token, OrgID: cfg.Get("org"), UserAgent: "central/" + build.Version, Timeout: timeout}), nil
 	})
 	var defs struct {
 		once sync.Once

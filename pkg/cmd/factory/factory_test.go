@@ -3,6 +3,7 @@ package factory
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/centralhq/central/pkg/iostreams"
 )
@@ -44,4 +45,21 @@ func errString(err error) string {
 		return ""
 	}
 	return err.Error()
+}
+
+// TestClientTakesTheTimeout: CENTRAL_TIMEOUT (or --timeout, or the file)
+// sets how long the client waits; one it cannot read is refused, naming it.
+func TestClientTakesTheTimeout(t *testing.T) {
+	t.Setenv("CENTRAL_CONFIG", filepath.Join(t.TempDir(), "config.yaml"))
+	t.Setenv("CENTRAL_BASE_URL", "http://127.0.0.1:1")
+	t.Setenv("CENTRAL_TIMEOUT", "2m")
+	ios, _, _, _ := iostreams.Test()
+	c, err := New(ios).Client()
+	if err != nil || c.Timeout() != 2*time.Minute {
+		t.Fatalf("client %v, %v; want a 2m timeout", c, err)
+	}
+	t.Setenv("CENTRAL_TIMEOUT", "2")
+	if _, err := New(ios).Client(); errString(err) != `timeout "2" is not a positive duration such as 30s or 2m (from CENTRAL_TIMEOUT)` {
+		t.Fatalf("error %v", err)
+	}
 }

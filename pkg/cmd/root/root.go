@@ -122,7 +122,7 @@ func NewCmdRoot(f *factory.Factory) *cobra.Command {
 // newRoot builds the root command, its flags and the config they override,
 // without the commands below it.
 func newRoot(f *factory.Factory) *cobra.Command {
-	var baseURL, baseURLAmplify, token, org string
+	var baseURL, baseURLAmplify, token, org, timeout string
 	cmd := &cobra.Command{
 		Use:   "central <command>",
 		Short: "Manage Amplify-style resources and their webhooks",
@@ -166,7 +166,7 @@ also printed on stdout as a document: the server's {"errors": [...]}, or
 		if err != nil {
 			return nil, err
 		}
-		for key, v := range map[string]string{"base-url": baseURL, "token": token, "org": org} {
+		for key, v := range map[string]string{"base-url": baseURL, "token": token, "org": org, "timeout": timeout} {
 			if cmd.PersistentFlags().Changed(key) {
 				cfg.Override(key, v)
 			}
@@ -180,6 +180,7 @@ also printed on stdout as a document: the server's {"errors": [...]}, or
 	_ = pf.MarkHidden("baseUrl")
 	pf.StringVar(&token, "token", "", "API token (env CENTRAL_TOKEN; a local server's token is found by itself)")
 	pf.StringVar(&org, "org", "", "organization id sent as X-Axway-Tenant-Id (env CENTRAL_ORG)")
+	pf.StringVar(&timeout, "timeout", "", "how long a request waits for the server's answer, as 30s or 2m (env CENTRAL_TIMEOUT; default 30s)")
 	pf.BoolVar(&f.NoCache, "no-cache", false, "refresh the cached resource definitions from the server")
 	return cmd
 }

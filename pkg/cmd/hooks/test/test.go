@@ -120,7 +120,7 @@ func testRun(ctx context.Context, o *TestOptions) error {
 	q := url.Values{"eventType": {o.Event}}
 	// The server answers once the receiver has, or once the webhook's
 	// requestTimeout is over, which may be longer than the client's own.
-	ctx = client.WithTimeout(ctx, answerTimeout)
+	ctx = client.WithTimeout(ctx, max(answerTimeout, c.Timeout()))
 	if _, err := c.Do(ctx, http.MethodPost, p.String()+"/test", q, nil, &d); err != nil {
 		return err
 	}
