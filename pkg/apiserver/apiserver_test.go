@@ -117,9 +117,10 @@ func TestCreateReadUpdate(t *testing.T) {
 		t.Fatalf("read back differs from the create's answer:\n%s\n%s", again.body, created.body)
 	}
 	// Written at v1alpha1, read at v1: every link says v1.
-	h.must(201, "POST", "/apis/management/v1alpha1/environments/prod/apiservices", `{"name":"old"}`)
+	h.must(201, "POST", "/apis/management/v1alpha1/environments/prod/apiservices", `{"name":"old","spec":null}`)
 	if old := h.must(200, "GET", mgmt+"/environments/prod/apiservices/old", "").resource(t); old.APIVersion != "v1" ||
-		old.Metadata.SelfLink != "/management/v1/environments/prod/apiservices/old" || old.Metadata.Scope.SelfLink != "/management/v1/environments/prod" {
+		old.Metadata.SelfLink != "/management/v1/environments/prod/apiservices/old" || old.Metadata.Scope.SelfLink != "/management/v1/environments/prod" ||
+		string(old.Spec) != "{}" { // "spec": null is no spec
 		t.Fatalf("a v1alpha1 resource read at v1: %+v", old)
 	}
 	if svc.Metadata.Scope == nil || svc.Metadata.Scope.Name != "prod" || svc.Metadata.Scope.ID != env.Metadata.ID ||

@@ -101,6 +101,13 @@ func (s *Server) definitionRoutes(mux *http.ServeMux) {
 		return findDefinition(defs.groups, "ResourceGroup", r.PathValue("name"))
 	}))
 	for plural, byGroup := range map[string]map[string][]*api.ResourceInstance{"resources": defs.resources, "commandlines": defs.commandlines} {
+		var all []*api.ResourceInstance // across groups, in the groups' order
+		for _, g := range defs.groups {
+			all = append(all, byGroup[g.Name]...)
+		}
+		mux.Handle("GET /apis/definitions/v1alpha1/"+plural, s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {
+			return pageOf(r, all)
+		}))
 		mux.Handle("GET "+base+"/{group}/"+plural, s.wrap(func(w http.ResponseWriter, r *http.Request) (any, error) {
 			if _, err := findDefinition(defs.groups, "ResourceGroup", r.PathValue("group")); err != nil {
 				return nil, err

@@ -3,6 +3,7 @@ package apiserver_test
 import (
 	"encoding/json"
 	"fmt"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -209,6 +210,14 @@ func TestDefinitions(t *testing.T) {
 	}
 	if r := h.do("GET", "/apis/definitions/v1alpha1/groups/nosuch/resources", ""); r.status != 404 {
 		t.Fatalf("missing group: %d", r.status)
+	}
+	// Across groups, as the SDK's definitions client lists them.
+	across := h.must(200, "GET", "/apis/definitions/v1alpha1/commandlines?pageSize=1", "")
+	if n := across.header.Get("X-Axway-Total-Count"); n != strconv.Itoa(len(cls)) {
+		t.Fatalf("commandlines across groups: %s, want the management group's %d", n, len(cls))
+	}
+	if r := h.do("GET", "/apis/definitions/v1alpha1/resourceversions", ""); r.status != 404 || !strings.Contains(r.detail(t), "/apis/definitions/v1alpha1/resources") {
+		t.Fatalf("an unserved definitions path: %d %s", r.status, r.body)
 	}
 }
 

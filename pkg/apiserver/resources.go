@@ -31,6 +31,9 @@ func (s *Server) readResource(w http.ResponseWriter, r *http.Request, t target) 
 // or a PATCH's result: the fields the path already fixes, the title and the
 // spec.
 func (s *Server) checkResource(t target, in *api.ResourceInstance) error {
+	if string(in.Spec) == "null" {
+		in.Spec = nil // stored, and answered, as {}
+	}
 	if in.Kind != "" && in.Kind != t.kind.Kind {
 		return invalid("/kind", "The body is a %s but the path is for %s.", in.Kind, t.kind.Plural)
 	}

@@ -27,6 +27,9 @@ func (t target) scopeKindName() string {
 // resolve reads the path values the route matched.
 func resolve(r *http.Request) (target, error) {
 	group, version := r.PathValue("group"), r.PathValue("version")
+	if group == "definitions" {
+		return target{}, errorf(http.StatusNotFound, "The definitions group serves the groups (/apis/definitions/v1alpha1/groups), each group's resources and commandlines (…/groups/{group}/resources), and both across groups (/apis/definitions/v1alpha1/resources, …/commandlines).")
+	}
 	if group != registry.Group {
 		return target{}, errorf(http.StatusNotFound, "The server has no group %q; it serves %q.", group, registry.Group)
 	}
