@@ -1,6 +1,7 @@
 package console
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"sort"
@@ -8,6 +9,7 @@ import (
 	"time"
 
 	"github.com/centralhq/central/pkg/api"
+	"github.com/centralhq/central/pkg/client"
 )
 
 // deliveryPageSize is how many deliveries one page lists.
@@ -21,7 +23,7 @@ type deliveryRow struct {
 	EventType   string
 	Resource    string
 	Webhook     string
-	WebhookLink string
+	WebhookLink string // empty when the webhook no longer exists
 	Attempts    int
 	LastError   string
 	CreatedAt   time.Time
@@ -64,9 +66,12 @@ type deliveryListPage struct {
 	Pages    int
 	Prev     string
 	Next     string
+	// First is page 1 with the same filter, for a page past the end.
+	First string
 	// Hidden carries the filter to the confirmation pages.
 	Hidden []hidden
-	// WebhookLink is the filtered webhook's page, if filtered to one.
+	// WebhookLink is the filtered webhook's page, if filtered to one that
+	// exists.
 	WebhookLink string
 }
 
@@ -98,12 +103,7 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 	if f.Page < page.Pages {
 		page.Next = "/console/deliveries?" + f.query(f.Page+1).Encode()
 	}
-	for _, d := range list {
-		page.Rows = append(page.Rows, deliveryRowOf(d))
-	}
-	if ref, ok := parseWebhookKey(f.Webhook); ok {
-		page.WebhookLink = webhookLink(ref)
-	}
+	page.First = f.link()
 
 	p, err := c.paths(ctx, s)
 	if err != nil {
@@ -113,10 +113,27 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 	if err != nil {
 		return nil, err
 	}
+	exists := map[string]bool{}
 	page.Webhooks = []option{{Value: "", Label: "All webhooks", Selected: f.Webhook == ""}}
 	for _, h := range hooks {
 		k := webhookKey(refOf(h))
+		exists[k] = true
 		page.Webhooks = append(page.Webhooks, option{Value: k, Label: k, Selected: k == f.Webhook})
+	}
+	if ref, ok := parseWebhookKey(f.Webhook); ok {
+		if exists[f.Webhook] {
+			page.WebhookLink = webhookLink(ref)
+		} else {
+			// Kept as a choice, so filtering again keeps the filter.
+			page.Webhooks = append(page.Webhooks, option{Value: f.Webhook, Label: f.Webhook + " (deleted)", Selected: true})
+		}
+	}
+	for _, d := range list {
+		row := deliveryRowOf(d)
+		if !exists[row.Webhook] {
+			row.WebhookLink = ""
+		}
+		page.Rows = append(page.Rows, row)
 	}
 	for _, st := range []string{"", "pending", "succeeded", "failed"} {
 		label := st
@@ -139,6 +156,8 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 type deliveryPage struct {
 	deliveryRow
 	D api.Delivery
+	// Disabled tells that its webhook is disabled, so it cannot be sent.
+	Disabled bool
 }
 
 func (c *console) deliveryShow(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
@@ -148,8 +167,37 @@ func (c *console) deliveryShow(w http.ResponseWriter, r *http.Request, s *sessio
 	if _, err := s.api.Do(ctx, http.MethodGet, "/deliveries/"+url.PathEscape(r.PathValue("id")), nil, nil, &d); err != nil {
 		return nil, err
 	}
-	return &view{Template: "delivery", Title: "Delivery " + d.ID, Section: "deliveries",
-		Data: deliveryPage{deliveryRow: deliveryRowOf(d), D: d}}, nil
+	page := deliveryPage{deliveryRow: deliveryRowOf(d), D: d}
+	wh, err := c.webhookOf(ctx, s, d.Webhook)
+	if err != nil {
+		return nil, err
+	}
+	if wh == nil {
+		page.WebhookLink = ""
+	} else {
+		var spec api.WebhookSpec
+		_ = wh.DecodeSpec(&spec)
+		page.Disabled = !spec.Enabled
+	}
+	return &view{Template: "delivery", Title: "Delivery " + d.ID, Section: "deliveries", Data: page}, nil
+}
+
+// webhookOf reads the webhook a delivery is for; nil when it no longer
+// exists.
+func (c *console) webhookOf(ctx context.Context, s *session, ref api.WebhookRef) (*api.ResourceInstance, error) {
+	p, err := c.paths(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	path, err := p.of("Webhook", ref.Scope.Kind, ref.Scope.Name, ref.Name)
+	if err != nil {
+		return nil, err
+	}
+	wh, err := s.api.Get(ctx, path)
+	if client.HasStatus(err, http.StatusNotFound) {
+		return nil, nil
+	}
+	return wh, err
 }
 
 func (c *console) deliveryRetryOne(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
@@ -157,9 +205,16 @@ func (c *console) deliveryRetryOne(w http.ResponseWriter, r *http.Request, s *se
 	defer cancel()
 	id := r.PathValue("id")
 	var d api.Delivery
+	back := "/console/deliveries/" + url.PathEscape(id)
 	if _, err := s.api.Do(ctx, http.MethodPost, "/deliveries/"+url.PathEscape(id)+"/retry", nil, nil, &d); err != nil {
-		return nil, err
+		// Refused (its webhook was disabled or deleted since the page was
+		// shown): the delivery's page says why and links the webhook.
+		p, perr := asProblem(err)
+		if perr != nil {
+			return nil, perr
+		}
+		return c.redirect(w, r, s, back, "error", "The delivery was not sent again: "+p.Detail)
 	}
-	return c.redirect(w, r, s, "/console/deliveries/"+url.PathEscape(id), "ok",
+	return c.redirect(w, r, s, back, "ok",
 		"Delivery queued to be sent again now; reload this page to see the new attempt.")
 }

@@ -18,7 +18,7 @@ type bulkPage struct {
 	Disabled, Deleted int
 	What              string
 	Action            string
-	Back              string
+	Back              string // the delivery log under the filter the user came from
 	// Fields carry the filter, fixed at counting time (its window's start
 	// and the count's bound of creation times), to the POST.
 	Fields []hidden
@@ -29,7 +29,7 @@ func (c *console) bulkConfirm(r *http.Request, s *session, verb string) (*view, 
 	if err != nil {
 		return nil, err
 	}
-	what := f.describe()
+	what, back := f.describe(), f.link()
 	f.Status, f.SinceAt = string(api.DeliveryFailed), f.sinceTime(c.now())
 	ctx, cancel := apiCtx(r)
 	defer cancel()
@@ -44,7 +44,7 @@ func (c *console) bulkConfirm(r *http.Request, s *session, verb string) (*view, 
 		return nil, err
 	}
 	page := bulkPage{Verb: verb, Count: out.Count, Disabled: out.Disabled, Deleted: out.Deleted, What: what, Action: "/console/deliveries/" + verb,
-		Back: "/console/deliveries?" + r.URL.Query().Encode()}
+		Back: back}
 	if out.Until != nil {
 		f.UntilAt = out.Until.String()
 	}
@@ -91,8 +91,11 @@ func (c *console) bulkDo(w http.ResponseWriter, r *http.Request, s *session, ver
 	if verb == "purge" {
 		msg = fmt.Sprintf("%d failed %s purged.", out.Count, plural(out.Count, "delivery", "deliveries"))
 	}
-	back := deliveryFilter{Webhook: f.Webhook}
-	return c.redirect(w, r, s, "/console/deliveries?"+back.query(1).Encode(), "ok", msg)
+	back := deliveryFilter{Webhook: f.Webhook}.link()
+	if v := r.PostForm.Get("return"); v != "" {
+		back = safeNext(v)
+	}
+	return c.redirect(w, r, s, back, "ok", msg)
 }
 
 func (c *console) deliveryRetryAll(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {

@@ -130,6 +130,14 @@ func (f deliveryFilter) query(page int) url.Values {
 	return q
 }
 
+// link is the delivery log's first page under the filter.
+func (f deliveryFilter) link() string {
+	if q := f.query(1).Encode(); q != "" {
+		return "/console/deliveries?" + q
+	}
+	return "/console/deliveries"
+}
+
 // describe says in words which deliveries the filter selects, after the
 // noun: " to Integration/monitor/jira in the last hour".
 func (f deliveryFilter) describe() string {

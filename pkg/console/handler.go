@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 	"net/url"
+	"path"
 	"strings"
 
 	"github.com/centralhq/central/pkg/client"
@@ -186,11 +187,20 @@ func (c *console) redirect(w http.ResponseWriter, r *http.Request, s *session, t
 }
 
 // safeNext returns next when it is a console page, else the default page,
-// so the sign-in form cannot be used to send users elsewhere.
+// so the sign-in form and the return fields cannot send users elsewhere.
+// The path is judged decoded and cleaned: a browser resolves "%2e%2e" as
+// "..", and the server reads "%2f" as "/".
 func safeNext(next string) string {
-	if strings.HasPrefix(next, "/console/") && !strings.HasPrefix(next, "/console//") &&
-		!strings.ContainsAny(next, "\\\r\n") {
-		return next
+	const home = "/console/webhooks"
+	u, err := url.Parse(next)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" {
+		return home
 	}
-	return "/console/webhooks"
+	// Browsers drop tabs and newlines from a URL and read "\" as "/".
+	odd := func(r rune) bool { return r <= ' ' || r == 0x7f || r == '\\' }
+	if strings.ContainsFunc(next, odd) || strings.ContainsFunc(u.Path, odd) || strings.Contains(u.Path, "//") ||
+		!strings.HasPrefix(path.Clean(u.Path), "/console/") {
+		return home
+	}
+	return next
 }

@@ -74,6 +74,11 @@ func healthOf(wh *api.ResourceInstance, spec api.WebhookSpec, latest []api.Deliv
 		if h.Pending > 0 {
 			h.Label = fmt.Sprintf("%d pending", h.Pending)
 		}
+		// Nothing finished, so every attempt made so far failed: the
+		// retries still pending are no sign of health.
+		if h.LastError != "" {
+			h.Level = "warn"
+		}
 	case h.Succeeded == h.Finished:
 		h.Level, h.Label = "ok", fmt.Sprintf("Healthy: %d of %d delivered", h.Succeeded, h.Finished)
 	case h.Succeeded*10 >= h.Finished*8:

@@ -210,6 +210,27 @@ func TestWebhookForms(t *testing.T) {
 	}
 }
 
+// The add form needs a name: the API would make one up.
+func TestWebhookNameRequired(t *testing.T) {
+	e := newEnv(t)
+	e.must("POST", mgmt+"/integrations", map[string]any{"name": "monitor"})
+	u := e.user()
+	u.login(e.srv.Token())
+	for _, name := range []string{"", "   "} {
+		p := u.post("/console/webhooks/new", "/console/webhooks", url.Values{"scope": {"Integration/monitor"},
+			"name": {name}, "url": {"http://127.0.0.1:9/hook"}, "enabled": {"true"}})
+		if p.status != http.StatusBadRequest {
+			t.Fatalf("name %q: %d %q", name, p.status, p.location)
+		}
+		contains(t, p, "Enter a name", `value="http://127.0.0.1:9/hook"`)
+	}
+	items, err := e.api.List(context.Background(), client.Path{Group: "management", Version: "v1",
+		ScopePlural: "integrations", ScopeName: "monitor", Plural: "webhooks"}, client.ListOptions{})
+	if err != nil || len(items) != 0 {
+		t.Fatalf("webhooks made without a name: %d %v", len(items), err)
+	}
+}
+
 func TestDeliveryActions(t *testing.T) {
 	e := newEnv(t)
 	rcv := newReceiver(t, http.StatusInternalServerError)
@@ -312,8 +333,8 @@ func TestDeliveryRetryLeavesOut(t *testing.T) {
 	e.must("POST", mgmt+"/environments", map[string]any{"name": "b"})
 	e.waitFor("a new failure", func() bool { return len(e.deliveries("status=failed")) == 2 })
 	e.must("PUT", mgmt+"/integrations/monitor/webhooks/jira", map[string]any{"spec": map[string]any{"url": rcv.URL, "enabled": false}})
-	contains(t, u.get("/console/deliveries/retry"), "nothing to retry",
-		"1 more to disabled webhooks is left out", "1 more to deleted webhooks is left out")
+	contains(t, u.get("/console/deliveries/retry"), "None of the failed deliveries of any time can be retried: nothing to retry.",
+		"1 to disabled webhooks is left out", "1 to deleted webhooks is left out")
 }
 
 func TestSubscriptionsPage(t *testing.T) {

@@ -51,6 +51,14 @@ func templateFuncs(now func() time.Time) template.FuncMap {
 			}
 			return printers.Age(t, now())
 		},
+		// due is when something is to happen: "due in 3 minutes", and
+		// "due now" once that time has come (it is late, not over).
+		"due": func(t time.Time) string {
+			if !t.After(now()) {
+				return "due now"
+			}
+			return "due " + printers.Age(t, now())
+		},
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return ""

@@ -93,6 +93,7 @@ func pickDefinition(defs []discovery.Definition, scope string) (discovery.Defini
 type resourceListPage struct {
 	Kind    string
 	Scoped  bool
+	Scope   string // chosen, "Kind/name"; empty for all
 	Scopes  []option
 	Columns []string
 	Rows    []resourceRow
@@ -124,7 +125,7 @@ func (c *console) resourceList(w http.ResponseWriter, r *http.Request, s *sessio
 	if err != nil {
 		return nil, err
 	}
-	page := resourceListPage{Kind: def.Kind, Scoped: def.Scoped()}
+	page := resourceListPage{Kind: def.Kind, Scoped: def.Scoped(), Scope: scope}
 	if page.Scoped {
 		if page.Scopes, err = scopeOptions(ctx, s.api, p, defs, scope); err != nil {
 			return nil, err
@@ -138,7 +139,7 @@ func (c *console) resourceList(w http.ResponseWriter, r *http.Request, s *sessio
 		}
 	}
 	for _, it := range items {
-		doc, err := genericJSON(it)
+		doc, err := genericJSON(shown(it))
 		if err != nil {
 			return nil, err
 		}
@@ -223,6 +224,16 @@ func lookupPath(v any, path string) any {
 	return v
 }
 
+// shown is a resource as the console may show it: a Secret with its values
+// hidden, as events carry it, since a page is easier to glance at over a
+// shoulder or leave open than an API answer.
+func shown(r *api.ResourceInstance) *api.ResourceInstance {
+	if r.Kind == "Secret" {
+		return api.RedactSecret(r)
+	}
+	return r
+}
+
 // resourcePage is the data of one resource's page.
 type resourcePage struct {
 	Kind, Name, Title string
@@ -232,6 +243,8 @@ type resourcePage struct {
 	YAML              string
 	Events            []eventRow
 	Scanned           int
+	// Redacted tells that YAML hides the values of a Secret.
+	Redacted bool
 }
 
 func (c *console) resourceShow(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
@@ -257,11 +270,11 @@ func (c *console) resourceShow(w http.ResponseWriter, r *http.Request, s *sessio
 		return nil, err
 	}
 	var y bytes.Buffer
-	if err := (printers.YAML{}).Print(&y, res); err != nil {
+	if err := (printers.YAML{}).Print(&y, shown(res)); err != nil {
 		return nil, err
 	}
 	page := resourcePage{Kind: res.Kind, Name: res.Name, Title: res.Title, YAML: y.String(),
-		ListLink: resourceLink(def.Group, def.Plural, "", "", "")}
+		ListLink: resourceLink(def.Group, def.Plural, "", "", ""), Redacted: res.Kind == "Secret"}
 	if scopeName != "" {
 		page.Scope = def.ScopeKind + "/" + scopeName
 		if sp, err := p.of(def.ScopeKind, "", "", ""); err == nil {

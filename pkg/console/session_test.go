@@ -73,6 +73,41 @@ func TestLogin(t *testing.T) {
 	}
 }
 
+// A return path that leaves /console/ once a browser resolves it (dot
+// segments, encoded or not) is refused, as the server decodes it.
+func TestNextStaysInConsole(t *testing.T) {
+	e := newEnv(t)
+	u := e.user()
+	u.login(e.srv.Token())
+	for _, next := range []string{"/console/../../evil", "/console/%2e%2e/evil", "/console/..%2fevil", "/console/%2E%2E%2Fevil",
+		"/console/x/../../evil", "/console/\\evil.example", "/console/\t/../../\t/evil.example", "http://evil.example/console/",
+		"//evil.example/console/", "/console//evil.example"} {
+		// Signed in, the sign-in page sends the user straight to next, as
+		// the server received it from the query.
+		p := u.get("/console/login?" + url.Values{"next": {next}}.Encode())
+		if p.status != http.StatusSeeOther || p.location != "/console/webhooks" {
+			t.Errorf("next=%q redirected to %q", next, p.location)
+		}
+		p = e.user().post("/console/login", "/console/login", url.Values{"token": {e.srv.Token()}, "next": {next}})
+		if p.location != "/console/webhooks" {
+			t.Errorf("signing in with next=%q redirected to %q", next, p.location)
+		}
+	}
+	// The query the server decodes once: %252e reaches it as %2e.
+	if p := u.get("/console/login?next=/console/%252e%252e/evil"); p.location != "/console/webhooks" {
+		t.Errorf("next=/console/%%252e%%252e/evil redirected to %q", p.location)
+	}
+	if p := u.get("/console/login?next=/console/%2e%2e/evil"); p.location != "/console/webhooks" {
+		t.Errorf("next=/console/%%2e%%2e/evil redirected to %q", p.location)
+	}
+	for next, want := range map[string]string{"/console/deliveries?status=failed&since=1h": "/console/deliveries?status=failed&since=1h",
+		"/console/webhooks/../deliveries": "/console/deliveries"} {
+		if p := u.get("/console/login?" + url.Values{"next": {next}}.Encode()); p.location != want {
+			t.Errorf("next=%q redirected to %q, want %q", next, p.location, want)
+		}
+	}
+}
+
 func sessionCookie(resp *http.Response) *http.Cookie {
 	for _, c := range resp.Cookies() {
 		if c.Name == "central_console" {

@@ -129,6 +129,11 @@ func (c *console) webhookCreate(w http.ResponseWriter, r *http.Request, s *sessi
 		f.Problem = &problem{Title: "Choose a scope", Detail: "A webhook lives in an Environment or an Integration.", Field: "scope"}
 		return c.webhookFormView(ctx, s, f, http.StatusBadRequest)
 	}
+	// The API would make up a name for a webhook without one.
+	if f.Name == "" {
+		f.Problem = &problem{Title: "Enter a name", Detail: "Lower-case letters, digits, “-” and “.”; unique in its scope.", Field: "name"}
+		return c.webhookFormView(ctx, s, f, http.StatusBadRequest)
+	}
 	headers, err := parseHeaders(f.Headers)
 	if err != nil {
 		f.Problem = &problem{Title: "Check the headers", Detail: err.Error(), Field: "headers"}
