@@ -39,6 +39,8 @@ type DeleteOptions struct {
 	Wait       bool
 	Force      bool
 	Yes        bool
+	// IgnoreNotFound counts a resource that is not there as deleted.
+	IgnoreNotFound bool
 }
 
 // NewCmdDelete builds "central delete"; runF replaces the run in tests.
@@ -72,7 +74,9 @@ are deleted in REVERSE file order: files usually list a scope before the
 resources in it, and this way those resources go before their scope, each
 with its own message. A file with a bad entry (malformed, unnamed, of an
 unknown kind) deletes nothing. A resource that is not found is an error for
-its entry; the others are still deleted, and the exit code is then 1. A file
+its entry; the others are still deleted, and the exit code is then 1
+(--ignore-not-found makes it a warning instead, for a teardown that may run
+twice). A file
 or stdin without resources (empty, only "---", or an empty list) deletes
 nothing and is not an error: a warning, exit code 0.`,
 		Example: `  # delete an environment (and everything in it), asking first
@@ -83,7 +87,9 @@ nothing and is not an error: a warning, exit code 0.`,
   central delete apis petstore -s prod
   central delete webhook jira -s Integration/monitor --wait
   # everything a file created, its scoped resources first
-  central delete -f resources.yaml -y`,
+  central delete -f resources.yaml -y
+  # a teardown step that may find some of it gone already
+  central delete -f resources.yaml -y --ignore-not-found`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) > 2 {
 				return clierr.Flagf(fmt.Sprintf("too many arguments: delete takes TYPE and NAME, got %d arguments.", len(args)))
@@ -117,6 +123,7 @@ nothing and is not an error: a warning, exit code 0.`,
 	fl.BoolVar(&opts.Wait, "wait", false, "wait up to 10 seconds for the resource to be gone")
 	fl.BoolVar(&opts.Force, "forceDelete", false, "delete even when finalizers hold the resource or what is in its scope")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")
+	fl.BoolVar(&opts.IgnoreNotFound, "ignore-not-found", false, "a resource that is not found is a warning, not an error")
 	cmd.ValidArgsFunction = resource.CompleteTypeThenName(f)
 	_ = cmd.RegisterFlagCompletionFunc("scope", resource.CompleteScope(f))
 	return cmd
@@ -152,7 +159,11 @@ func deleteRun(ctx context.Context, o *DeleteOptions) error {
 	}
 	targets, err := resource.Find(ctx, c, set, o.Type, o.Name, scope)
 	if err != nil {
-		return err
+		what := fmt.Sprintf("%q", o.Type+"/"+o.Name)
+		if o.Scope != "" {
+			what += fmt.Sprintf(" in the scope %q", o.Scope)
+		}
+		return o.notFound(err, what)
 	}
 	if len(targets) > 1 {
 		err := o.ask("The resource may exist in many scopes, and multiple entities might be deleted. Do you want to continue?",

@@ -345,3 +345,40 @@ func TestDeleteEmptyFileIsANoOp(t *testing.T) {
 		d.wantCalls(t)
 	}
 }
+
+// TestIgnoreNotFound: with --ignore-not-found a resource already gone is a
+// warning and exit 0, by name and in a file; without it, still an error.
+func TestIgnoreNotFound(t *testing.T) {
+	d := newDeleteTest(t)
+	d.seedProd()
+	if err := d.run("apis", "ghost", "-s", "Environment/prod", "--ignore-not-found"); err != nil {
+		t.Fatal(err)
+	}
+	d.wantStderr(t, `⚠ "APIService/ghost" in the scope "Environment/prod" was not found: nothing to delete.`)
+	// A scope name alone is looked up in each scope kind first.
+	if err := d.run("webhooks", "ghost", "-s", "prod", "--ignore-not-found"); err != nil {
+		t.Fatal(err)
+	}
+	d.wantStderr(t, `⚠ "webhooks/ghost" in the scope "prod" was not found: nothing to delete.`)
+
+	file := filepath.Join(t.TempDir(), "prod.yaml")
+	if err := os.WriteFile(file, []byte(`kind: APIService
+name: petstore
+metadata: {scope: {kind: Environment, name: prod}}
+---
+kind: APIService
+name: ghost
+metadata: {scope: {kind: Environment, name: prod}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := d.run("-f", file, "--ignore-not-found"); err != nil {
+		t.Fatal(err)
+	}
+	d.wantStderr(t,
+		`⚠ "APIService/ghost" in the scope "Environment/prod" was not found: nothing to delete.`,
+		`✔ "APIService/petstore" in the scope "Environment/prod" has successfully been deleted.`)
+	if err := d.run("-f", file); !errors.Is(err, clierr.ErrSilent) {
+		t.Fatalf("without --ignore-not-found: err = %v, want ErrSilent (exit 1)", err)
+	}
+}

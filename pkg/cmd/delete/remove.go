@@ -63,7 +63,7 @@ func (o *DeleteOptions) ask(question, noTerminal string) error {
 func (o *DeleteOptions) remove(ctx context.Context, c *client.Client, t resource.Target) error {
 	held, err := c.Delete(ctx, t.Path, o.Force)
 	if err != nil {
-		return err
+		return o.notFound(err, resource.Label(t.Ref))
 	}
 	if !o.Wait {
 		o.IO.Success("%s has successfully been deleted.", resource.Label(t.Ref))
@@ -78,6 +78,16 @@ func (o *DeleteOptions) remove(ctx context.Context, c *client.Client, t resource
 		return err
 	}
 	o.IO.Success("%s has successfully been deleted.", resource.Label(t.Ref))
+	return nil
+}
+
+// notFound passes err on, but with --ignore-not-found turns a 404 into a
+// warning about what, which was already gone.
+func (o *DeleteOptions) notFound(err error, what string) error {
+	if !o.IgnoreNotFound || !client.HasStatus(err, http.StatusNotFound) {
+		return err
+	}
+	o.IO.Warning("%s was not found: nothing to delete.", what)
 	return nil
 }
 
