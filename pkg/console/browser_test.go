@@ -227,13 +227,20 @@ func TestBrowserDeliveryFlow(t *testing.T) {
 	b.waitForText(here, "dl.facts .badge", "succeeded")
 	b.waitForText(list, "tbody .badge", "succeeded")
 
+	b.do("open its event",
+		chromedp.Navigate(here),
+		chromedp.Click(chromedp.CSS(`dl.facts a[href^="/console/events/"]`)),
+		chromedp.WaitVisible(`//h2[text()="Envelope"]`),
+	)
+	event := value(b, "where", chromedp.Location())
+
 	for _, path := range []string{"/console/webhooks", "/console/webhooks/new", "/console/webhooks/Integration/monitor/recv",
 		"/console/deliveries", "/console/resources/management/webhooks"} {
 		b.checkLabels(e.URL + path)
 	}
 
 	b.do("phone width", chromedp.EmulateViewport(375, 800))
-	for _, path := range []string{"/console/webhooks", "/console/webhooks/Integration/monitor/recv", "/console/deliveries", here[len(e.URL):]} {
+	for _, path := range []string{"/console/webhooks", "/console/webhooks/Integration/monitor/recv", "/console/deliveries", here[len(e.URL):], event[len(e.URL):]} {
 		b.checkNoOverflow(e.URL + path)
 	}
 }

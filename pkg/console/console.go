@@ -104,6 +104,8 @@ func (c *console) routes() {
 	m.Handle("GET /console/deliveries/{id}", c.page(c.deliveryShow))
 	m.Handle("POST /console/deliveries/{id}/retry", c.action(c.deliveryRetryOne))
 
+	m.Handle("GET /console/events/{seq}", c.page(c.eventShow))
+
 	m.Handle("GET /console/resources", c.page(c.kindList))
 	m.Handle("GET /console/resources/{group}/{plural}", c.page(c.resourceList))
 	m.Handle("GET /console/resources/{group}/{plural}/{name}", c.page(c.resourceShow))

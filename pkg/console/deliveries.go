@@ -158,6 +158,9 @@ type deliveryPage struct {
 	D api.Delivery
 	// Disabled tells that its webhook is disabled, so it cannot be sent.
 	Disabled bool
+	// EventLink is the page of its event; empty for a test send, whose
+	// event is not in the log.
+	EventLink string
 }
 
 func (c *console) deliveryShow(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
@@ -168,6 +171,9 @@ func (c *console) deliveryShow(w http.ResponseWriter, r *http.Request, s *sessio
 		return nil, err
 	}
 	page := deliveryPage{deliveryRow: deliveryRowOf(d), D: d}
+	if !page.Test {
+		page.EventLink = eventLink(d.SequenceID)
+	}
 	wh, err := c.webhookOf(ctx, s, d.Webhook)
 	if err != nil {
 		return nil, err

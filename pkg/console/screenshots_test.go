@@ -1,6 +1,7 @@
 package console_test
 
 import (
+	"fmt"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -48,7 +49,7 @@ func TestScreenshots(t *testing.T) {
 			"properties": map[string]any{"profile": map[string]any{"team": "payments"}}}})
 	}
 	e.waitFor("a failed delivery", func() bool { return len(e.deliveries("status=failed")) > 0 })
-	failed := e.deliveries("status=failed")[0].ID
+	failed := e.deliveries("status=failed")[0]
 
 	b.do("sign in",
 		chromedp.Navigate(e.URL+"/console/login"),
@@ -65,7 +66,8 @@ func TestScreenshots(t *testing.T) {
 		"webhook":       "/console/webhooks/Integration/monitor/jira",
 		"webhook-new":   "/console/webhooks/new",
 		"deliveries":    "/console/deliveries",
-		"delivery":      "/console/deliveries/" + failed,
+		"delivery":      "/console/deliveries/" + failed.ID,
+		"event":         fmt.Sprintf("/console/events/%d", failed.SequenceID),
 		"retry-confirm": "/console/deliveries/retry?since=1h",
 		"resources":     "/console/resources",
 		"resource-list": "/console/resources/management/webhooks",
