@@ -21,6 +21,9 @@ type Error struct {
 type ErrorMeta struct {
 	TransactionID string `json:"transactionId,omitempty"`
 	TenantID      string `json:"tenantId,omitempty"`
+	// AuthenticatedUserID is the user the request was made as; empty for
+	// a request refused before it was authenticated.
+	AuthenticatedUserID string `json:"authenticatedUserId,omitempty"`
 }
 
 // Error titles used by the server, one per status code.

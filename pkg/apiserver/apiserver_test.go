@@ -63,8 +63,8 @@ func (r reply) detail(t *testing.T) string {
 	if err := json.Unmarshal([]byte(r.body), &e); err != nil || len(e.Errors) != 1 {
 		t.Fatalf("not an error body: %s", r.body)
 	}
-	if e.Errors[0].Status != r.status || e.Errors[0].Meta.TransactionID == "" {
-		t.Fatalf("error entry %+v does not match status %d or lacks a transaction id", e.Errors[0], r.status)
+	if m := e.Errors[0].Meta; e.Errors[0].Status != r.status || m.TransactionID == "" || m.TenantID == "" || (m.AuthenticatedUserID == "") != (r.status == 401) {
+		t.Fatalf("error entry %+v does not match status %d or lacks its meta", e.Errors[0], r.status)
 	}
 	return e.Errors[0].Detail
 }
