@@ -5,6 +5,10 @@ import (
 	"unicode/utf8"
 )
 
+// maxGlob is the longest wildcard pattern a query may hold, in characters:
+// with it, globBits keeps to 17 words a character of the value.
+const maxGlob = 1024
+
 // globFold reports whether s matches pattern, where '*' matches any run of
 // characters and '_' exactly one, and letters match regardless of case.
 //
@@ -15,7 +19,7 @@ import (
 // earlier one would have. That costs O(len(pattern)·len(s)) at worst, and
 // the worst is easy to write (a long '*aaa…ab' against a long run of 'a'),
 // stored in a hook's filter and met on every write: past a budget linear in
-// the input, globFold hands over to globBits, which is linear in s.
+// the input, globFold hands over to globBits.
 // There is no escape for a literal '*' or '_': both still match themselves,
 // and === is the operator for exact text.
 func globFold(pattern []rune, s string) bool {
@@ -62,56 +66,53 @@ func globFold(pattern []rune, s string) bool {
 // all its states at once, one bit each (shift-and): state i is "the first i
 // characters of the pattern, '*' left out, are matched", and a '*' lets the
 // state before it stay on any character. Each character of s costs one
-// shift of len(pattern)/64 words, so the whole match is linear in s.
+// shift of len(pattern)/64+1 words and a lookup of its case-folding class,
+// whatever s holds: O(len(s)·len(pattern)/64), linear in s for a pattern of
+// at most maxGlob characters.
 func globBits(pattern []rune, s string) bool {
-	var chars []rune // the pattern without its '*'
+	n := 0 // characters, '*' left out
 	for _, c := range pattern {
 		if c != '*' {
-			chars = append(chars, c)
+			n++
 		}
 	}
-	words := len(chars)/64 + 1
+	words := n/64 + 1
 	bit := func(set []uint64, i int) { set[i/64] |= 1 << (i % 64) }
-	loop := make([]uint64, words) // the states a '*' keeps
+	// Bit i+1 of a class's mask is set when the pattern's i-th character
+	// takes the characters of that class; any takes the '_' bits alone.
+	loop, any := make([]uint64, words), make([]uint64, words)
+	class := map[rune][]uint64{}
 	i := 0
 	for _, c := range pattern {
-		if c == '*' {
+		switch c {
+		case '*':
 			bit(loop, i)
-		} else {
-			i++
-		}
-	}
-	// next[c] holds bit i+1 when the pattern's i-th character takes c:
-	// worked out for ASCII here and for other characters as they come.
-	ascii := make([]uint64, 128*words)
-	other := map[rune][]uint64{}
-	next := func(r rune) []uint64 {
-		if r < utf8.RuneSelf {
-			return ascii[int(r)*words : int(r+1)*words]
-		}
-		if m, ok := other[r]; ok {
-			return m
-		}
-		m := make([]uint64, words)
-		for i, c := range chars {
-			if c == '_' || foldEqual(r, c) {
-				bit(m, i+1)
+			continue
+		case '_':
+			bit(any, i+1)
+		default:
+			m := class[foldClass(c)]
+			if m == nil {
+				m = make([]uint64, words)
+				class[foldClass(c)] = m
 			}
+			bit(m, i+1)
 		}
-		other[r] = m
-		return m
+		i++
 	}
-	for i, c := range chars {
-		for r := rune(0); r < utf8.RuneSelf; r++ {
-			if c == '_' || foldEqual(r, c) {
-				bit(ascii[int(r)*words:], i+1)
-			}
+	for _, m := range class {
+		for w := range m {
+			m[w] |= any[w]
 		}
 	}
 	states := make([]uint64, words)
 	states[0] = 1
 	for _, r := range s {
-		m, live, carry := next(r), uint64(0), uint64(0)
+		m := class[foldClass(r)]
+		if m == nil {
+			m = any
+		}
+		live, carry := uint64(0), uint64(0)
 		for w := range states {
 			st := states[w]
 			states[w] = (st<<1|carry)&m[w] | st&loop[w]
@@ -122,7 +123,24 @@ func globBits(pattern []rune, s string) bool {
 			return false
 		}
 	}
-	return states[len(chars)/64]&(1<<(len(chars)%64)) != 0
+	return states[n/64]&(1<<(n%64)) != 0
+}
+
+// foldClass names r's class under simple case folding, which foldEqual
+// compares: the least character of its fold orbit, so 'k', 'K' and the
+// Kelvin sign are one class.
+func foldClass(r rune) rune {
+	if r < utf8.RuneSelf {
+		if 'a' <= r && r <= 'z' {
+			return r - 'a' + 'A'
+		}
+		return r
+	}
+	least := r
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		least = min(least, f)
+	}
+	return least
 }
 
 // foldEqual reports whether a and b are the same letter under Unicode

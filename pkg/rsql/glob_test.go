@@ -50,20 +50,47 @@ func TestGlobFold(t *testing.T) {
 // TestGlobFoldLong is the kind of input on which backtracking alone takes
 // len(pattern)·len(s) steps (a hook's filter of 5,002 characters against a
 // 1 MB field took 39 s, stalling every write): globFold hands over to
-// globBits and still gives the right answers.
+// globBits, which is what allocates, and still gives the right answers.
 func TestGlobFoldLong(t *testing.T) {
 	s := strings.Repeat("a", 1<<18)
 	for _, tc := range []struct {
-		pattern string
-		want    bool
+		pattern         string
+		want, handsOver bool
 	}{
-		{"*" + strings.Repeat("a", 3000) + "b", false},
-		{"*" + strings.Repeat("A", 3000), true},
-		{"*" + strings.Repeat("a_", 1500) + "*", true},
+		{"*" + strings.Repeat("a", 1000) + "b", false, true},
+		{"*" + strings.Repeat("A", 1000), true, true},
+		{"*" + strings.Repeat("a_", 500) + "*", true, false}, // matched at the first try
 	} {
-		if got := globFold([]rune(tc.pattern), s); got != tc.want {
+		p := []rune(tc.pattern)
+		if got := globFold(p, s); got != tc.want {
 			t.Errorf("globFold(%.12q…, a×2^18) = %v, want %v", tc.pattern, got, tc.want)
 		}
+		if a := testing.AllocsPerRun(1, func() { globFold(p, s) }); (a > 0) != tc.handsOver {
+			t.Errorf("globFold(%.12q…, a×2^18) allocated %v times: handing over to globBits is %v", tc.pattern, a, tc.handsOver)
+		}
+	}
+	// Ordinary input stays with the backtracking, which allocates nothing.
+	p, store := []rune("*store*"), s+"store"
+	if a := testing.AllocsPerRun(10, func() { globFold(p, store) }); a != 0 {
+		t.Errorf("an ordinary match allocated %v times", a)
+	}
+}
+
+// TestGlobBitsManyCharacters: a value of distinct characters, each of
+// which once cost a pass over the pattern and a mask of its own, costs no
+// more than any other.
+func TestGlobBitsManyCharacters(t *testing.T) {
+	var b strings.Builder
+	for r := rune(0x4e00); r < 0x4e00+20000; r++ {
+		b.WriteRune(r)
+	}
+	s := b.String()
+	p := []rune("*" + strings.Repeat("a", 1000) + "b")
+	if globBits(p, s) || !globBits([]rune("*_\u4e01*"), s) {
+		t.Fatal("globBits gave a wrong answer")
+	}
+	if a := testing.AllocsPerRun(1, func() { globBits(p, s) }); a > 20 {
+		t.Errorf("globBits allocated %v times for %d distinct characters", a, 20000)
 	}
 }
 

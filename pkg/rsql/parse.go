@@ -115,6 +115,9 @@ func (p *parser) comparison(after string) (node, error) {
 		return nil, p.errorf(at, "a value other than null is expected after %q", text)
 	}
 	c.values = []value{newValue(raw, null, op)}
+	if n := len(c.values[0].glob); n > maxGlob {
+		return nil, p.errorf(at, "a value with wildcards (* or _) is at most %d characters, not %d; === compares longer text exactly", maxGlob, n)
+	}
 	return c, nil
 }
 

@@ -123,6 +123,7 @@ func TestRoundTrip(t *testing.T) {
 
 var parseErrorCases = []struct{ query, want string }{
 	{"name==", `a value is expected after "==" at character 7`},
+	{"title==*" + strings.Repeat("a", 1024), `a value with wildcards (* or _) is at most 1024 characters, not 1025; === compares longer text exactly at character 8`},
 	{"name== ", `a value is expected after "==" at character 8`},
 	{"==x", `a selector is expected at character 1`},
 	{"'a'==x", `a selector is expected at character 1`},
