@@ -14,6 +14,7 @@ import (
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/store"
+	"github.com/centralhq/central/pkg/store/storetest"
 )
 
 // leaseRows counts the rows of the leases table, and those holding a lease.
@@ -301,4 +302,43 @@ func TestClaimsInTwoSchemasKeepApart(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("b claimed %d, want its own 2", len(got))
 	}
+}
+
+// TestMigrationRedactsSecretEvents builds a schema with the migrations up
+// to 008 holding events a central stored before api.RedactSecret, and
+// checks that 009 takes the Secret's values out of them.
+func TestMigrationRedactsSecretEvents(t *testing.T) {
+	dsn := freshSchema(t)
+	ctx := context.Background()
+	conn, err := pgx.Connect(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(ctx)
+	files, err := filepath.Glob("migrations/00*.sql")
+	if err != nil || len(files) < 9 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
+		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range files[:8] {
+		body, err := os.ReadFile(f)
+		if err == nil {
+			_, err = conn.Exec(ctx, string(body))
+		}
+		if err == nil {
+			_, err = conn.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, i+1, filepath.Base(f))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for i, body := range storetest.SecretEvents {
+		if _, err := conn.Exec(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', $1, $2, $3)`, i+1, fmt.Sprint("ev-", i+1), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storetest.CheckSecretEventsRedacted(t, open(t, dsn))
 }

@@ -317,3 +317,44 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 		}
 	}
 }
+
+// TestMigrationRedactsSecretEvents opens a database made by the migrations
+// up to 011 holding events a central stored before api.RedactSecret, and
+// checks that 012 takes the Secret's values out of them.
+func TestMigrationRedactsSecretEvents(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	old, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/0*.sql")
+	if err != nil || len(files) < 12 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	for _, f := range files[:11] {
+		body, err := os.ReadFile(f)
+		if err == nil {
+			_, err = old.ExecContext(ctx, string(body))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	for i, body := range storetest.SecretEvents {
+		if _, err := old.ExecContext(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', ?, ?, ?)`, i+1, fmt.Sprint("ev-", i+1), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := old.ExecContext(ctx, "PRAGMA user_version = 11"); err != nil {
+		t.Fatal(err)
+	}
+	old.Close()
+
+	s, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatalf("open a version-11 database: %v", err)
+	}
+	defer s.Close()
+	storetest.CheckSecretEventsRedacted(t, s)
+}
