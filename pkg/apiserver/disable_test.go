@@ -76,11 +76,11 @@ func TestEnableClearsDisabledStatus(t *testing.T) {
 
 	disable()
 	st := h.must(200, "GET", path, "").resource(t).SubResources["status"]
-	withOther := strings.Replace(string(st), `"reasons":[`, `"reasons":[{"type":"Checked","detail":"by hand","timestamp":"2026-01-01T00:00:00.000+0000"},`, 1)
+	withOther := strings.Replace(string(st), `"reasons":[`, `"note":"kept","reasons":[{"type":"Checked","detail":"by hand","timestamp":"2026-01-01T00:00:00.000+0000"},`, 1)
 	h.must(200, "PUT", path+"/status", `{"status":`+withOther+`}`)
 	h.must(200, "PUT", path, on)
 	got := string(h.must(200, "GET", path, "").resource(t).SubResources["status"])
-	if strings.Contains(got, "Disabled") || !strings.Contains(got, "Checked") {
-		t.Fatalf("enabled again: status %s, want the Checked reason alone", got)
+	if strings.Contains(got, "Disabled") || !strings.Contains(got, "Checked") || !strings.Contains(got, `"note":"kept"`) {
+		t.Fatalf("enabled again: status %s, want the Checked reason alone and the note kept", got)
 	}
 }

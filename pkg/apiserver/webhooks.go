@@ -104,19 +104,21 @@ func (c *change) webhookEnabled(wasEnabled bool, r *api.ResourceInstance) error 
 		return err
 	}
 	// The reason DisableWebhook gave in the status would go on saying the
-	// webhook is off.
-	var st status
-	if json.Unmarshal(r.SubResources["status"], &st) != nil {
+	// webhook is off. It wrote the whole status; anything else in it now a
+	// user wrote since, and stays as written.
+	var st map[string]json.RawMessage
+	var reasons []map[string]any
+	if json.Unmarshal(r.SubResources["status"], &st) != nil || json.Unmarshal(st["reasons"], &reasons) != nil {
 		return nil
 	}
-	kept := slices.DeleteFunc(slices.Clone(st.Reasons), func(x statusReason) bool { return x.Type == "Disabled" })
+	kept := slices.DeleteFunc(slices.Clone(reasons), func(x map[string]any) bool { return x["type"] == "Disabled" })
 	switch {
-	case len(kept) == len(st.Reasons):
+	case len(kept) == len(reasons):
 		return nil
-	case len(kept) == 0:
+	case len(kept) == 0 && len(st) <= 2: // level and reasons: the dispatcher's alone
 		delete(r.SubResources, "status")
 	default:
-		st.Reasons = kept
+		st["reasons"], _ = json.Marshal(kept)
 		r.SubResources["status"], _ = json.Marshal(st)
 	}
 	return c.write(api.SubResourceUpdated, r, "status")

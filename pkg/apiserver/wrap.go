@@ -37,7 +37,7 @@ func (s *Server) wrap(h handlerFunc) http.Handler {
 			apiErr, known := asAPIError(err)
 			apiErr.Meta.TransactionID = correlationID(r.Context())
 			apiErr.Meta.TenantID = s.Org
-			if status := apiErr.Status; status != http.StatusUnauthorized {
+			if apiErr.Status != http.StatusUnauthorized {
 				apiErr.Meta.AuthenticatedUserID = s.UserID
 			}
 			status = apiErr.Status

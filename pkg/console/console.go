@@ -36,9 +36,6 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for session expiry and time filters; nil is time.Now.
 	Now func() time.Time
-	// Secure sets the Secure flag on every cookie. Without it, cookies are
-	// Secure in answers to requests that came over HTTPS (see overHTTPS).
-	Secure bool
 }
 
 // console is the handler New returns.

@@ -149,7 +149,7 @@ func (c *console) fromRequest(r *http.Request) *session {
 // HTTPS. maxAge < 0 deletes it.
 func (c *console) cookie(r *http.Request, name, value string, maxAge int) *http.Cookie {
 	return &http.Cookie{Name: name, Value: value, Path: "/console", MaxAge: maxAge,
-		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: c.opts.Secure || overHTTPS(r)}
+		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: overHTTPS(r)}
 }
 
 // overHTTPS says whether r reached the server over TLS, itself or through a

@@ -117,17 +117,6 @@ func sessionCookie(resp *http.Response) *http.Cookie {
 	return nil
 }
 
-func TestSecureCookie(t *testing.T) {
-	e := newEnv(t, func(c *envConfig) { c.console.Secure = true })
-	u := e.user()
-	// The jar would not send a Secure cookie over http, so read the answer.
-	p := u.post("/console/login", "/console/login", url.Values{"token": {e.srv.Token()}})
-	c := sessionCookie(p.resp)
-	if c == nil || !c.Secure || !c.HttpOnly || c.SameSite != http.SameSiteStrictMode {
-		t.Fatalf("with Secure: %+v", c)
-	}
-}
-
 // Behind a proxy terminating TLS, the console sees plain HTTP: the proxy's
 // X-Forwarded-Proto makes the cookies Secure, as TLS to the server itself does.
 func TestSecureCookieBehindHTTPSProxy(t *testing.T) {

@@ -46,6 +46,9 @@ type Config struct {
 	// IdleTimeout closes a keep-alive connection idle that long (default 2
 	// minutes), so idle clients cannot hold connections open for ever.
 	IdleTimeout time.Duration
+	// BodyReadTimeout is how long a client may take to send a request's
+	// body (default 1 minute).
+	BodyReadTimeout time.Duration
 	// ShutdownTimeout bounds the graceful stop.
 	ShutdownTimeout time.Duration
 	Logger          *slog.Logger
@@ -94,6 +97,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.IdleTimeout == 0 {
 		cfg.IdleTimeout = 2 * time.Minute
+	}
+	if cfg.BodyReadTimeout == 0 {
+		cfg.BodyReadTimeout = time.Minute
 	}
 	log := cfg.Logger
 	if log == nil {
@@ -150,24 +156,21 @@ func open(ctx context.Context, cfg Config, ln net.Listener, log *slog.Logger) (*
 	mux := http.NewServeMux()
 	mux.Handle(console.Prefix, console.New(console.Options{API: api, Logger: log, Now: cfg.Now}))
 	mux.Handle("/", api)
-	s.http = &http.Server{Handler: boundBodyRead(mux), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: cfg.IdleTimeout,
+	s.http = &http.Server{Handler: boundBodyRead(mux, cfg.BodyReadTimeout), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: cfg.IdleTimeout,
 		ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	return s, nil
 }
-
-// bodyReadTimeout is how long a client may take to send a request's body.
-const bodyReadTimeout = time.Minute
 
 // boundBodyRead stops a client trickling a body from holding a connection
 // and a handler for ever. It is not http.Server.ReadTimeout: when that
 // deadline passes while a handler still runs, net/http cancels the request's
 // context, and a webhook test runs as long as the webhook's requestTimeout.
 // So the deadline covers the body alone and is lifted once it is read.
-func boundBodyRead(h http.Handler) http.Handler {
+func boundBodyRead(h http.Handler, timeout time.Duration) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Body != nil && r.Body != http.NoBody {
 			rc := http.NewResponseController(w)
-			if rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) == nil {
+			if rc.SetReadDeadline(time.Now().Add(timeout)) == nil {
 				r.Body = &deadlineBody{ReadCloser: r.Body, lift: func() { _ = rc.SetReadDeadline(time.Time{}) }}
 			}
 		}

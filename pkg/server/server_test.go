@@ -82,3 +82,29 @@ func TestIdleConnectionIsClosed(t *testing.T) {
 		t.Fatalf("idle connection still open: read gave %v, want EOF", err)
 	}
 }
+
+// TestTrickledBodyIsCutOff: a client that sends a body too slowly loses the
+// connection after BodyReadTimeout instead of holding it and a handler.
+func TestTrickledBodyIsCutOff(t *testing.T) {
+	h := start(t, server.Config{BodyReadTimeout: 50 * time.Millisecond})
+	conn, err := net.Dial("tcp", strings.TrimPrefix(h.srv.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	req := "POST /apis/management/v1/environments HTTP/1.1\r\nHost: central\r\nAuthorization: Bearer " + h.srv.Token() +
+		"\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"na"
+	if _, err := io.WriteString(conn, req); err != nil {
+		t.Fatal(err)
+	}
+	// The generous bound only keeps a broken server from hanging the test;
+	// whatever the server answers, it must then close the connection.
+	_ = conn.SetReadDeadline(time.Now().Add(30 * time.Second))
+	if _, err := io.Copy(io.Discard, conn); err != nil {
+		t.Fatalf("the trickled request's connection is still open: %v", err)
+	}
+	var envs []map[string]any
+	if h.do("GET", "/apis/management/v1/environments", nil, &envs); len(envs) != 0 {
+		t.Fatalf("the cut-off body created something: %v", envs)
+	}
+}

@@ -128,16 +128,36 @@ func checkTimestamp(sent int64, now time.Time, tolerance time.Duration) error {
 	if now.IsZero() {
 		now = time.Now()
 	}
-	tol, at := int64(tolerance/time.Second), time.Unix(sent, 0)
+	tol, unix := int64(tolerance/time.Second), now.Unix()
 	switch {
-	case sent < now.Unix()-tol:
+	case sent < unix-tol:
 		return fmt.Errorf("%w: signed at %s, %s before now, beyond the %s tolerance; a replay or a late delivery, or this receiver's clock runs fast (check NTP)",
-			ErrTimestampTooOld, at.UTC().Format(time.RFC3339), now.Sub(at).Round(time.Second), tolerance)
-	case sent > now.Unix()+tol:
+			ErrTimestampTooOld, signedAt(sent), apart(sent, unix), tolerance)
+	case sent > unix+tol:
 		return fmt.Errorf("%w: signed at %s, %s after now, beyond the %s tolerance; the sender's and this receiver's clocks disagree (check NTP)",
-			ErrTimestampTooNew, at.UTC().Format(time.RFC3339), at.Sub(now).Round(time.Second), tolerance)
+			ErrTimestampTooNew, signedAt(sent), apart(sent, unix), tolerance)
 	}
 	return nil
+}
+
+// century is as far apart, in seconds, as a message gives a gap.
+const century = 100 * 365 * 24 * 3600
+
+// signedAt is sent for a message: a date, or past the years RFC 3339 can
+// write, the unix time as sent.
+func signedAt(sent int64) string {
+	if at := time.Unix(sent, 0).UTC(); at.Year() >= 1 && at.Year() <= 9999 {
+		return at.Format(time.RFC3339)
+	}
+	return fmt.Sprintf("unix time %d", sent)
+}
+
+// apart is how far sent is from now, both in unix seconds.
+func apart(sent, now int64) string {
+	if sent < now-century || sent > now+century {
+		return "more than 100 years"
+	}
+	return (time.Duration(max(sent-now, now-sent)) * time.Second).String()
 }
 
 // VerifyRequest is Verify for an incoming request, with DefaultTolerance.

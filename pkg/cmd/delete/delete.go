@@ -159,7 +159,11 @@ func deleteRun(ctx context.Context, o *DeleteOptions) error {
 	}
 	targets, err := resource.Find(ctx, c, set, o.Type, o.Name, scope)
 	if err != nil {
-		what := fmt.Sprintf("%q", o.Type+"/"+o.Name)
+		kind := o.Type // the kind, as the DELETE's 404 names it, when the word has one
+		if defs := set.Find(o.Type); len(defs) > 0 {
+			kind = defs[0].Kind
+		}
+		what := fmt.Sprintf("%q", kind+"/"+o.Name)
 		if o.Scope != "" {
 			what += fmt.Sprintf(" in the scope %q", o.Scope)
 		}

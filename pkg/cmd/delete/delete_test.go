@@ -359,7 +359,7 @@ func TestIgnoreNotFound(t *testing.T) {
 	if err := d.run("webhooks", "ghost", "-s", "prod", "--ignore-not-found"); err != nil {
 		t.Fatal(err)
 	}
-	d.wantStderr(t, `⚠ "webhooks/ghost" in the scope "prod" was not found: nothing to delete.`)
+	d.wantStderr(t, `⚠ "Webhook/ghost" in the scope "prod" was not found: nothing to delete.`)
 
 	file := filepath.Join(t.TempDir(), "prod.yaml")
 	if err := os.WriteFile(file, []byte(`kind: APIService

@@ -32,7 +32,8 @@ var EventTypes = []api.EventType{api.ResourceCreated, api.ResourceUpdated, api.R
 
 // answerTimeout bounds the wait for the server's answer: the longest
 // requestTimeout a webhook may have, and a margin for the server to reach
-// the receiver and record the attempt.
+// the receiver and record the attempt. A server whose --request-timeout
+// default is longer still can outlast it; --timeout waits longer.
 const answerTimeout = dispatch.MaxTimeout + 30*time.Second
 
 // TestOptions are the dependencies and flags of one test.
