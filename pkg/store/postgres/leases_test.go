@@ -101,33 +101,8 @@ func TestLeaseRowsAreReused(t *testing.T) {
 // when leases were columns of deliveries, and checks that 007 keeps a
 // lease in flight: its delivery is not claimed again until it expires.
 func TestMigrationMovesLeases(t *testing.T) {
-	dsn := freshSchema(t)
 	ctx := context.Background()
-	conn, err := pgx.Connect(ctx, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close(ctx)
-	files, err := filepath.Glob("migrations/00*.sql")
-	if err != nil || len(files) < 7 {
-		t.Fatalf("migration files: %v %v", files, err)
-	}
-	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
-		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		t.Fatal(err)
-	}
-	for i, f := range files[:6] {
-		body, err := os.ReadFile(f)
-		if err == nil {
-			_, err = conn.Exec(ctx, string(body))
-		}
-		if err == nil {
-			_, err = conn.Exec(ctx, `INSERT INTO schema_migrations (version, name) VALUES ($1, $2)`, i+1, filepath.Base(f))
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	dsn, conn := oldSchema(t, 6)
 	until := t0.Add(time.Minute).UnixMilli()
 	for i, lease := range []int64{until, 0} {
 		if _, err := conn.Exec(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', $1, $2, '{}')`, i+1, fmt.Sprint("ev-", i+1)); err != nil {
@@ -308,22 +283,37 @@ func TestClaimsInTwoSchemasKeepApart(t *testing.T) {
 // to 008 holding events a central stored before api.RedactSecret, and
 // checks that 009 takes the Secret's values out of them.
 func TestMigrationRedactsSecretEvents(t *testing.T) {
+	ctx := context.Background()
+	dsn, conn := oldSchema(t, 8)
+	for i, body := range storetest.SecretEvents {
+		if _, err := conn.Exec(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', $1, $2, $3)`, i+1, fmt.Sprint("ev-", i+1), body); err != nil {
+			t.Fatal(err)
+		}
+	}
+	storetest.CheckSecretEventsRedacted(t, open(t, dsn))
+}
+
+// oldSchema makes a fresh schema with the migrations up to version, as a
+// central of that schema left it, and returns its DSN and a connection to
+// add rows with.
+func oldSchema(t *testing.T, version int) (string, *pgx.Conn) {
+	t.Helper()
 	dsn := freshSchema(t)
 	ctx := context.Background()
 	conn, err := pgx.Connect(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close(ctx)
+	t.Cleanup(func() { conn.Close(ctx) })
 	files, err := filepath.Glob("migrations/00*.sql")
-	if err != nil || len(files) < 9 {
+	if err != nil || len(files) <= version {
 		t.Fatalf("migration files: %v %v", files, err)
 	}
 	if _, err := conn.Exec(ctx, `CREATE TABLE schema_migrations (version integer PRIMARY KEY, name text NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
 		t.Fatal(err)
 	}
-	for i, f := range files[:8] {
+	for i, f := range files[:version] {
 		body, err := os.ReadFile(f)
 		if err == nil {
 			_, err = conn.Exec(ctx, string(body))
@@ -335,10 +325,5 @@ func TestMigrationRedactsSecretEvents(t *testing.T) {
 			t.Fatalf("%s: %v", f, err)
 		}
 	}
-	for i, body := range storetest.SecretEvents {
-		if _, err := conn.Exec(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', $1, $2, $3)`, i+1, fmt.Sprint("ev-", i+1), body); err != nil {
-			t.Fatal(err)
-		}
-	}
-	storetest.CheckSecretEventsRedacted(t, open(t, dsn))
+	return dsn, conn
 }

@@ -236,24 +236,7 @@ func TestCheckpointerCopiesCommits(t *testing.T) {
 // keeps every resource, their order and the uniqueness of their keys.
 func TestMigrationKeepsResources(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "central.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob("migrations/0*.sql")
-	if err != nil || len(files) < 10 {
-		t.Fatalf("migration files: %v %v", files, err)
-	}
-	for _, f := range files[:10] {
-		body, err := os.ReadFile(f)
-		if err == nil {
-			_, err = old.ExecContext(ctx, string(body))
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	path, old := oldDatabase(t, 10)
 	doc := func(kind, name string, seq int) string {
 		return fmt.Sprintf(`{"group":"management","apiVersion":"v1","kind":%q,"name":%q,"metadata":{"id":"id-%s","resourceVersion":"%d"}}`, kind, name, name, seq)
 	}
@@ -268,9 +251,6 @@ func TestMigrationKeepsResources(t *testing.T) {
 			VALUES ('org1', 'management', ?, ?, ?, ?, ?, ?, ?)`, r.kind, scopeKind, r.scope, r.name, "id-"+r.name, i+1, doc(r.kind, r.name, i+1)); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := old.ExecContext(ctx, "PRAGMA user_version = 10"); err != nil {
-		t.Fatal(err)
 	}
 	old.Close()
 
@@ -323,31 +303,11 @@ func TestDatabaseFilesAreOwnerOnly(t *testing.T) {
 // checks that 012 takes the Secret's values out of them.
 func TestMigrationRedactsSecretEvents(t *testing.T) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "central.db")
-	old, err := sql.Open("sqlite", "file:"+path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	files, err := filepath.Glob("migrations/0*.sql")
-	if err != nil || len(files) < 12 {
-		t.Fatalf("migration files: %v %v", files, err)
-	}
-	for _, f := range files[:11] {
-		body, err := os.ReadFile(f)
-		if err == nil {
-			_, err = old.ExecContext(ctx, string(body))
-		}
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-	}
+	path, old := oldDatabase(t, 11)
 	for i, body := range storetest.SecretEvents {
 		if _, err := old.ExecContext(ctx, `INSERT INTO events (org_id, seq, id, body) VALUES ('org1', ?, ?, ?)`, i+1, fmt.Sprint("ev-", i+1), body); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if _, err := old.ExecContext(ctx, "PRAGMA user_version = 11"); err != nil {
-		t.Fatal(err)
 	}
 	old.Close()
 
@@ -357,4 +317,34 @@ func TestMigrationRedactsSecretEvents(t *testing.T) {
 	}
 	defer s.Close()
 	storetest.CheckSecretEventsRedacted(t, s)
+}
+
+// oldDatabase makes a database file with the migrations up to version, as
+// a central of that schema left it, and returns its path and a connection
+// to add rows with (close it before opening the store).
+func oldDatabase(t *testing.T, version int) (string, *sql.DB) {
+	t.Helper()
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "central.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, err := filepath.Glob("migrations/0*.sql")
+	if err != nil || len(files) <= version {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	for _, f := range files[:version] {
+		body, err := os.ReadFile(f)
+		if err == nil {
+			_, err = db.ExecContext(ctx, string(body))
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+	}
+	if _, err := db.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", version)); err != nil {
+		t.Fatal(err)
+	}
+	return path, db
 }
