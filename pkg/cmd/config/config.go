@@ -61,8 +61,8 @@ the user's config dir). Each setting resolves as flag > environment (CENTRAL_*)
 		Use:   "set KEY VALUE",
 		Short: "Set a key in the config file",
 		Long: `Set a key in the config file. The flags that name a key (--base-url, or the
-Amplify CLI's --baseUrl, --token and --org) may stand for KEY VALUE: given
-without arguments, each one given is saved.`,
+Amplify CLI's --baseUrl, --token, --org and --timeout) may stand for KEY
+VALUE: given without arguments, each one given is saved.`,
 		Args: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 0 {
 				if len(flagValues(cmd)) > 0 {

@@ -135,9 +135,9 @@ also printed on stdout as a document: the server's {"errors": [...]}, or
 {"name": "Error", "message": "..."}.`,
 		Example: `  # start a local server, then use it from another terminal
   central serve
-  central create environment prod
+  central apply -f examples/seeds/environment.yaml
   central apply -f examples/seeds/webhook.yaml
-  central get webhooks -s prod -o yaml`,
+  central get webhooks -s azure-apiman-service -o yaml`,
 		SilenceErrors: true,
 		SilenceUsage:  true,
 	}
