@@ -158,7 +158,11 @@ func (h *Handler) handle(ctx context.Context, ev *api.Event, svc *api.ResourceIn
 		log.Info("the service is gone")
 		return http.StatusNoContent
 	}
-	log.Error("could not write the verdict; central will deliver the event again", "status", status, "err", err)
+	if err != nil {
+		log.Error("could not write the verdict; central will deliver the event again", "err", err)
+	} else {
+		log.Error("could not write the verdict; central will deliver the event again", "status", status)
+	}
 	return http.StatusServiceUnavailable
 }
 
