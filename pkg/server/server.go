@@ -271,7 +271,7 @@ func (s *Server) settleOrg(ctx context.Context) (string, error) {
 		case err != nil:
 			return err
 		case s.cfg.OrgID != "" && s.cfg.OrgID != stored:
-			return fmt.Errorf("the store belongs to organization %s, not %s: start with --org-id %s or another data dir", stored, s.cfg.OrgID, stored)
+			return fmt.Errorf("the store belongs to organization %s, not %s: start with --org-id %s, or another data dir or database", stored, s.cfg.OrgID, stored)
 		}
 		org = stored
 		return nil

@@ -117,7 +117,8 @@ SIGTERM stop it gracefully: requests in flight finish first, within
 --shutdown-timeout; a second signal stops it at once).
 
 It keeps its data in an embedded SQLite database in the data dir and needs
-nothing else. A web console is served at /console/ (sign in with the token);
+nothing else; with --store postgres://… replicas share one PostgreSQL
+database instead (docs/scaling.md). A web console is served at /console/ (sign in with the token);
 Prometheus metrics at /metrics (behind the token); /healthz and /readyz
 (which also asks the store) answer probes without it. The admin token is
 $CENTRAL_ADMIN_TOKEN, or one generated into DATA_DIR/admin-token (mode 0600)

@@ -92,7 +92,7 @@ func openConfig(ctx context.Context, cfg *pgxpool.Config) (*Store, error) {
 		if noSchema := (*noSchemaError)(nil); errors.As(err, &noSchema) {
 			return nil, fmt.Errorf("postgres: %w", err)
 		}
-		return nil, fmt.Errorf("postgres: migrate: %w", err)
+		return nil, fmt.Errorf("postgres: opening the store: %w", err)
 	}
 	return s, nil
 }
