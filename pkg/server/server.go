@@ -338,8 +338,13 @@ func (s *Server) Serve(ctx context.Context) error {
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- s.http.Serve(s.ln) }()
-	s.log.Info("central serve started", "url", s.URL(), "console", s.URL()+console.Prefix, "org", s.API.Org,
-		"store", storeName(s.cfg), "dataDir", s.cfg.DataDir)
+	started := []any{"url", s.URL(), "console", s.URL() + console.Prefix, "org", s.API.Org, "store", storeName(s.cfg)}
+	// Every replica says which schema it found or made, not only the one
+	// that migrated it.
+	if v, ok := s.store.(interface{ Schema() int }); ok {
+		started = append(started, "schema", v.Schema())
+	}
+	s.log.Info("central serve started", append(started, "dataDir", s.cfg.DataDir)...)
 	select {
 	case err := <-errc:
 		s.Dispatcher.Stop()

@@ -74,7 +74,7 @@ func TestStartAndStopAreLogged(t *testing.T) {
 	if m := msgs["store migrated"]; m == nil || len(m["applied"].([]any)) == 0 {
 		t.Errorf("a new store's migrations were not logged: %v", msgs)
 	}
-	if m := msgs["central serve started"]; m == nil || m["store"] != "sqlite://"+filepath.Join(dir, "central.db") {
+	if m := msgs["central serve started"]; m == nil || m["store"] != "sqlite://"+filepath.Join(dir, "central.db") || m["schema"] != float64(len(sqliteMigrations(t))) {
 		t.Errorf("the start line does not name the store: %v", m)
 	}
 	if m := msgs["stopping"]; m == nil || m["within"] != "15s" {
@@ -83,4 +83,15 @@ func TestStartAndStopAreLogged(t *testing.T) {
 	if msgs["stopped"] == nil {
 		t.Errorf("no line says the server stopped: %v", msgs)
 	}
+}
+
+// sqliteMigrations lists the SQLite driver's migration files, numbered from
+// 1 with none missing, so their count is the schema version.
+func sqliteMigrations(t *testing.T) []string {
+	t.Helper()
+	files, err := filepath.Glob("../store/sqlite/migrations/*.sql")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("migration files: %v %v", files, err)
+	}
+	return files
 }

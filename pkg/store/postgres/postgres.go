@@ -51,6 +51,7 @@ type Store struct {
 	close  context.CancelFunc
 	// migrated: the migrations this Open applied (Migrated).
 	migrated []string
+	schema   int // the schema version, once Open has migrated it
 }
 
 var _ store.Store = (*Store)(nil)
@@ -113,7 +114,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock(`+migrationLock+`)`); err != nil {
 		return err
 	}
-	s.migrated, err = applyMigrations(ctx, conn.Conn())
+	s.migrated, s.schema, err = applyMigrations(ctx, conn.Conn())
 	if pgErr := (*pgconn.PgError)(nil); errors.As(err, &pgErr) && pgErr.Code == "3F000" {
 		err = noSchema(ctx, conn.Conn(), pgErr)
 	}
@@ -162,16 +163,17 @@ func noSchema(ctx context.Context, conn *pgx.Conn, pgErr *pgconn.PgError) error 
 }
 
 // applyMigrations applies the embedded migrations not yet in
-// schema_migrations and returns the names of those it applied. It refuses,
-// changing nothing, a schema migrated past every embedded migration.
-func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
+// schema_migrations and returns the names of those it applied, and the
+// schema version it leaves. It refuses, changing nothing, a schema
+// migrated past every embedded migration.
+func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, int, error) {
 	type migration struct {
 		version int
 		name    string
 	}
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	sort.Strings(names)
 	var list []migration
@@ -180,7 +182,7 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 		base := strings.TrimPrefix(name, "migrations/")
 		n, err := strconv.Atoi(strings.SplitN(base, "_", 2)[0])
 		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
+			return nil, 0, fmt.Errorf("migration %s: name must start with a number", base)
 		}
 		list = append(list, migration{n, base})
 		known = max(known, n)
@@ -191,17 +193,17 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 	// it.
 	var exists bool
 	if err := conn.QueryRow(ctx, `SELECT to_regclass(quote_ident(current_schema()) || '.schema_migrations') IS NOT NULL`).Scan(&exists); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	done := map[int]bool{}
 	if exists {
 		rows, err := conn.Query(ctx, `SELECT version FROM schema_migrations`)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		applied, err := pgx.CollectRows(rows, pgx.RowTo[int32])
 		if err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		newest := 0
 		for _, v := range applied {
@@ -211,15 +213,15 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 		if newest > known {
 			e := &newerError{version: newest, known: known}
 			if err := conn.QueryRow(ctx, `SELECT current_database(), coalesce(current_schema(), '')`).Scan(&e.database, &e.schema); err != nil {
-				return nil, err
+				return nil, 0, err
 			}
-			return nil, e
+			return nil, 0, e
 		}
 	} else if _, err := conn.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    integer     PRIMARY KEY,
 		name       text        NOT NULL,
 		applied_at timestamptz NOT NULL DEFAULT now())`); err != nil {
-		return nil, err
+		return nil, 0, err
 	}
 	var ran []string
 	for _, m := range list {
@@ -228,7 +230,7 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 		}
 		body, err := migrations.ReadFile("migrations/" + m.name)
 		if err != nil {
-			return ran, err
+			return ran, known, err
 		}
 		err = pgx.BeginFunc(ctx, conn, func(tx pgx.Tx) error {
 			// No arguments: pgx sends it as a simple query, which may hold
@@ -240,12 +242,15 @@ func applyMigrations(ctx context.Context, conn *pgx.Conn) ([]string, error) {
 			return err
 		})
 		if err != nil {
-			return ran, fmt.Errorf("migration %s: %w", m.name, err)
+			return ran, known, fmt.Errorf("migration %s: %w", m.name, err)
 		}
 		ran = append(ran, m.name)
 	}
-	return ran, nil
+	return ran, known, nil
 }
+
+// Schema returns the schema version Open left the store at.
+func (s *Store) Schema() int { return s.schema }
 
 // Migrated returns the names of the migration files this Open applied, in
 // order; none when the schema was already up to date (or another replica

@@ -18,18 +18,18 @@ import (
 // TestMigratedReportsAppliedMigrations: a new schema gets every migration
 // and the store says so; opening it again applies none.
 func TestMigratedReportsAppliedMigrations(t *testing.T) {
-	names, _ := storetest.MigrationFiles(t)
+	names, known := storetest.MigrationFiles(t)
 	dsn := freshSchema(t)
 	s, err := postgres.Open(context.Background(), dsn)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Migrated(); !slices.Equal(got, names) {
-		t.Fatalf("first Open: Migrated() = %v, want %v", got, names)
+	if got := s.Migrated(); !slices.Equal(got, names) || s.Schema() != known {
+		t.Fatalf("first Open: Migrated() = %v, Schema() = %d; want %v, %d", got, s.Schema(), names, known)
 	}
 	s.Close()
-	if got := open(t, dsn).Migrated(); len(got) != 0 {
-		t.Fatalf("second Open: Migrated() = %v, want none", got)
+	if again := open(t, dsn); len(again.Migrated()) != 0 || again.Schema() != known {
+		t.Fatalf("second Open: Migrated() = %v, Schema() = %d; want none, %d", again.Migrated(), again.Schema(), known)
 	}
 }
 

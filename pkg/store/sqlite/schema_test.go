@@ -20,14 +20,14 @@ import (
 // migration and says so; opening it again applies none.
 func TestMigratedReportsAppliedMigrations(t *testing.T) {
 	ctx := context.Background()
-	names, _ := storetest.MigrationFiles(t)
+	names, known := storetest.MigrationFiles(t)
 	path := filepath.Join(t.TempDir(), "central.db")
 	s, err := sqlite.Open(ctx, path)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := s.Migrated(); !slices.Equal(got, names) {
-		t.Fatalf("first Open: Migrated() = %v, want %v", got, names)
+	if got := s.Migrated(); !slices.Equal(got, names) || s.Schema() != known {
+		t.Fatalf("first Open: Migrated() = %v, Schema() = %d; want %v, %d", got, s.Schema(), names, known)
 	}
 	s.Close()
 	for _, open := range []func(context.Context, string) (*sqlite.Store, error){sqlite.Open, sqlite.OpenExclusive} {
@@ -35,8 +35,8 @@ func TestMigratedReportsAppliedMigrations(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := s.Migrated(); len(got) != 0 {
-			t.Errorf("second Open: Migrated() = %v, want none", got)
+		if got := s.Migrated(); len(got) != 0 || s.Schema() != known {
+			t.Errorf("second Open: Migrated() = %v, Schema() = %d; want none, %d", got, s.Schema(), known)
 		}
 		s.Close()
 	}

@@ -46,6 +46,7 @@ type Store struct {
 	lock   *os.File // held by OpenExclusive until Close
 
 	migrated []string // the migrations this Open applied (Migrated)
+	schema   int      // the schema version Open left (Schema)
 }
 
 var _ store.Store = (*Store)(nil)
@@ -180,6 +181,7 @@ func (s *Store) migrate(ctx context.Context, path string) error {
 			s.migrated = append(s.migrated, m.name)
 		}
 	}
+	s.schema = known
 	return nil
 }
 
@@ -214,6 +216,9 @@ func (s *Store) apply(ctx context.Context, m migration, path string, known int) 
 	}
 	return true, tx.Commit()
 }
+
+// Schema returns the schema version Open left the store at.
+func (s *Store) Schema() int { return s.schema }
 
 // Migrated returns the names of the migration files this Open applied, in
 // order; none when the store was already up to date.
