@@ -230,7 +230,7 @@ func getRun(ctx context.Context, o *GetOptions) error {
 	// The data of the other types is the output on stdout, so the root
 	// must print no error document after it: the failures are told here.
 	for _, f := range failed {
-		o.IO.Failure("Error: %s: %s", f.word, errorDetail(f.err))
+		o.IO.Failure("Error: %s: %s", f.word, resource.ErrorDetail(f.err))
 	}
 	return clierr.ErrSilent
 }
@@ -261,16 +261,6 @@ func failedWords(calls []call, errs []error) []wordError {
 		}
 	}
 	return failed
-}
-
-// errorDetail is what the root prints after "Error: " for err: an API
-// error's detail, or the error's own message.
-func errorDetail(err error) string {
-	var apiErr *client.APIError
-	if errors.As(err, &apiErr) {
-		return apiErr.Detail()
-	}
-	return err.Error()
 }
 
 // plan turns the typed words into requests, following the Amplify CLI: with

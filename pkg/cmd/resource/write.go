@@ -299,7 +299,7 @@ func (w *Writer) writeSubResources(ctx context.Context, def discovery.Definition
 			if Fatal(err) {
 				return r, false, err
 			}
-			w.IO.Failure("%s sub-resource %q %s", NameLabel(r), k, errorDetail(err))
+			w.IO.Failure("%s sub-resource %q %s", NameLabel(r), k, ErrorDetail(err))
 			w.Reported = append(w.Reported, err)
 			ok = false
 			continue
@@ -411,8 +411,9 @@ func Describe(err error) string {
 	return title + ": " + detail
 }
 
-// errorDetail is the detail of an API error, or the message of another one.
-func errorDetail(err error) string {
+// ErrorDetail is the detail of an API error, or the message of another one:
+// what the root prints after "Error: ".
+func ErrorDetail(err error) string {
 	var apiErr *client.APIError
 	if errors.As(err, &apiErr) {
 		return apiErr.Detail()
