@@ -73,7 +73,8 @@ With -f FILE (a file, a directory or "-" for stdin, as for apply) the entries
 are deleted in REVERSE file order: files usually list a scope before the
 resources in it, and this way those resources go before their scope, each
 with its own message. A file with a bad entry (malformed, unnamed, of an
-unknown kind) deletes nothing. A resource that is not found is an error for
+unknown kind) deletes nothing. -s KIND/NAME places the entries that name no
+scope of their own, as apply -f does. A resource that is not found is an error for
 its entry; the others are still deleted, and the exit code is then 1
 (--ignore-not-found makes it a warning instead, for a teardown that may run
 twice). A file
@@ -108,8 +109,6 @@ nothing and is not an error: a warning, exit code 0.`,
 				return clierr.Flagf("Invalid command arguments, please provide a file path or resource type and name.")
 			case opts.Type != "" && opts.Name == "":
 				return clierr.Flagf("resource name is required.")
-			case opts.File != "" && opts.Scope != "":
-				return clierr.Flagf("-s/--scope cannot be used with -f: each entry of the file names its own scope.")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -119,7 +118,7 @@ nothing and is not an error: a warning, exit code 0.`,
 	}
 	fl := cmd.Flags()
 	fl.StringVarP(&opts.File, "file", "f", "", `file, directory or "-" (stdin) holding the resources to delete`)
-	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope of the resource: NAME or KIND/NAME")
+	fl.StringVarP(&opts.Scope, "scope", "s", "", "scope of the resource: NAME or KIND/NAME; with -f, KIND/NAME for the entries that name none")
 	fl.BoolVar(&opts.Wait, "wait", false, "wait up to 10 seconds for the resource to be gone")
 	fl.BoolVar(&opts.Force, "forceDelete", false, "delete even when finalizers hold the resource or what is in its scope")
 	fl.BoolVarP(&opts.Yes, "yes", "y", false, "do not ask for confirmation")

@@ -83,7 +83,6 @@ func TestArgumentErrors(t *testing.T) {
 		{[]string{"env", "prod", "-f", "x.yaml"}, true, "Invalid command arguments, please provide a file path or resource type and name."},
 		{[]string{"env"}, true, "resource name is required."},
 		{[]string{"a", "b", "c"}, true, "too many arguments: delete takes TYPE and NAME, got 3 arguments."},
-		{[]string{"-f", "x.yaml", "-s", "prod"}, true, "-s/--scope cannot be used with -f: each entry of the file names its own scope."},
 		{[]string{"apis", "petstore"}, false, `scope name param (-s/--scope) is required for the scoped "APIService" resource.`},
 		{[]string{"env", "prod", "-s", "prod"}, false, "can't find matching resource definitions: Environment has no scope, leave out -s/--scope."},
 		{[]string{"env", "..", "-y"}, false, `Invalid name "..": a name must consist of lower case alphanumeric characters, '-' or '.', start and end with an alphanumeric character, and be fewer than 100 characters long.`},
@@ -329,6 +328,38 @@ metadata: {scope: {kind: Environment, name: prod}}
 		"DELETE /apis/management/v1/environments/prod/apiservices/ghost",
 		"DELETE /apis/management/v1/environments/prod/apiservices/petstore",
 		"DELETE /apis/management/v1/environments/prod")
+}
+
+// -s places the entries of a file that name no scope, as apply -f does, so
+// what "apply -f hooks.yaml -s Integration/monitor" made, the same command
+// with delete removes; an entry with a scope of its own keeps it.
+func TestDeleteFileScopeForEntriesWithout(t *testing.T) {
+	d := newDeleteTest(t)
+	d.seedProd()
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Integration", Name: "monitor"}}})
+	d.f.Seed(&api.ResourceInstance{Kind: "Webhook", Name: "hook", Metadata: api.Metadata{Scope: &api.Scope{Kind: "Environment", Name: "prod"}}})
+	file := filepath.Join(t.TempDir(), "hooks.yaml")
+	if err := os.WriteFile(file, []byte(`kind: Webhook
+name: hook
+---
+kind: Webhook
+name: hook
+metadata: {scope: {kind: Environment, name: prod}}
+`), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	wantError(t, d.run("-f", file, "-s", "monitor", "-y"), `--scope for files takes KIND/NAME, e.g. Environment/prod; got "monitor"`)
+	d.wantCalls(t)
+
+	if err := d.run("-f", file, "-s", "Integration/monitor", "-y"); err != nil {
+		t.Fatal(err)
+	}
+	d.wantStderr(t,
+		`✔ "Webhook/hook" in the scope "Environment/prod" has successfully been deleted.`,
+		`✔ "Webhook/hook" in the scope "Integration/monitor" has successfully been deleted.`)
+	d.wantCalls(t,
+		"DELETE /apis/management/v1/environments/prod/webhooks/hook",
+		"DELETE /apis/management/v1/integrations/monitor/webhooks/hook")
 }
 
 // An input without resources, such as the empty list "central get -o yaml"

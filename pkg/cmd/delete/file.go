@@ -23,6 +23,9 @@ func deleteFile(ctx context.Context, o *DeleteOptions) error {
 	if err != nil || len(entries) == 0 {
 		return err
 	}
+	if err := resource.PlaceInScope(entries, o.Scope); err != nil {
+		return err
+	}
 	set, err := o.Definitions(ctx)
 	if err != nil {
 		return err

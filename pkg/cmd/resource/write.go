@@ -74,7 +74,7 @@ func WriteFile(ctx context.Context, o *WriteFileOptions) error {
 	if err != nil {
 		return err
 	}
-	if err := placeInScope(entries, o.Scope); err != nil {
+	if err := PlaceInScope(entries, o.Scope); err != nil {
 		return err
 	}
 	if len(entries) == 0 {
@@ -140,8 +140,8 @@ func (o *WriteFileOptions) print(written []*api.ResourceInstance) error {
 	return printers.Print(o.IO.Out, o.Output, written)
 }
 
-// placeInScope gives the entries without a scope the one from --scope.
-func placeInScope(entries []loader.Entry, scope string) error {
+// PlaceInScope gives the entries without a scope the one from --scope.
+func PlaceInScope(entries []loader.Entry, scope string) error {
 	if scope == "" {
 		return nil
 	}
