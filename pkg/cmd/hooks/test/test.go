@@ -60,7 +60,9 @@ once, whether the webhook is enabled or not; the attempt is recorded as a
 delivery with the trigger "test" and is never retried.
 
 The scope is the webhook's: -s Integration/NAME or -s Environment/NAME.
--o yaml|json prints the recorded delivery, with the attempt.
+-o yaml|json prints the recorded delivery, with the attempt. When the request
+went without something the webhook names (an auth Secret that does not
+exist), a warning line after the outcome says what.
 
 Exit codes: 0 when the webhook answered 2xx, 1 when it did not (or on any
 other error).`,
@@ -133,10 +135,16 @@ func testRun(ctx context.Context, o *TestOptions) error {
 	r := outcome(&d)
 	if r.ok {
 		o.IO.Success("Test event delivered to %s: %s in %d ms", ref.Label(), r.code, r.ms)
-		return nil
+	} else {
+		o.IO.Failure("Test event to %s failed: %s in %d ms: %s", ref.Label(), r.code, r.ms, r.err)
 	}
-	o.IO.Failure("Test event to %s failed: %s in %d ms: %s", ref.Label(), r.code, r.ms, r.err)
-	return clierr.ErrSilent
+	if r.note != "" { // what the request went without, such as a missing auth secret
+		o.IO.Warning("%s", r.note)
+	}
+	if !r.ok {
+		return clierr.ErrSilent
+	}
+	return nil
 }
 
 // result is what the test attempt came to.
@@ -145,6 +153,7 @@ type result struct {
 	code string // the status code, or the error class when there was no answer
 	ms   int64
 	err  string
+	note string // the attempt's note
 }
 
 // outcome reads the test attempt, the last of the history; a delivery
@@ -154,7 +163,7 @@ func outcome(d *api.Delivery) result {
 	if n := len(d.History); n > 0 {
 		a = d.History[n-1]
 	}
-	r := result{ms: a.DurationMs, ok: a.ErrorClass == "" && a.StatusCode >= 200 && a.StatusCode < 300}
+	r := result{ms: a.DurationMs, ok: a.ErrorClass == "" && a.StatusCode >= 200 && a.StatusCode < 300, note: a.Note}
 	switch {
 	case a.StatusCode != 0:
 		r.code = strconv.Itoa(a.StatusCode)

@@ -99,6 +99,18 @@ func TestTestDelivered(t *testing.T) {
 	}
 }
 
+// An attempt that went without something (its auth secret) says so after
+// the outcome, as "deliveries get" shows it.
+func TestTestSaysWhatTheAttemptLeftOut(t *testing.T) {
+	note := `the auth secret "webhooksecret" was not found in Environment/prod; sent without it`
+	a := &fakeAPI{attempt: api.Attempt{Number: 1, Trigger: api.TriggerTest, StatusCode: 204, DurationMs: 2, Note: note}}
+	r := run(t, a.factory(t), "jira", "-s", "Environment/prod")
+	want := "✔ Test event delivered to \"Webhook/jira\" in the scope \"Environment/prod\": 204 in 2 ms\n⚠ " + note + "\n"
+	if r.err != nil || r.stderr != want {
+		t.Errorf("err = %v, stderr = %q\nwant %q", r.err, r.stderr, want)
+	}
+}
+
 func TestTestFailed(t *testing.T) {
 	tests := []struct {
 		attempt api.Attempt
