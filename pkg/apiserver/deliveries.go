@@ -24,7 +24,8 @@ func (s *Server) deliveryRoutes(mux *http.ServeMux) {
 	mux.Handle("DELETE /deliveries", s.wrap(s.handleDeliveryPurge))
 }
 
-// deliveryFilter reads webhook, scope, status, eventType, since and until.
+// deliveryFilter reads webhook, scope, status, eventType, eventId (an event's
+// id), since and until.
 func (s *Server) deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
 	f := store.DeliveryFilter{Org: s.Org}
 	if sc := q.Get("scope"); sc != "" {
@@ -43,6 +44,7 @@ func (s *Server) deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
 		return f, invalid("", "status must be pending, succeeded or failed; got %q.", st)
 	}
 	f.EventType = api.EventType(q.Get("eventType"))
+	f.EventID = q.Get("eventId")
 	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
 		if v := q.Get(name); v != "" {
 			t, err := api.ParseTime(v)

@@ -280,7 +280,19 @@ func TestDeliveryAPI(t *testing.T) {
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "a"})
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "b"})
 	h.waitFor("both to fail", func() bool { return len(h.deliveries("status=failed")) == 2 })
+	// One event's deliveries, by the id its receiver got as webhook-id.
+	ev := h.deliveries("")[1].EventID
+	if got := h.deliveries("eventId=" + url.QueryEscape(ev)); len(got) != 1 || got[0].EventID != ev {
+		t.Fatalf("deliveries of event %s: %+v", ev, got)
+	}
+	if got := h.deliveries("eventId=nosuch"); len(got) != 0 {
+		t.Fatalf("deliveries of an unknown event: %+v", got)
+	}
 	var c api.CountResult
+	h.do("POST", "/deliveries/retry?dryRun=true&eventId="+url.QueryEscape(ev), nil, &c)
+	if c.Count != 1 {
+		t.Fatalf("dry run of a retry of one event's deliveries: %+v", c)
+	}
 	h.do("POST", "/deliveries/retry?status=failed&scope=Integration/i&webhook=wh&dryRun=true", nil, &c)
 	if c.Count != 2 || !c.DryRun || len(h.deliveries("status=failed")) != 2 {
 		t.Fatalf("dry run: %+v", c)

@@ -126,8 +126,11 @@ type DeliveryFilter struct {
 	Webhook   *api.WebhookRef // name may be empty: every webhook in the scope
 	Status    api.DeliveryStatus
 	EventType api.EventType
-	Since     time.Time
-	Until     time.Time
+	// EventID keeps the deliveries of one event (its id, which receivers
+	// get as webhook-id).
+	EventID string
+	Since   time.Time
+	Until   time.Time
 	// ExcludeWebhooks leaves out the deliveries of these webhooks: a bulk
 	// retry leaves out those of disabled webhooks, which would fail at
 	// once without a request.

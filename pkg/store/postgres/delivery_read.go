@@ -61,6 +61,9 @@ func where(f store.DeliveryFilter, a *args) string {
 	if f.EventType != "" {
 		conds = append(conds, "event_type = "+a.add(string(f.EventType)))
 	}
+	if f.EventID != "" {
+		conds = append(conds, "event_id = "+a.add(f.EventID))
+	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "created_at >= "+a.add(f.Since.UnixMilli()))
 	}

@@ -369,6 +369,10 @@ func where(f store.DeliveryFilter) (string, []any) {
 		conds = append(conds, "event_type = ?")
 		args = append(args, string(f.EventType))
 	}
+	if f.EventID != "" {
+		conds = append(conds, "event_id = ?")
+		args = append(args, f.EventID)
+	}
 	if !f.Since.IsZero() {
 		conds = append(conds, "created_at >= ?")
 		args = append(args, f.Since.UnixMilli())

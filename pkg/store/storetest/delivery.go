@@ -515,6 +515,38 @@ func testDeliveryListRetryPurge(t *testing.T, s store.Store) {
 		if total != 2 || len(failed) != 2 {
 			t.Fatalf("failed for a: %d", total)
 		}
+		// The two events' deliveries, two and one, by their event ids.
+		every, _, _ := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org})
+		per := map[string]int{"ev-none": 0}
+		for _, d := range every {
+			per[d.EventID]++
+		}
+		if len(per) != 3 {
+			t.Fatalf("deliveries of %d events, want 2: %v", len(per)-1, per)
+		}
+		for event, want := range per {
+			ds, total, err := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org, EventID: event})
+			if err != nil || total != want || len(ds) != want {
+				t.Fatalf("deliveries of event %s: %d (%d listed), %v; want %d", event, total, len(ds), err, want)
+			}
+			for _, d := range ds {
+				if d.EventID != event {
+					t.Fatalf("deliveries of event %s: listed %+v", event, d)
+				}
+			}
+		}
+		return nil
+	})
+	update(t, s, func(tx store.Tx) error {
+		bs, _, err := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org, Webhook: &hookB})
+		if err != nil || len(bs) != 1 {
+			t.Fatalf("hook b's deliveries: %v %v", bs, err)
+		}
+		// Of the first event's two deliveries only a's failed: a retry of
+		// the event's deliveries takes that one.
+		if n, err := tx.DeliveryRetry(ctx, store.DeliveryFilter{Org: org, EventID: bs[0].EventID}, nil, t0, true); n != 1 || err != nil {
+			t.Fatalf("dry-run retry of one event's deliveries counted %d %v, want 1", n, err)
+		}
 		return nil
 	})
 	update(t, s, func(tx store.Tx) error {

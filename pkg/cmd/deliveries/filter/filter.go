@@ -1,5 +1,5 @@
 // Package filter holds the flags that select deliveries (--webhook, -s,
-// --status, --event-type, --since, --until), shared by "deliveries list",
+// --status, --event-type, --event-id, --since, --until), shared by "deliveries list",
 // "retry" and "purge", and turns them into the /deliveries query string.
 package filter
 
@@ -36,6 +36,8 @@ type Filter struct {
 	Scope     string
 	Status    string
 	EventType string
+	// EventID is an event's id: what its receivers got as webhook-id.
+	EventID string
 	// Since and Until are a duration back from now ("1h", "7d") or a
 	// timestamp ("2024-05-01T10:00:00.000+0000", RFC 3339 works too).
 	Since, Until string
@@ -48,13 +50,14 @@ func (f *Filter) AddFlags(fl *pflag.FlagSet, statusHelp string) {
 	fl.StringVarP(&f.Scope, "scope", "s", "", "only deliveries to webhooks in this scope: KIND/NAME, e.g. Integration/monitor")
 	fl.StringVar(&f.Status, "status", "", statusHelp)
 	fl.StringVar(&f.EventType, "event-type", "", "only deliveries of this event type: "+strings.Join(EventTypes, " | "))
+	fl.StringVar(&f.EventID, "event-id", "", "only deliveries of this event: its id, which its receivers got as webhook-id")
 	fl.StringVar(&f.Since, "since", "", `only deliveries created at or after this time: a duration back from now ("30m", "1h", "7d") or a timestamp`)
 	fl.StringVar(&f.Until, "until", "", `only deliveries created before this time: a duration back from now ("7d") or a timestamp`)
 }
 
 // Any reports whether any selection flag was given.
 func (f *Filter) Any() bool {
-	return f.Webhook != "" || f.Scope != "" || f.Status != "" || f.EventType != "" || f.Since != "" || f.Until != ""
+	return f.Webhook != "" || f.Scope != "" || f.Status != "" || f.EventType != "" || f.EventID != "" || f.Since != "" || f.Until != ""
 }
 
 // Values checks the flags and returns the query parameters of
@@ -86,6 +89,9 @@ func (f *Filter) Values(now time.Time) (url.Values, error) {
 			return nil, clierr.Flagf(fmt.Sprintf("invalid --event-type %q; allowed: %s", f.EventType, strings.Join(EventTypes, " | ")))
 		}
 		q.Set("eventType", f.EventType)
+	}
+	if f.EventID != "" {
+		q.Set("eventId", f.EventID)
 	}
 	for _, t := range []struct{ flag, value, param string }{{"since", f.Since, "since"}, {"until", f.Until, "until"}} {
 		if t.value == "" {

@@ -37,12 +37,15 @@ func TestParseTime(t *testing.T) {
 }
 
 func TestValuesSendsTheWireFormat(t *testing.T) {
-	f := Filter{Scope: "Environment/prod", Since: "30m"}
+	f := Filter{Scope: "Environment/prod", Since: "30m", EventID: "0192f3a1-7c2e-7d4b-9f00-5e6a7b8c9d0e"}
+	if !f.Any() || !(&Filter{EventID: "x"}).Any() {
+		t.Error("Any() = false with --event-id")
+	}
 	q, err := f.Values(now)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := q.Encode(); got != "scope=Environment%2Fprod&since=2024-05-08T11%3A30%3A00.000%2B0000" {
+	if got := q.Encode(); got != "eventId=0192f3a1-7c2e-7d4b-9f00-5e6a7b8c9d0e&scope=Environment%2Fprod&since=2024-05-08T11%3A30%3A00.000%2B0000" {
 		t.Errorf("query = %s", got)
 	}
 }

@@ -60,6 +60,8 @@ its age. -o yaml|json prints the deliveries as the server returns them.
 
 --since and --until take a duration back from now ("30m", "1h", "7d") or a
 timestamp such as 2024-05-01T10:00:00.000+0000 (RFC 3339 works too).
+--event-id lists what became of one event at every webhook it went to: its id
+is the webhook-id header its receivers got.
 
 Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
 		Example: `  # the newest 100 deliveries
@@ -70,6 +72,8 @@ Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
   central deliveries list --status failed --since 1h
   # the deliveries of one webhook, as JSON
   central deliveries list --webhook jira -s Integration/monitor -o json
+  # what became of one event: a receiver's webhook-id
+  central deliveries list --event-id 3f1c2a9e-5b7d-4e21-9c8a-0d6f4b2e7a13
   # every delivery of ResourceDeleted events in a time window
   central deliveries list --event-type ResourceDeleted --since 2024-05-01T00:00:00.000+0000 --until 2024-05-02T00:00:00.000+0000`,
 		Args: cobra.NoArgs,
