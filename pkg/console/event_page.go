@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/centralhq/central/pkg/api"
@@ -31,7 +32,15 @@ type eventPage struct {
 	ResourceLink string
 	// JSON is the whole envelope, indented.
 	JSON string
+	// Deliveries are the event's, to every webhook it went to (the first
+	// eventDeliveries of Total, newest first).
+	Deliveries []deliveryRow
+	Total      int
 }
+
+// eventDeliveries is how many of an event's deliveries its page lists: one
+// per webhook its hooks matched, so rarely more than a few.
+const eventDeliveries = 100
 
 func (c *console) eventShow(w http.ResponseWriter, r *http.Request, s *session) (*view, error) {
 	seq, err := strconv.ParseInt(r.PathValue("seq"), 10, 64)
@@ -67,7 +76,43 @@ func (c *console) eventShow(w http.ResponseWriter, r *http.Request, s *session) 
 			return nil, err
 		}
 	}
+	if page.Deliveries, page.Total, err = c.eventDeliveryRows(ctx, s, ev.ID); err != nil {
+		return nil, err
+	}
 	return &view{Template: "event", Title: fmt.Sprintf("Event %d", seq), Data: page}, nil
+}
+
+// eventDeliveryRows lists an event's deliveries, linking the webhooks that
+// still exist.
+func (c *console) eventDeliveryRows(ctx context.Context, s *session, eventID string) ([]deliveryRow, int, error) {
+	var list []api.Delivery
+	q := url.Values{"eventId": {eventID}, "pageSize": {strconv.Itoa(eventDeliveries)}}
+	resp, err := s.api.Do(ctx, http.MethodGet, "/deliveries", q, nil, &list)
+	if err != nil || len(list) == 0 {
+		return nil, 0, err
+	}
+	total, _ := strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
+	p, err := c.paths(ctx, s)
+	if err != nil {
+		return nil, 0, err
+	}
+	hooks, err := listWebhooks(ctx, s.api, p)
+	if err != nil {
+		return nil, 0, err
+	}
+	exists := map[string]bool{}
+	for _, h := range hooks {
+		exists[webhookKey(refOf(h))] = true
+	}
+	rows := make([]deliveryRow, 0, len(list))
+	for _, d := range list {
+		row := deliveryRowOf(d)
+		if !exists[row.Webhook] {
+			row.WebhookLink = ""
+		}
+		rows = append(rows, row)
+	}
+	return rows, max(total, len(rows)), nil
 }
 
 // subjectLink returns the console page of the resource an event is about,

@@ -58,7 +58,16 @@ func TestEventPage(t *testing.T) {
 		ev.ID, ev.CorrelationID, ev.Organization.ID, " UTC</time> (",
 		html.EscapeString(`"type": "ResourceCreated",`), html.EscapeString(`"sequenceID": `+fmt.Sprint(dlv.SequenceID)),
 		// Indented all through, payload included, and escaped as stored.
-		html.EscapeString(`  "payload": {`+"\n"+`    "group": "management",`), html.EscapeString(`"title": "Staging \u003cb\u003e"`))
+		html.EscapeString(`  "payload": {`+"\n"+`    "group": "management",`), html.EscapeString(`"title": "Staging \u003cb\u003e"`),
+		// Where it went: its one delivery, to a webhook that exists.
+		"<h2>Deliveries</h2>", "<p>1 delivery, one for each webhook a hook sent it to.</p>",
+		`<a href="/console/deliveries/`+dlv.ID+`" class="id">`+dlv.ID+`</a>`,
+		`<a href="/console/webhooks/Integration/monitor/jira">Integration/monitor/jira</a>`)
+
+	// An event no hook sent anywhere (the Integration's creation) says so.
+	integ := e.eventOf(api.ResourceCreated, `"kind":"Integration"`)
+	contains(t, u.get(fmt.Sprintf("/console/events/%d", integ.Metadata.SequenceID)),
+		`<p class="empty">No deliveries: no hook sent this event to a webhook, or its deliveries have been purged.</p>`)
 
 	// Deleted, or made again under the same name, it is not linked.
 	e.must("DELETE", mgmt+"/environments/staging", nil)
