@@ -1,5 +1,7 @@
 package api
 
+import "time"
+
 // Deliveries are the dispatcher's record of sending one event to one
 // webhook: what was sent, every attempt, and what comes next. They are served
 // under /deliveries.
@@ -116,6 +118,11 @@ type CountResult struct {
 	// send them. Count does not include them.
 	Deleted int `json:"deleted,omitempty"`
 }
+
+// MaxSigningOverlap is the longest an old signing secret may keep signing
+// after a rotation: long enough for any receiver's deploy, short enough that
+// rotating after a leak ends the old secret's use.
+const MaxSigningOverlap = 7 * 24 * time.Hour
 
 // SigningSecret is a webhook's signing secret as the rotate endpoint returns
 // it, to the admin who asked (it is also kept in the webhook's signing

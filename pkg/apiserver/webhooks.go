@@ -174,6 +174,9 @@ func (s *Server) rotateSecret(r *http.Request, t target) (any, error) {
 		if err != nil || d < 0 {
 			return nil, invalid("", "overlap must be a duration like 24h or 0s; got %q.", v)
 		}
+		if d > api.MaxSigningOverlap {
+			return nil, invalid("", "overlap %q is longer than 168h (7 days), the most an old signing secret may keep signing; rotate with a shorter one.", v)
+		}
 		overlap = d
 	}
 	fresh, err := signature.GenerateSecret()

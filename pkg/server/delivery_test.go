@@ -77,6 +77,18 @@ func TestSigningAndRotation(t *testing.T) {
 			t.Errorf("during the overlap both secrets must sign: %v", err)
 		}
 	}
+	// An overlap past 7 days would keep a leaked secret signing: refused,
+	// and nothing rotates.
+	var e api.ErrorResponse
+	if st := h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret?overlap=2562047h", nil, &e); st != 400 ||
+		!strings.Contains(e.Errors[0].Detail, "longer than 168h (7 days)") {
+		t.Fatalf("a 292-year overlap: %d %+v", st, e)
+	}
+	var sec api.ResourceInstance
+	h.do("GET", mgmt+"/integrations/i/secrets/wh-signing", nil, &sec)
+	if !strings.Contains(string(sec.Spec), second.Secret) {
+		t.Fatalf("a refused rotation changed the secret: %s", sec.Spec)
+	}
 	h.do("POST", mgmt+"/integrations/i/webhooks/wh/rotatesecret?overlap=0s", nil, nil)
 	h.must(201, "POST", mgmt+"/environments", map[string]any{"name": "c"})
 	got = rcv.next(t)

@@ -66,8 +66,8 @@ Exit codes: 0 on success, 1 on any error.`,
 			if opts.Output, err = outputflag.Normalize(opts.Output); err != nil {
 				return err
 			}
-			if opts.Overlap < 0 {
-				return clierr.Flagf("--overlap cannot be negative")
+			if opts.Overlap < 0 || opts.Overlap > api.MaxSigningOverlap {
+				return clierr.Flagf("--overlap must be from 0s to 168h (7 days), the most an old signing secret may keep signing")
 			}
 			if runF != nil {
 				return runF(opts)
@@ -76,7 +76,7 @@ Exit codes: 0 on success, 1 on any error.`,
 		},
 	}
 	cmd.Flags().StringVarP(&opts.Scope, "scope", "s", "", "the webhook's scope: KIND/NAME, e.g. Integration/monitor")
-	cmd.Flags().DurationVar(&opts.Overlap, "overlap", 24*time.Hour, "how long the old secret keeps signing")
+	cmd.Flags().DurationVar(&opts.Overlap, "overlap", 24*time.Hour, "how long the old secret keeps signing, at most 168h (7 days)")
 	outputflag.Add(cmd, &opts.Output, "print the server's answer (secret, secretName, previousValidUntil) as yaml or json")
 	return cmd
 }

@@ -92,13 +92,15 @@ func TestRotateOutput(t *testing.T) {
 	}
 }
 
-func TestRotateOutputFlagError(t *testing.T) {
-	ios, _, _, _ := iostreams.Test()
-	cmd := NewCmdRotate(&factory.Factory{IOStreams: ios}, func(*RotateOptions) error { t.Error("ran"); return nil })
-	cmd.SetArgs([]string{"jira", "-s", "Integration/monitor", "-o", "xml"})
-	cmd.SilenceErrors, cmd.SilenceUsage = true, true
-	var fe *clierr.FlagError
-	if err := cmd.ExecuteContext(context.Background()); !errors.As(err, &fe) {
-		t.Errorf("err = %v, want a FlagError", err)
+func TestRotateFlagErrors(t *testing.T) {
+	for _, bad := range [][]string{{"-o", "xml"}, {"--overlap", "-1s"}, {"--overlap", "169h"}} {
+		ios, _, _, _ := iostreams.Test()
+		cmd := NewCmdRotate(&factory.Factory{IOStreams: ios}, func(*RotateOptions) error { t.Error("ran"); return nil })
+		cmd.SetArgs(append([]string{"jira", "-s", "Integration/monitor"}, bad...))
+		cmd.SilenceErrors, cmd.SilenceUsage = true, true
+		var fe *clierr.FlagError
+		if err := cmd.ExecuteContext(context.Background()); !errors.As(err, &fe) {
+			t.Errorf("%v: err = %v, want a FlagError", bad, err)
+		}
 	}
 }
