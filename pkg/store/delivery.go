@@ -101,7 +101,9 @@ type AttemptResult struct {
 type PendingCount struct {
 	Webhook api.WebhookRef
 	Count   int
-	// Oldest is the earliest due time among them.
+	// Oldest is the earliest due time among them, leaving out those held
+	// behind an earlier pending delivery of their order key (a claim
+	// passes over them until it is done); Count includes them.
 	Oldest time.Time
 }
 

@@ -166,9 +166,17 @@ func (t *tx) DeliveryReleaseLeases(ctx context.Context) error {
 	return err
 }
 
+// DeliveryPendingByWebhook's oldest due time passes over the deliveries an
+// order key holds behind an earlier pending one (claim_candidates' rule):
+// they are not due until it is done, whatever their next_at says. Each
+// order key's first is never held, so the minimum is never NULL.
 func (t *tx) DeliveryPendingByWebhook(ctx context.Context) ([]store.PendingCount, error) {
-	rows, err := t.tx.Query(ctx, `SELECT wh_scope_kind, wh_scope_name, wh_name, count(*), min(next_at) FROM deliveries
-		WHERE status = 'pending' GROUP BY wh_scope_kind, wh_scope_name, wh_name`)
+	rows, err := t.tx.Query(ctx, `SELECT d.wh_scope_kind, d.wh_scope_name, d.wh_name, count(*),
+		min(CASE WHEN d.order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
+			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
+			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
+			AND e.event_seq < d.event_seq) THEN d.next_at END)
+		FROM deliveries d WHERE d.status = 'pending' GROUP BY d.wh_scope_kind, d.wh_scope_name, d.wh_name`)
 	if err != nil {
 		return nil, err
 	}

@@ -217,12 +217,20 @@ var (
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
 	healthGet = prepared(`SELECT failing_since, last_success, last_error FROM webhook_health
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
-	deliveryGet  = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
-	attemptsGet  = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
-	attemptAdd   = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
-	markManual   = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
-	pendingCount = prepared(`SELECT wh_scope_kind, wh_scope_name, wh_name, count(*), min(next_at) FROM deliveries
-		WHERE status = 'pending' GROUP BY wh_scope_kind, wh_scope_name, wh_name`)
+	deliveryGet = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
+	attemptsGet = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
+	attemptAdd  = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
+	markManual  = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
+	// pendingCount's oldest due time passes over the deliveries an order
+	// key holds behind an earlier pending one (claimOrder's rule): they
+	// are not due until it is done, whatever their next_at says. Each
+	// order key's first is never held, so the minimum is never NULL.
+	pendingCount = prepared(`SELECT d.wh_scope_kind, d.wh_scope_name, d.wh_name, count(*),
+		min(CASE WHEN d.order_key = '' OR NOT EXISTS (SELECT 1 FROM deliveries e
+			WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = d.order_key AND e.org_id = d.org_id
+			AND e.wh_scope_kind = d.wh_scope_kind AND e.wh_scope_name = d.wh_scope_name AND e.wh_name = d.wh_name
+			AND e.event_seq < d.event_seq) THEN d.next_at END)
+		FROM deliveries d WHERE d.status = 'pending' GROUP BY d.wh_scope_kind, d.wh_scope_name, d.wh_name`)
 	deliveryDump = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? ORDER BY created_at, id`)
 )
 

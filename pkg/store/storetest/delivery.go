@@ -706,3 +706,36 @@ func testDeliveryPendingByWebhook(t *testing.T, s store.Store) {
 		return nil
 	})
 }
+
+// testDeliveryPendingHeldByOrder: deliveries held behind an earlier pending
+// one of their order key (an ordered webhook's, waiting for its retry) are
+// not due, whatever their next_at says: the oldest due time is that of
+// each order key's first, while the count takes every pending delivery.
+func testDeliveryPendingHeldByOrder(t *testing.T, s store.Store) {
+	ctx := context.Background()
+	for range 3 {
+		queue(t, s, "env", "Environment/env", hookA)
+	}
+	head := claim(t, s, "r", t0, 10, nil)
+	if len(head) != 1 {
+		t.Fatalf("an ordered claim took %d deliveries of one resource, want its first", len(head))
+	}
+	retryAt := t0.Add(time.Minute)
+	finish(t, s, head[0], api.DeliveryPending, 503, retryAt)
+	pending := func() store.PendingCount {
+		t.Helper()
+		ps := view(t, s, func(tx store.Tx) ([]store.PendingCount, error) { return tx.DeliveryPendingByWebhook(ctx) })
+		if len(ps) != 1 || ps[0].Webhook != hookA {
+			t.Fatalf("pending by webhook: %+v, want hook a's alone", ps)
+		}
+		return ps[0]
+	}
+	if p := pending(); p.Count != 3 || !p.Oldest.Equal(retryAt) {
+		t.Fatalf("head retrying, two held behind it: %d due at %v, want 3 due at the retry, %v", p.Count, p.Oldest, retryAt)
+	}
+	// Another resource's first delivery is due now: it counts.
+	queue(t, s, "other", "Environment/other", hookA)
+	if p := pending(); p.Count != 4 || !p.Oldest.Equal(t0) {
+		t.Fatalf("with another resource's first due: %d due at %v, want 4 due at %v", p.Count, p.Oldest, t0)
+	}
+}

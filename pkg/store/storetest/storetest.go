@@ -47,6 +47,7 @@ func Exercise(t *testing.T, open func(t *testing.T) store.Store) {
 		{"DeliveryListRetryPurge", testDeliveryListRetryPurge},
 		{"DeliveryFilterWebhooks", testDeliveryFilterWebhooks},
 		{"DeliveryPendingByWebhook", testDeliveryPendingByWebhook},
+		{"DeliveryPendingHeldByOrder", testDeliveryPendingHeldByOrder},
 	} {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open(t)) })
 	}
