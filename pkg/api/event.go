@@ -1,6 +1,11 @@
 package api
 
-import "encoding/json"
+import (
+	"crypto/rand"
+	"encoding/json"
+	"fmt"
+	"time"
+)
 
 // EventType names what happened to a resource.
 type EventType string
@@ -73,4 +78,21 @@ func RedactSecret(r *ResourceInstance) *ResourceInstance {
 		out.Spec, _ = json.Marshal(spec)
 	}
 	return &out
+}
+
+// NewEventID returns a new event id: a UUID of version 7, whose first 48
+// bits are the event's time in milliseconds and the rest random. Ids thus
+// follow the log's order, and the stores' index of deliveries by event
+// grows at its end instead of at random places (random ids cost the
+// sustained rate on SQLite about a sixth).
+func NewEventID(at time.Time) string {
+	var b [16]byte
+	_, _ = rand.Read(b[6:])
+	ms := uint64(at.UnixMilli())
+	for i := range 6 {
+		b[i] = byte(ms >> (40 - 8*i))
+	}
+	b[6] = b[6]&0x0f | 0x70
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

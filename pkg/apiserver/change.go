@@ -2,9 +2,7 @@ package apiserver
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 
@@ -86,7 +84,7 @@ func (c *change) write(typ api.EventType, r *api.ResourceInstance, sub string) e
 		return err
 	}
 	ev := &api.Event{
-		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
+		ID: api.NewEventID(c.now.Time), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
 		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},
 		Type: typ, Payload: payload, Metadata: &api.EventMetadata{SequenceID: seq, Subresource: sub},
 	}
@@ -123,7 +121,7 @@ func (c *change) emitTo(typ api.EventType, payload any, r *api.ResourceInstance,
 		return err
 	}
 	ev := &api.Event{
-		ID: newEventID(), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
+		ID: api.NewEventID(c.now.Time), Time: c.now, Version: api.EventVersion, Product: api.EventProduct,
 		CorrelationID: correlationID(c.ctx), Organization: api.Organization{ID: c.s.Org},
 		Type: typ, Payload: body, Metadata: &api.EventMetadata{SequenceID: seq},
 	}
@@ -157,13 +155,4 @@ func (c *change) scope(t target) (*api.ResourceInstance, error) {
 		return nil, nil
 	}
 	return c.get(t.scopeKind, "", "", t.scopeName)
-}
-
-// newEventID returns a random UUID (version 4), the shape of event ids.
-func newEventID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
 }

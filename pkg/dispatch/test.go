@@ -51,7 +51,6 @@ func (d *Dispatcher) TestWebhook(ctx context.Context, org string, w api.WebhookR
 func ExampleEvent(org string, typ api.EventType) (*api.Event, api.ResourceRef) {
 	var b [16]byte
 	_, _ = rand.Read(b[:])
-	b[6], b[8] = b[6]&0x0f|0x40, b[8]&0x3f|0x80 // a version 4 UUID, as event ids are
 	now := api.NewTime(time.Now())
 	r := api.ResourceInstance{Group: "management", APIVersion: "v1", Kind: "APIService", Name: "example-api",
 		Title: "Example API", Spec: json.RawMessage(`{"description":"An example sent by central hooks test."}`)}
@@ -59,7 +58,7 @@ func ExampleEvent(org string, typ api.EventType) (*api.Event, api.ResourceRef) {
 		Audit:    api.Audit{CreateTimestamp: now, CreateUserID: "admin", ModifyTimestamp: now, ModifyUserID: "admin"},
 		Scope:    &api.Scope{Kind: "Environment", Name: "example-env", SelfLink: "/management/v1/environments/example-env"},
 		SelfLink: "/management/v1/environments/example-env/apiservices/example-api"}
-	ev := &api.Event{ID: fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:]), Time: now,
+	ev := &api.Event{ID: api.NewEventID(now.Time), Time: now,
 		Version: api.EventVersion, Product: api.EventProduct, CorrelationID: "test", Organization: api.Organization{ID: org}, Type: typ}
 	if typ == api.SubResourceUpdated {
 		r.SubResources = map[string]json.RawMessage{"x-compliance": json.RawMessage(`{"compliant":true}`)}

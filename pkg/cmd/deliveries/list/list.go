@@ -73,7 +73,7 @@ Exit codes: 0 on success (also when nothing matches), 1 on any error.`,
   # the deliveries of one webhook, as JSON
   central deliveries list --webhook jira -s Integration/monitor -o json
   # what became of one event: a receiver's webhook-id
-  central deliveries list --event-id 3f1c2a9e-5b7d-4e21-9c8a-0d6f4b2e7a13
+  central deliveries list --event-id 01936f2a-5b7d-7e21-9c8a-0d6f4b2e7a13
   # every delivery of ResourceDeleted events in a time window
   central deliveries list --event-type ResourceDeleted --since 2024-05-01T00:00:00.000+0000 --until 2024-05-02T00:00:00.000+0000`,
 		Args: cobra.NoArgs,

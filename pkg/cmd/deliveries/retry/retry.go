@@ -77,7 +77,7 @@ the others are still retried).`,
   # how many failed deliveries of one webhook would be retried?
   central deliveries retry --status failed --webhook jira -s Integration/monitor --dry-run
   # one event again, wherever it failed (its id: a receiver's webhook-id)
-  central deliveries retry --status failed --event-id 3f1c2a9e-5b7d-4e21-9c8a-0d6f4b2e7a13 -y
+  central deliveries retry --status failed --event-id 01936f2a-5b7d-7e21-9c8a-0d6f4b2e7a13 -y
   # every delivery that failed in the last 2 hours, without asking
   central deliveries retry --status failed --since 2h -y
   # in a script: how many were queued
