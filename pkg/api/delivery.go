@@ -31,8 +31,13 @@ type Delivery struct {
 	LastError      string `json:"lastError,omitempty"`
 	// NextAttemptAt is set while the delivery is pending.
 	NextAttemptAt Time `json:"nextAttemptAt,omitzero"`
-	CreatedAt     Time `json:"createdAt"`
-	UpdatedAt     Time `json:"updatedAt"`
+	// HeldBy is set on a pending delivery to an ordered webhook (or of a
+	// SubscriptionUpdatedEvent) that waits behind an earlier one of the same
+	// resource: the id of the first of them, whose retry it waits for. It
+	// is not sent before that one is done, whatever NextAttemptAt says.
+	HeldBy    string `json:"heldBy,omitempty"`
+	CreatedAt Time   `json:"createdAt"`
+	UpdatedAt Time   `json:"updatedAt"`
 	// History lists the attempts, oldest first; only GET /deliveries/{id}
 	// fills it.
 	History []Attempt `json:"history,omitempty"`

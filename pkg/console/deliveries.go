@@ -28,6 +28,9 @@ type deliveryRow struct {
 	LastError   string
 	CreatedAt   time.Time
 	NextAt      time.Time
+	// HeldBy, HeldLink: the earlier delivery this pending one waits
+	// behind (ordered webhooks), and its page.
+	HeldBy, HeldLink string
 	// Test marks a delivery sent by "send test event": there is no event
 	// of the log behind it, so it cannot be retried.
 	Test bool
@@ -38,6 +41,9 @@ func deliveryRowOf(d api.Delivery) deliveryRow {
 		EventType: string(d.EventType), Resource: resourceText(d.Resource), Webhook: webhookKey(d.Webhook),
 		WebhookLink: webhookLink(d.Webhook), Attempts: d.Attempts, CreatedAt: d.CreatedAt.Time,
 		NextAt: d.NextAttemptAt.Time, Test: d.SequenceID == 0}
+	if d.HeldBy != "" {
+		row.HeldBy, row.HeldLink, row.NextAt = d.HeldBy, "/console/deliveries/"+url.PathEscape(d.HeldBy), time.Time{}
+	}
 	if d.Status != api.DeliverySucceeded {
 		row.LastError = deliveryError(d)
 	}

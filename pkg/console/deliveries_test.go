@@ -51,6 +51,36 @@ func TestPendingRetriesWarn(t *testing.T) {
 	}
 }
 
+// An ordered webhook's deliveries that wait behind a retry of the same
+// resource say so and link it, instead of a time to send that has passed.
+func TestHeldDeliveriesNameTheirHead(t *testing.T) {
+	e := newEnv(t, func(c *envConfig) { c.server.RetrySchedule = []time.Duration{time.Hour} })
+	rcv := newReceiver(t, http.StatusInternalServerError)
+	monitored(e, rcv.URL)
+	e.must("PUT", mgmt+"/integrations/monitor/webhooks/jira", map[string]any{"name": "jira",
+		"spec": map[string]any{"url": rcv.URL, "enabled": true, "delivery": map[string]any{"ordered": true}}})
+	e.must("POST", mgmt+"/environments", map[string]any{"name": "a"})
+	e.waitFor("a failed attempt", func() bool {
+		d := e.deliveries("status=pending")
+		return len(d) == 1 && d[0].Attempts == 1
+	})
+	head := e.deliveries("")[0].ID
+	e.must("PUT", mgmt+"/environments/a", map[string]any{"name": "a", "title": "A"})
+	held := e.deliveries("eventType=ResourceUpdated")
+	if len(held) != 1 || held[0].HeldBy != head {
+		t.Fatalf("the update's delivery: %+v, want it held by %s", held, head)
+	}
+	u := e.user()
+	u.login(e.srv.Token())
+	want := `<span class="sub">held behind <a href="/console/deliveries/` + head + `" class="id">` + head + `</a>, an earlier delivery of the same resource (ordered)</span>`
+	contains(t, u.get("/console/deliveries"), want)
+	p := u.get("/console/deliveries/" + held[0].ID)
+	contains(t, p, want)
+	if strings.Contains(p.body, "next try") {
+		t.Errorf("a held delivery shows a time to send:\n%s", p.body)
+	}
+}
+
 // Deliveries to a deleted webhook name it without a link that would 404,
 // and a filter to it survives filtering again.
 func TestDeletedWebhookNotLinked(t *testing.T) {

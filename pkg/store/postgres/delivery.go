@@ -66,13 +66,27 @@ const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_
 // selectCols are deliveryCols plus what only reads need.
 const selectCols = deliveryCols + `, manual`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
+// heldByCol names, for a pending delivery of an order key, the first
+// pending delivery of its key when that is an earlier one: it waits behind
+// it (the claims' rule), whatever its next_at says. Empty otherwise.
+const heldByCol = `COALESCE(CASE WHEN deliveries.status = 'pending' AND deliveries.order_key <> '' THEN
+	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key = deliveries.order_key
+		AND e.org_id = deliveries.org_id AND e.wh_scope_kind = deliveries.wh_scope_kind
+		AND e.wh_scope_name = deliveries.wh_scope_name AND e.wh_name = deliveries.wh_name
+		AND e.event_seq < deliveries.event_seq ORDER BY e.event_seq LIMIT 1) END, '')`
+
+// scanDelivery reads selectCols, and heldByCol after them when held is set.
+func scanDelivery(sc interface{ Scan(...any) error }, held bool) (*store.Delivery, error) {
 	var d store.Delivery
 	var eventType, resource, status string
 	var nextAt, created, updated int64
-	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &eventType, &resource,
+	dest := []any{&d.ID, &d.Org, &d.EventID, &d.SequenceID, &eventType, &resource,
 		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &status,
-		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual)
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual}
+	if held {
+		dest = append(dest, &d.HeldBy)
+	}
+	err := sc.Scan(dest...)
 	if err != nil {
 		return nil, err
 	}
@@ -210,7 +224,7 @@ func (t *tx) DeliveryClaim(ctx context.Context, p store.ClaimParams) ([]*store.C
 	for len(picked) < p.Limit && rows.Next() {
 		var leased int
 		var body *string
-		d, err := scanDelivery(withLeased{rows, &leased, &body})
+		d, err := scanDelivery(withLeased{rows, &leased, &body}, false)
 		if err != nil {
 			rows.Close()
 			return nil, err

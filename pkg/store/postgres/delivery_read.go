@@ -14,7 +14,7 @@ import (
 )
 
 func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
-	d, err := scanDelivery(t.tx.QueryRow(ctx, `SELECT `+selectCols+` FROM deliveries WHERE org_id = $1 AND id = $2`, org, id))
+	d, err := scanDelivery(t.tx.QueryRow(ctx, `SELECT `+selectCols+`, `+heldByCol+` FROM deliveries WHERE org_id = $1 AND id = $2`, org, id), true)
 	if err != nil {
 		return nil, notFound(err)
 	}
@@ -89,7 +89,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 	if err := t.tx.QueryRow(ctx, `SELECT count(*) FROM deliveries`+w, a...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	q := `SELECT ` + selectCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
+	q := `SELECT ` + selectCols + `, ` + heldByCol + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
 	if f.PageSize > 0 {
 		q += ` LIMIT ` + a.add(f.PageSize) + ` OFFSET ` + a.add((max(f.Page, 1)-1)*f.PageSize)
 	}
@@ -100,7 +100,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 	defer rows.Close()
 	out := []*api.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := scanDelivery(rows, true)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -224,7 +224,7 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 	}
 	var out []*store.Delivery
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := scanDelivery(rows, false)
 		if err != nil {
 			rows.Close()
 			return nil, err

@@ -33,6 +33,15 @@ const deliveryCols = `id, org_id, event_id, event_seq, event_type, resource, wh_
 // selectCols are deliveryCols plus what only reads need.
 const selectCols = deliveryCols + `, manual`
 
+// heldByCol names, for a pending delivery of an order key, the first
+// pending delivery of its key when that is an earlier one: it waits behind
+// it (the claims' rule), whatever its next_at says. Empty otherwise.
+const heldByCol = `COALESCE(CASE WHEN deliveries.status = 'pending' AND deliveries.order_key <> '' THEN
+	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key = deliveries.order_key
+		AND e.org_id = deliveries.org_id AND e.wh_scope_kind = deliveries.wh_scope_kind
+		AND e.wh_scope_name = deliveries.wh_scope_name AND e.wh_name = deliveries.wh_name
+		AND e.event_seq < deliveries.event_seq ORDER BY e.event_seq LIMIT 1) END, '')`
+
 // claimCols are what a dispatcher needs of a claimed delivery (see
 // store.Claimed): reading the rest, and decoding the resource's JSON, was
 // most of the 15 % of a turn this and binding statements once per
@@ -60,13 +69,18 @@ func scanClaimed(sc interface{ Scan(...any) error }) (*store.Claimed, error) {
 const claimFrom = ` FROM deliveries c CROSS JOIN deliveries d ON d.id = c.id
 	LEFT JOIN events ev ON ev.org_id = d.org_id AND ev.seq = d.event_seq`
 
-func scanDelivery(sc interface{ Scan(...any) error }) (*store.Delivery, error) {
+// scanDelivery reads selectCols, and heldByCol after them when held is set.
+func scanDelivery(sc interface{ Scan(...any) error }, held bool) (*store.Delivery, error) {
 	var d store.Delivery
 	var resource string
 	var nextAt, created, updated int64
-	err := sc.Scan(&d.ID, &d.Org, &d.EventID, &d.SequenceID, &d.EventType, &resource,
+	dest := []any{&d.ID, &d.Org, &d.EventID, &d.SequenceID, &d.EventType, &resource,
 		&d.Webhook.Scope.Kind, &d.Webhook.Scope.Name, &d.Webhook.Name, &d.OrderKey, &d.Status,
-		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual)
+		&d.Attempts, &d.LastStatusCode, &d.LastError, &nextAt, &created, &updated, &d.MaxInFlight, &d.Manual}
+	if held {
+		dest = append(dest, &d.HeldBy)
+	}
+	err := sc.Scan(dest...)
 	if err != nil {
 		return nil, err
 	}
@@ -217,7 +231,7 @@ var (
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
 	healthGet = prepared(`SELECT failing_since, last_success, last_error FROM webhook_health
 		WHERE org_id = ? AND wh_scope_kind = ? AND wh_scope_name = ? AND wh_name = ?`)
-	deliveryGet = prepared(`SELECT ` + selectCols + ` FROM deliveries WHERE org_id = ? AND id = ?`)
+	deliveryGet = prepared(`SELECT ` + selectCols + `, ` + heldByCol + ` FROM deliveries WHERE org_id = ? AND id = ?`)
 	attemptsGet = prepared(`SELECT body FROM attempts WHERE delivery_id = ? ORDER BY number`)
 	attemptAdd  = prepared(`INSERT INTO attempts (delivery_id, number, body) VALUES (?,?,?)`)
 	markManual  = prepared(`UPDATE deliveries SET manual = 1 WHERE id = ?`)
@@ -320,7 +334,7 @@ func (h *healthChange) add(at int64, ok bool, err string) {
 }
 
 func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, error) {
-	d, err := scanDelivery(t.queryRow(ctx, deliveryGet, org, id))
+	d, err := scanDelivery(t.queryRow(ctx, deliveryGet, org, id), true)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, store.ErrNotFound
 	}
@@ -398,7 +412,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 	if err := t.tx.QueryRowContext(t.ctx(ctx), `SELECT count(*) FROM deliveries`+w, args...).Scan(&total); err != nil {
 		return nil, 0, err
 	}
-	q := `SELECT ` + selectCols + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
+	q := `SELECT ` + selectCols + `, ` + heldByCol + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC`
 	if f.PageSize > 0 {
 		q += ` LIMIT ? OFFSET ?`
 		args = append(args, f.PageSize, (max(f.Page, 1)-1)*f.PageSize)
@@ -410,7 +424,7 @@ func (t *tx) DeliveryList(ctx context.Context, f store.DeliveryFilter) ([]*api.D
 	defer rows.Close()
 	out := []*api.Delivery{}
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := scanDelivery(rows, true)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -521,7 +535,7 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 	}
 	var out []*store.Delivery
 	for rows.Next() {
-		d, err := scanDelivery(rows)
+		d, err := scanDelivery(rows, false)
 		if err != nil {
 			rows.Close()
 			return nil, err

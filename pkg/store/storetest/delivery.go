@@ -733,6 +733,29 @@ func testDeliveryPendingHeldByOrder(t *testing.T, s store.Store) {
 	if p := pending(); p.Count != 3 || !p.Oldest.Equal(retryAt) {
 		t.Fatalf("head retrying, two held behind it: %d due at %v, want 3 due at the retry, %v", p.Count, p.Oldest, retryAt)
 	}
+	// A list and a read name the delivery the held ones wait behind.
+	ds := view(t, s, func(tx store.Tx) ([]*api.Delivery, error) {
+		ds, _, err := tx.DeliveryList(ctx, store.DeliveryFilter{Org: org})
+		return ds, err
+	})
+	held := 0
+	for _, d := range ds {
+		switch {
+		case d.ID == head[0].ID && d.HeldBy != "":
+			t.Fatalf("the head is held by %s", d.HeldBy)
+		case d.ID != head[0].ID && d.HeldBy != head[0].ID:
+			t.Fatalf("%s is held by %q, want the head %s", d.ID, d.HeldBy, head[0].ID)
+		case d.ID != head[0].ID:
+			held++
+			got := view(t, s, func(tx store.Tx) (*api.Delivery, error) { return tx.DeliveryGet(ctx, org, d.ID) })
+			if got.HeldBy != head[0].ID {
+				t.Fatalf("read alone, %s is held by %q, want %s", d.ID, got.HeldBy, head[0].ID)
+			}
+		}
+	}
+	if held != 2 {
+		t.Fatalf("%d held deliveries listed, want 2", held)
+	}
 	// Another resource's first delivery is due now: it counts.
 	queue(t, s, "other", "Environment/other", hookA)
 	if p := pending(); p.Count != 4 || !p.Oldest.Equal(t0) {

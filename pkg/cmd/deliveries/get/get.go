@@ -112,7 +112,11 @@ func describe(w io.Writer, d *api.Delivery, now time.Time) error {
 		line("Last status code", strconv.Itoa(d.LastStatusCode))
 	}
 	line("Last error", d.LastError)
-	line("Next attempt", when(d.NextAttemptAt, now))
+	if d.HeldBy != "" {
+		line("Next attempt", "after "+d.HeldBy+", an earlier delivery of the same resource that this one waits behind (ordered)")
+	} else {
+		line("Next attempt", when(d.NextAttemptAt, now))
+	}
 	line("Created", when(d.CreatedAt, now))
 	line("Updated", when(d.UpdatedAt, now))
 	if len(d.History) == 0 {

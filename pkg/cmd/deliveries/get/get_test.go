@@ -133,6 +133,23 @@ func TestGetPendingWithoutHistory(t *testing.T) {
 	}
 }
 
+// A delivery held behind an earlier one names it instead of a due time
+// that has passed.
+func TestGetHeld(t *testing.T) {
+	d := api.Delivery{ID: "d3", EventType: api.ResourceUpdated, Status: api.DeliveryPending, HeldBy: "d1",
+		Resource:      api.ResourceRef{Kind: "Environment", Name: "prod"},
+		Webhook:       api.WebhookRef{Name: "w", Scope: api.ScopeRef{Kind: "Environment", Name: "prod"}},
+		NextAttemptAt: api.NewTime(now.Add(-time.Hour)), CreatedAt: api.NewTime(now.Add(-time.Hour))}
+	out, _, err := run(t, serve(t, d), "d3")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "Next attempt: after d1, an earlier delivery of the same resource that this one waits behind (ordered)\n"
+	if !strings.Contains(out, want) || strings.Contains(out, "Next attempt: 2024") {
+		t.Errorf("no %q in\n%s", want, out)
+	}
+}
+
 func TestGetJSON(t *testing.T) {
 	out, _, err := run(t, serve(t, failed()), "d1", "-o", "json")
 	if err != nil {

@@ -56,7 +56,9 @@ When there are more, a line on stderr says how many.
 The table shows each delivery's event, the resource it is about, the webhook
 (as SCOPEKIND/SCOPENAME/NAME), its status, how many attempts were made, the
 last HTTP status code, when the next attempt is due (pending deliveries) and
-its age. -o yaml|json prints the deliveries as the server returns them.
+its age. A pending delivery to an ordered webhook that waits behind an
+earlier one of the same resource shows as "held" (deliveries get names the
+one it waits for). -o yaml|json prints the deliveries as the server returns them.
 
 --since and --until take a duration back from now ("30m", "1h", "7d") or a
 timestamp such as 2024-05-01T10:00:00.000+0000 (RFC 3339 works too).
@@ -198,6 +200,9 @@ func rows(ds []api.Delivery) []row {
 			Resource:      d.Resource.Kind + "/" + d.Resource.Name,
 			Webhook:       webhookref.FromAPI(d.Webhook).String(),
 			NextAttemptAt: d.NextAttemptAt, CreatedAt: d.CreatedAt,
+		}
+		if d.HeldBy != "" { // waits for an earlier one, not for its time
+			out[i].Status, out[i].NextAttemptAt = "held", api.Time{}
 		}
 	}
 	return out

@@ -80,8 +80,12 @@ func TestListTable(t *testing.T) {
 		d.NextAttemptAt = api.NewTime(now.Add(5 * time.Minute))
 		d2 := delivery(2)
 		d2.EventType = api.ResourceDeleted
-		w.Header().Set("X-Axway-Total-Count", "2")
-		_ = json.NewEncoder(w).Encode([]api.Delivery{d, d2})
+		// Behind d1's retry: due since it was made, but held.
+		d3 := delivery(3)
+		d3.EventType, d3.Status, d3.Attempts, d3.LastStatusCode, d3.HeldBy = api.ResourceUpdated, api.DeliveryPending, 0, 0, "d1"
+		d3.NextAttemptAt = api.NewTime(now.Add(-time.Hour))
+		w.Header().Set("X-Axway-Total-Count", "3")
+		_ = json.NewEncoder(w).Encode([]api.Delivery{d, d2, d3})
 	})
 	out, errOut, err := run(t, f)
 	if err != nil {
@@ -90,6 +94,7 @@ func TestListTable(t *testing.T) {
 	want := `ID  EVENT            RESOURCE             WEBHOOK                   STATUS     ATTEMPTS  CODE  NEXT ATTEMPT  AGE
 d1  ResourceCreated  APIService/petstore  Integration/monitor/jira  pending    2         503   in 5 minutes  3 hours ago
 d2  ResourceDeleted  APIService/petstore  Integration/monitor/jira  succeeded  1         200                 3 hours ago
+d3  ResourceUpdated  APIService/petstore  Integration/monitor/jira  held       0                             3 hours ago
 `
 	if out != want {
 		t.Errorf("stdout =\n%s\nwant\n%s", out, want)
