@@ -232,7 +232,8 @@ func Validate(spec *api.WebhookSpec) error {
 	if err := checkSchedule(o.RetrySchedule); err != nil {
 		return err
 	}
-	for _, f := range []struct{ name, val string }{{"connectTimeout", o.ConnectTimeout}, {"requestTimeout", o.RequestTimeout}} {
+	var timeouts [2]time.Duration
+	for i, f := range []struct{ name, val string }{{"connectTimeout", o.ConnectTimeout}, {"requestTimeout", o.RequestTimeout}} {
 		d, err := time.ParseDuration(f.val)
 		switch {
 		case f.val == "":
@@ -241,6 +242,11 @@ func Validate(spec *api.WebhookSpec) error {
 		case d > MaxTimeout:
 			return &FieldError{f.name, fmt.Errorf("%s %q is longer than %s, the most a webhook may wait for an answer", f.name, f.val, MaxTimeout)}
 		}
+		timeouts[i] = d
+	}
+	if connect, request := timeouts[0], timeouts[1]; connect > 0 && request > 0 && connect > request {
+		return &FieldError{"connectTimeout", fmt.Errorf("connectTimeout %q is longer than requestTimeout %q, which bounds the whole attempt, connecting included: "+
+			"make it shorter or leave it out", o.ConnectTimeout, o.RequestTimeout)}
 	}
 	switch {
 	case o.MaxInFlight < 0:

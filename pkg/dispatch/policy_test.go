@@ -145,6 +145,7 @@ func TestValidateDeliveryBounds(t *testing.T) {
 		{api.WebhookDelivery{MaxInFlight: -1}, "maxInFlight is -1; give a number of requests from 1 to 1000"},
 		{api.WebhookDelivery{MaxInFlight: 1000000}, "maxInFlight is 1000000, more than 1000"},
 		{api.WebhookDelivery{MaxInFlight: math.MaxInt}, "more than 1000"}, // refused long before it overflows PostgreSQL's integer column
+		{api.WebhookDelivery{ConnectTimeout: "30s", RequestTimeout: "1s"}, `connectTimeout "30s" is longer than requestTimeout "1s", which bounds the whole attempt`},
 	} {
 		err := Validate(&api.WebhookSpec{Delivery: &c.delivery})
 		if err == nil || !strings.Contains(err.Error(), c.want) {
@@ -158,6 +159,7 @@ func TestValidateDeliveryBounds(t *testing.T) {
 		{RetrySchedule: twentyOne[:MaxRetries]},
 		{RetrySchedule: strings.Split("24h,24h,24h,24h,24h,24h,24h,24h", ",")}, // exactly the span
 		{MaxInFlight: 1}, {MaxInFlight: MaxInFlightLimit}, {MaxInFlight: 0},
+		{ConnectTimeout: "5s", RequestTimeout: "5s"}, {ConnectTimeout: "30s"}, // the server's --request-timeout may be longer
 	} {
 		if err := Validate(&api.WebhookSpec{Delivery: &ok}); err != nil {
 			t.Errorf("%+v: %v", ok, err)
