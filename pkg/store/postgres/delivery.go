@@ -68,9 +68,12 @@ const selectCols = deliveryCols + `, manual`
 
 // heldByCol names, for a pending delivery of an order key, the first
 // pending delivery of its key when that is an earlier one: it waits behind
-// it (the claims' rule), whatever its next_at says. Empty otherwise.
+// it (the claims' rule), whatever its next_at says. Empty otherwise. The
+// subquery repeats the condition of the partial index deliveries_order (a
+// non-empty order key) so that the planner may read that index, not the
+// webhook's whole history.
 const heldByCol = `COALESCE(CASE WHEN deliveries.status = 'pending' AND deliveries.order_key <> '' THEN
-	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key = deliveries.order_key
+	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = deliveries.order_key
 		AND e.org_id = deliveries.org_id AND e.wh_scope_kind = deliveries.wh_scope_kind
 		AND e.wh_scope_name = deliveries.wh_scope_name AND e.wh_name = deliveries.wh_name
 		AND e.event_seq < deliveries.event_seq ORDER BY e.event_seq LIMIT 1) END, '')`

@@ -18,12 +18,18 @@ func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, er
 	if err != nil {
 		return nil, notFound(err)
 	}
+	d.History, err = t.attempts(ctx, id)
+	return &d.Delivery, err
+}
+
+// attempts reads a delivery's attempts, oldest first.
+func (t *tx) attempts(ctx context.Context, id string) ([]api.Attempt, error) {
 	rows, err := t.tx.Query(ctx, `SELECT body FROM attempts WHERE delivery_id = $1 ORDER BY number`, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	d.History = []api.Attempt{}
+	out := []api.Attempt{}
 	for rows.Next() {
 		var body string
 		var a api.Attempt
@@ -33,9 +39,9 @@ func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, er
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			return nil, err
 		}
-		d.History = append(d.History, a)
+		out = append(out, a)
 	}
-	return &d.Delivery, rows.Err()
+	return out, rows.Err()
 }
 
 // where renders a filter as a WHERE clause, its arguments added to a.
@@ -236,11 +242,9 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 		return nil, err
 	}
 	for _, d := range out {
-		full, err := t.DeliveryGet(ctx, org, d.ID)
-		if err != nil {
+		if d.History, err = t.attempts(ctx, d.ID); err != nil {
 			return nil, err
 		}
-		d.History = full.History
 	}
 	return out, nil
 }

@@ -35,9 +35,12 @@ const selectCols = deliveryCols + `, manual`
 
 // heldByCol names, for a pending delivery of an order key, the first
 // pending delivery of its key when that is an earlier one: it waits behind
-// it (the claims' rule), whatever its next_at says. Empty otherwise.
+// it (the claims' rule), whatever its next_at says. Empty otherwise. The
+// subquery repeats the condition of the partial index deliveries_order (a
+// non-empty order key) so that the planner may read that index, not the
+// webhook's whole history.
 const heldByCol = `COALESCE(CASE WHEN deliveries.status = 'pending' AND deliveries.order_key <> '' THEN
-	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key = deliveries.order_key
+	(SELECT e.id FROM deliveries e WHERE e.status = 'pending' AND e.order_key <> '' AND e.order_key = deliveries.order_key
 		AND e.org_id = deliveries.org_id AND e.wh_scope_kind = deliveries.wh_scope_kind
 		AND e.wh_scope_name = deliveries.wh_scope_name AND e.wh_name = deliveries.wh_name
 		AND e.event_seq < deliveries.event_seq ORDER BY e.event_seq LIMIT 1) END, '')`
@@ -341,12 +344,18 @@ func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, er
 	if err != nil {
 		return nil, err
 	}
+	d.History, err = t.attempts(ctx, id)
+	return &d.Delivery, err
+}
+
+// attempts reads a delivery's attempts, oldest first.
+func (t *tx) attempts(ctx context.Context, id string) ([]api.Attempt, error) {
 	rows, err := t.query(ctx, attemptsGet, id)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	d.History = []api.Attempt{}
+	out := []api.Attempt{}
 	for rows.Next() {
 		var body string
 		var a api.Attempt
@@ -356,9 +365,9 @@ func (t *tx) DeliveryGet(ctx context.Context, org, id string) (*api.Delivery, er
 		if err := json.Unmarshal([]byte(body), &a); err != nil {
 			return nil, err
 		}
-		d.History = append(d.History, a)
+		out = append(out, a)
 	}
-	return &d.Delivery, rows.Err()
+	return out, rows.Err()
 }
 
 // where renders a filter as a WHERE clause.
@@ -547,11 +556,9 @@ func (t *tx) DeliveryExport(ctx context.Context, org string) ([]*store.Delivery,
 		return nil, err
 	}
 	for _, d := range out {
-		full, err := t.DeliveryGet(ctx, org, d.ID)
-		if err != nil {
+		if d.History, err = t.attempts(ctx, d.ID); err != nil {
 			return nil, err
 		}
-		d.History = full.History
 	}
 	return out, nil
 }

@@ -5,6 +5,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/centralhq/central/pkg/store"
 )
 
 // Claims have no LIMIT and stop reading once they have enough, which is
@@ -24,25 +26,51 @@ func TestClaimsReadTheDueIndexInOrder(t *testing.T) {
 		s     stmt
 		index string
 	}{{"claimDue", claimDue, "deliveries_due"}, {"claimWebhookDue", claimWebhookDue, "deliveries_webhook_due"}} {
-		args := make([]any, strings.Count(stmtText[c.s], "?"))
-		rows, err := s.write.QueryContext(ctx, "EXPLAIN QUERY PLAN "+stmtText[c.s], args...)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var plan []string
-		for rows.Next() {
-			var id, parent, unused int
-			var detail string
-			if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
-				t.Fatal(err)
-			}
-			plan = append(plan, detail)
-		}
-		rows.Close()
-		text := strings.Join(plan, "\n")
+		text := planOf(t, s, stmtText[c.s])
 		if strings.Contains(text, "TEMP B-TREE") || !strings.Contains(text, "SEARCH c USING COVERING INDEX "+c.index+" ") ||
 			!strings.Contains(text, "SEARCH d USING PRIMARY KEY") {
 			t.Errorf("%s: the plan must read %s alone, in order, without sorting:\n%s", c.name, c.index, text)
 		}
+	}
+}
+
+// planOf is SQLite's plan of query q, its steps one per line.
+func planOf(t *testing.T, s *Store, q string) string {
+	t.Helper()
+	args := make([]any, strings.Count(q, "?"))
+	rows, err := s.write.QueryContext(context.Background(), "EXPLAIN QUERY PLAN "+q, args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan []string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan = append(plan, detail)
+	}
+	return strings.Join(plan, "\n")
+}
+
+// A delivery's heldBy reads the order index, not its webhook's whole
+// history; a list of one event's deliveries reads the event index in the
+// list's order, without a sort.
+func TestDeliveryReadsUseTheirIndexes(t *testing.T) {
+	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "central.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if plan := planOf(t, s, stmtText[deliveryGet]); !strings.Contains(plan, "SEARCH e USING COVERING INDEX deliveries_order ") {
+		t.Errorf("deliveryGet's heldBy does not read deliveries_order:\n%s", plan)
+	}
+	w, _ := where(store.DeliveryFilter{Org: "o", EventID: "e"})
+	list := `SELECT ` + selectCols + `, ` + heldByCol + ` FROM deliveries` + w + ` ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?`
+	plan := planOf(t, s, list)
+	if !strings.Contains(plan, "USING INDEX deliveries_event ") || strings.Contains(plan, "TEMP B-TREE") {
+		t.Errorf("a list by event does not read deliveries_event in order:\n%s", plan)
 	}
 }
