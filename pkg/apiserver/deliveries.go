@@ -45,6 +45,9 @@ func (s *Server) deliveryFilter(q url.Values) (store.DeliveryFilter, error) {
 	}
 	f.EventType = api.EventType(q.Get("eventType"))
 	f.EventID = q.Get("eventId")
+	if q.Has("eventId") && f.EventID == "" {
+		return f, invalid("", "eventId is empty: give an event's id (what its receivers got as webhook-id), or leave the parameter out.")
+	}
 	for name, dst := range map[string]*time.Time{"since": &f.Since, "until": &f.Until} {
 		if v := q.Get(name); v != "" {
 			t, err := api.ParseTime(v)

@@ -331,11 +331,18 @@ func TestDeliveryAPI(t *testing.T) {
 	if c.Until == nil || c.Until.String() != until {
 		t.Fatalf("a dry run with until answers it: %+v, want %s", c, until)
 	}
-	h.do("DELETE", "/deliveries?status=succeeded", nil, &c)
+	// A purge by event takes that event's deliveries alone.
+	last := h.deliveries("")[0]
+	h.do("DELETE", "/deliveries?status=succeeded&eventId=nosuch", nil, &c)
+	if c.Count != 0 || len(h.deliveries("")) != 1 {
+		t.Fatalf("purge of another event's deliveries: %+v", c)
+	}
+	h.do("DELETE", "/deliveries?status=succeeded&eventId="+url.QueryEscape(last.EventID), nil, &c)
 	if c.Count != 1 || len(h.deliveries("")) != 0 {
 		t.Fatalf("purge: %+v", c)
 	}
-	for q, want := range map[string]string{"status=nope": "status must be", "webhook=wh": "needs scope", "since=yesterday": "since"} {
+	for q, want := range map[string]string{"status=nope": "status must be", "webhook=wh": "needs scope", "since=yesterday": "since",
+		"eventId=": "eventId is empty"} {
 		if st := h.do("GET", "/deliveries?"+q, nil, &e); st != 400 || !strings.Contains(e.Errors[0].Detail, want) {
 			t.Errorf("%s: %d %+v", q, st, e)
 		}

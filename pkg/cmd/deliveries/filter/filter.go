@@ -38,6 +38,9 @@ type Filter struct {
 	EventType string
 	// EventID is an event's id: what its receivers got as webhook-id.
 	EventID string
+	// eventIDSet records --event-id given, even empty: an unset shell
+	// variable must not widen a retry or purge to every delivery.
+	eventIDSet bool
 	// Since and Until are a duration back from now ("1h", "7d") or a
 	// timestamp ("2024-05-01T10:00:00.000+0000", RFC 3339 works too).
 	Since, Until string
@@ -50,14 +53,14 @@ func (f *Filter) AddFlags(fl *pflag.FlagSet, statusHelp string) {
 	fl.StringVarP(&f.Scope, "scope", "s", "", "only deliveries to webhooks in this scope: KIND/NAME, e.g. Integration/monitor")
 	fl.StringVar(&f.Status, "status", "", statusHelp)
 	fl.StringVar(&f.EventType, "event-type", "", "only deliveries of this event type: "+strings.Join(EventTypes, " | "))
-	fl.StringVar(&f.EventID, "event-id", "", "only deliveries of this event: its id, which its receivers got as webhook-id")
+	fl.Var(&setString{&f.EventID, &f.eventIDSet}, "event-id", "only deliveries of this event: its id, which its receivers got as webhook-id")
 	fl.StringVar(&f.Since, "since", "", `only deliveries created at or after this time: a duration back from now ("30m", "1h", "7d") or a timestamp`)
 	fl.StringVar(&f.Until, "until", "", `only deliveries created before this time: a duration back from now ("7d") or a timestamp`)
 }
 
 // Any reports whether any selection flag was given.
 func (f *Filter) Any() bool {
-	return f.Webhook != "" || f.Scope != "" || f.Status != "" || f.EventType != "" || f.EventID != "" || f.Since != "" || f.Until != ""
+	return f.Webhook != "" || f.Scope != "" || f.Status != "" || f.EventType != "" || f.EventID != "" || f.eventIDSet || f.Since != "" || f.Until != ""
 }
 
 // Values checks the flags and returns the query parameters of
@@ -90,6 +93,9 @@ func (f *Filter) Values(now time.Time) (url.Values, error) {
 		}
 		q.Set("eventType", f.EventType)
 	}
+	if f.eventIDSet && f.EventID == "" {
+		return nil, clierr.Flagf("--event-id is empty: give an event's id (what its receivers got as webhook-id); left empty it would select every delivery")
+	}
 	if f.EventID != "" {
 		q.Set("eventId", f.EventID)
 	}
@@ -104,6 +110,19 @@ func (f *Filter) Values(now time.Time) (url.Values, error) {
 		q.Set(t.param, api.NewTime(ts).String())
 	}
 	return q, nil
+}
+
+// setString is a string flag that records that it was given.
+type setString struct {
+	v   *string
+	set *bool
+}
+
+func (s *setString) String() string { return *s.v }
+func (s *setString) Type() string   { return "string" }
+func (s *setString) Set(v string) error {
+	*s.v, *s.set = v, true
+	return nil
 }
 
 // ParseTime reads a --since/--until value: a duration back from now, in Go

@@ -2,8 +2,11 @@ package filter
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/pflag"
 
 	"github.com/centralhq/central/pkg/api"
 	"github.com/centralhq/central/pkg/cmd/clierr"
@@ -57,6 +60,25 @@ func TestValuesFlagErrors(t *testing.T) {
 		if !errors.As(err, &fe) {
 			t.Errorf("%+v: err = %v, want a FlagError", f, err)
 		}
+	}
+}
+
+// --event-id "" (an unset shell variable) is refused, not dropped: dropped,
+// it would turn "purge --event-id $ID" into a purge of every delivery.
+func TestEmptyEventIDIsRefused(t *testing.T) {
+	var f Filter
+	fl := pflag.NewFlagSet("t", pflag.ContinueOnError)
+	f.AddFlags(fl, "status")
+	if err := fl.Parse([]string{"--event-id", ""}); err != nil {
+		t.Fatal(err)
+	}
+	if !f.Any() {
+		t.Error("Any() = false after --event-id \"\"")
+	}
+	_, err := f.Values(now)
+	var fe *clierr.FlagError
+	if !errors.As(err, &fe) || !strings.Contains(err.Error(), "--event-id is empty") {
+		t.Errorf("err = %v, want a FlagError naming --event-id", err)
 	}
 }
 
