@@ -82,9 +82,10 @@ func RedactSecret(r *ResourceInstance) *ResourceInstance {
 
 // NewEventID returns a new event id: a UUID of version 7, whose first 48
 // bits are the event's time in milliseconds and the rest random. Ids thus
-// follow the log's order, and the stores' index of deliveries by event
-// grows at its end instead of at random places (random ids cost the
-// sustained rate on SQLite about a sixth).
+// sort roughly by time (the sequence id is the log's order), and the
+// stores' index of deliveries by event grows at its end instead of at
+// random places (random ids cost the sustained rate on SQLite about a
+// sixth).
 func NewEventID(at time.Time) string {
 	var b [16]byte
 	_, _ = rand.Read(b[6:])

@@ -124,7 +124,7 @@ func (m *Metrics) queue(ctx context.Context) ([]family, error) {
 	depth := family{name: "central_webhook_queue_depth", kind: "gauge",
 		help: "Pending deliveries per webhook (scope kind, scope name, name); left out for a webhook with none."}
 	ages := family{name: "central_webhook_queue_oldest_age_seconds", kind: "gauge",
-		help: "How long the webhook's most overdue pending delivery has been due (0 when none is overdue); left out for a webhook with none."}
+		help: "How long the webhook's most overdue pending delivery has been due (0 when none is overdue; deliveries an ordered webhook holds behind an earlier one are not overdue); left out for a webhook with none."}
 	total, oldest := 0, 0.0
 	for _, p := range ps {
 		labels := []label{{"scope_kind", p.Webhook.Scope.Kind}, {"scope_name", p.Webhook.Scope.Name}, {"webhook", p.Webhook.Name}}
@@ -138,9 +138,9 @@ func (m *Metrics) queue(ctx context.Context) ([]family, error) {
 		})
 	}
 	return []family{
-		gauge("central_delivery_queue_depth", "Deliveries pending (due now or waiting for a retry).", float64(total)),
+		gauge("central_delivery_queue_depth", "Deliveries pending (due now, waiting for a retry, or held behind an earlier one).", float64(total)),
 		gauge("central_delivery_queue_oldest_age_seconds",
-			"How long the most overdue pending delivery has been due (0 when none is overdue).", oldest),
+			"How long the most overdue pending delivery has been due (0 when none is overdue; deliveries an ordered webhook holds behind an earlier one are not overdue).", oldest),
 		depth, ages,
 	}, nil
 }
