@@ -50,6 +50,29 @@ func deliveryRowOf(d api.Delivery) deliveryRow {
 	return row
 }
 
+// deliveryRows are the rows of a list, linking only the webhooks in exists
+// (webhookSet): a deleted one's page would 404.
+func deliveryRows(list []api.Delivery, exists map[string]bool) []deliveryRow {
+	rows := make([]deliveryRow, 0, len(list))
+	for _, d := range list {
+		row := deliveryRowOf(d)
+		if !exists[row.Webhook] {
+			row.WebhookLink = ""
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// webhookSet is the webhookKey of each of hooks.
+func webhookSet(hooks []*api.ResourceInstance) map[string]bool {
+	set := make(map[string]bool, len(hooks))
+	for _, h := range hooks {
+		set[webhookKey(refOf(h))] = true
+	}
+	return set
+}
+
 // resourceText names the resource an event is about: "APIService/x in
 // Environment/prod".
 func resourceText(r api.ResourceRef) string {
@@ -91,17 +114,15 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 	q := f.apiQuery(c.now())
 	q.Set("page", strconv.Itoa(f.Page))
 	q.Set("pageSize", strconv.Itoa(deliveryPageSize))
-	var list []api.Delivery
-	resp, err := s.api.Do(ctx, http.MethodGet, "/deliveries", q, nil, &list)
+	list, total, err := listDeliveries(ctx, s.api, q)
 	if err != nil {
 		return nil, err
 	}
-	page := deliveryListPage{Filter: f, Page: f.Page}
+	page := deliveryListPage{Filter: f, Page: f.Page, Total: total}
 	for k, v := range f.query(1) {
 		page.Hidden = append(page.Hidden, hidden{Name: k, Value: v[0]})
 	}
 	sort.Slice(page.Hidden, func(i, j int) bool { return page.Hidden[i].Name < page.Hidden[j].Name })
-	page.Total, _ = strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
 	page.Pages = max(1, (page.Total+deliveryPageSize-1)/deliveryPageSize)
 	if f.Page > 1 {
 		page.Prev = "/console/deliveries?" + f.query(f.Page-1).Encode()
@@ -119,11 +140,10 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 	if err != nil {
 		return nil, err
 	}
-	exists := map[string]bool{}
+	exists := webhookSet(hooks)
 	page.Webhooks = []option{{Value: "", Label: "All webhooks", Selected: f.Webhook == ""}}
 	for _, h := range hooks {
 		k := webhookKey(refOf(h))
-		exists[k] = true
 		page.Webhooks = append(page.Webhooks, option{Value: k, Label: k, Selected: k == f.Webhook})
 	}
 	if ref, ok := parseWebhookKey(f.Webhook); ok {
@@ -134,13 +154,7 @@ func (c *console) deliveryList(w http.ResponseWriter, r *http.Request, s *sessio
 			page.Webhooks = append(page.Webhooks, option{Value: f.Webhook, Label: f.Webhook + " (deleted)", Selected: true})
 		}
 	}
-	for _, d := range list {
-		row := deliveryRowOf(d)
-		if !exists[row.Webhook] {
-			row.WebhookLink = ""
-		}
-		page.Rows = append(page.Rows, row)
-	}
+	page.Rows = deliveryRows(list, exists)
 	for _, st := range []string{"", "pending", "succeeded", "failed"} {
 		label := st
 		if st == "" {

@@ -85,13 +85,10 @@ func (c *console) eventShow(w http.ResponseWriter, r *http.Request, s *session) 
 // eventDeliveryRows lists an event's deliveries, linking the webhooks that
 // still exist.
 func (c *console) eventDeliveryRows(ctx context.Context, s *session, eventID string) ([]deliveryRow, int, error) {
-	var list []api.Delivery
-	q := url.Values{"eventId": {eventID}, "pageSize": {strconv.Itoa(eventDeliveries)}}
-	resp, err := s.api.Do(ctx, http.MethodGet, "/deliveries", q, nil, &list)
+	list, total, err := listDeliveries(ctx, s.api, url.Values{"eventId": {eventID}, "pageSize": {strconv.Itoa(eventDeliveries)}})
 	if err != nil || len(list) == 0 {
 		return nil, 0, err
 	}
-	total, _ := strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
 	p, err := c.paths(ctx, s)
 	if err != nil {
 		return nil, 0, err
@@ -100,19 +97,7 @@ func (c *console) eventDeliveryRows(ctx context.Context, s *session, eventID str
 	if err != nil {
 		return nil, 0, err
 	}
-	exists := map[string]bool{}
-	for _, h := range hooks {
-		exists[webhookKey(refOf(h))] = true
-	}
-	rows := make([]deliveryRow, 0, len(list))
-	for _, d := range list {
-		row := deliveryRowOf(d)
-		if !exists[row.Webhook] {
-			row.WebhookLink = ""
-		}
-		rows = append(rows, row)
-	}
-	return rows, max(total, len(rows)), nil
+	return deliveryRows(list, webhookSet(hooks)), total, nil
 }
 
 // subjectLink returns the console page of the resource an event is about,

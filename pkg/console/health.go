@@ -37,18 +37,23 @@ type health struct {
 // webhookDeliveries returns a webhook's latest deliveries, newest first, and
 // how many it has in all.
 func webhookDeliveries(ctx context.Context, c *client.Client, ref api.WebhookRef, n int) ([]api.Delivery, int, error) {
-	q := url.Values{
+	return listDeliveries(ctx, c, url.Values{
 		"scope":    {ref.Scope.Kind + "/" + ref.Scope.Name},
 		"webhook":  {ref.Name},
 		"pageSize": {strconv.Itoa(n)},
-	}
+	})
+}
+
+// listDeliveries returns one page of GET /deliveries?q and how many match
+// in all.
+func listDeliveries(ctx context.Context, c *client.Client, q url.Values) ([]api.Delivery, int, error) {
 	var out []api.Delivery
 	resp, err := c.Do(ctx, http.MethodGet, "/deliveries", q, nil, &out)
 	if err != nil {
 		return nil, 0, err
 	}
 	total, _ := strconv.Atoi(resp.Header.Get("X-Axway-Total-Count"))
-	return out, total, nil
+	return out, max(total, len(out)), nil
 }
 
 // healthOf measures a webhook's health on its latest deliveries.

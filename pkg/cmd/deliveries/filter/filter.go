@@ -1,6 +1,7 @@
 // Package filter holds the flags that select deliveries (--webhook, -s,
-// --status, --event-type, --event-id, --since, --until), shared by "deliveries list",
-// "retry" and "purge", and turns them into the /deliveries query string.
+// --status, --event-type, --event-id, --since, --until), shared by
+// "deliveries list", "retry" and "purge", and turns them into the
+// /deliveries query string.
 package filter
 
 import (
