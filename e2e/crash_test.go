@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/centralhq/central/internal/testlog"
 	"github.com/centralhq/central/pkg/api"
 )
 
@@ -25,7 +26,7 @@ import (
 type serveProcess struct {
 	cmd *exec.Cmd
 	url string
-	log bytes.Buffer
+	log testlog.Buffer // its stderr, written while the test may read it
 }
 
 func startServe(t *testing.T, dataDir, addr string, extra ...string) *serveProcess {
